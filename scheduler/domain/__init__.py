@@ -1,0 +1,1 @@
+"""The pure domain: availability, slots, rubrics. Standard library and holiday data only."""

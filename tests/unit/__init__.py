@@ -1,0 +1,1 @@
+"""Unit tests: pure domain and builders, no app, no database."""
