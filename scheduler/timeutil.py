@@ -36,3 +36,9 @@ def to_zone(instant: datetime, zone: str) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("naive datetime: an instant must carry its zone")
     return instant.astimezone(ZoneInfo(zone))
+
+
+def format_in_zone(instant: datetime, zone: str, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """Render an instant as wall-clock time in *zone*, labelled with the zone."""
+    local = to_zone(instant, zone)
+    return f"{local.strftime(pattern)} {local.strftime('%Z')} ({zone})"

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Set-up and run in one step on a machine with only Python 3.11+.
+
+    python3 dev.py run     # venv + pinned packages, migrate, demo data, web + jobs on :5000
+    python3 dev.py test    # venv + pinned packages, then the whole test suite (extra args go to pytest)
+
+Only the standard library is used here: this file runs before anything is installed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".requirements.sha256"
+TRANSLATIONS = ROOT / "scheduler" / "translations"
+
+
+def ensure_environment() -> None:
+    """Create the virtual environment and install pinned requirements when they changed."""
+    if not PYTHON.exists():
+        print("Creating the virtual environment in .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        print("Installing pinned requirements …", flush=True)
+        _run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        _run([PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt"])
+        STAMP.write_text(digest)
+    compile_translations()
+
+
+def compile_translations() -> None:
+    """Build the .mo catalogues from the .po sources (compiled files are never committed)."""
+    if any(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        _run([VENV / "bin" / "pybabel", "compile", "--quiet", "-d", TRANSLATIONS])
+
+
+def _run(command, **kwargs) -> None:
+    subprocess.run([str(c) for c in command], check=True, cwd=ROOT, **kwargs)
+
+
+def _flask(*args: str) -> list:
+    return [VENV / "bin" / "flask", "--app", "wsgi", *args]
+
+
+def run_app() -> int:
+    """Migrate, load the demo data, and serve on http://127.0.0.1:5000."""
+    _run(_flask("db", "upgrade"))
+    port = os.environ.get("PORT", "5000")
+    print(f"Serving on http://127.0.0.1:{port}  (Ctrl-C stops)", flush=True)
+    return subprocess.call([str(c) for c in _flask("run", "--host", "127.0.0.1", "--port", port)],
+                           cwd=ROOT)
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    """Run the whole suite; the exit status is pytest's."""
+    return subprocess.call([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    ensure_environment()
+    return run_app() if argv[1] == "run" else run_tests(argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

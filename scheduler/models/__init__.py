@@ -1,0 +1,23 @@
+"""SQLAlchemy models, one module per area; importing this package registers every table."""
+from scheduler.models.audit import AuditEvent
+from scheduler.models.calendar import BusyBlock, CalendarSource
+from scheduler.models.candidate import Application, Candidate
+from scheduler.models.feedback import Feedback, FeedbackScore, Rubric
+from scheduler.models.interview import BookingGroup, Interview, InterviewerAssignment
+from scheduler.models.link import SchedulingLink
+from scheduler.models.office import Office, WorkdayOverride
+from scheduler.models.outbox import OutboxMessage, Reminder
+from scheduler.models.requisition import StageTemplate, Requisition, requisition_office
+from scheduler.models.types import NaiveDatetimeError, UTCDateTime
+from scheduler.models.user import (
+    AvailabilityOverride, InterviewerProfile, Qualification, User, UserRole, WorkingWindow,
+)
+
+__all__ = [
+    "Application", "AuditEvent", "AvailabilityOverride", "BookingGroup", "BusyBlock",
+    "CalendarSource", "Candidate", "Feedback", "FeedbackScore", "Interview",
+    "InterviewerAssignment", "InterviewerProfile", "NaiveDatetimeError", "Office",
+    "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric", "SchedulingLink",
+    "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkingWindow",
+    "requisition_office",
+]

@@ -1,0 +1,44 @@
+"""Candidates (no account) and their applications to requisitions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.extensions import db
+from scheduler.models.types import UTCDateTime
+
+APPLICATION_STATUSES = ("active", "on_hold", "offer", "hired", "rejected", "withdrawn")
+
+
+class Candidate(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    zone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(5), default="zh")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    applications: Mapped[list[Application]] = relationship(back_populates="candidate")
+
+
+class Application(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisition.id"))
+    level: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    current_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage_template.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="applications")
+    requisition = relationship("Requisition")
+    current_stage = relationship("StageTemplate")
+
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "requisition_id"),
+        CheckConstraint(f"status IN {APPLICATION_STATUSES}", name="status"),
+    )

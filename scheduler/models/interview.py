@@ -1,0 +1,92 @@
+"""Interviews, the assignment rows that carry each panel member's time, and booking groups."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.extensions import db
+from scheduler.models.types import UTCDateTime
+
+INTERVIEW_STATUSES = ("scheduled", "cancelled", "completed", "no_show")
+ASSIGNMENT_ROLES = ("lead", "member", "shadow")
+
+
+class BookingGroup(db.Model):
+    """Interviews booked together as one loop: booked, moved and cancelled as a unit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    break_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    application = relationship("Application")
+    interviews: Mapped[list[Interview]] = relationship(
+        back_populates="booking_group", order_by="Interview.start_at"
+    )
+
+
+class Interview(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stage_template.id"))
+    booking_group_id: Mapped[int | None] = mapped_column(ForeignKey("booking_group.id"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    location: Mapped[str] = mapped_column(Text, default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+    calendar_uid: Mapped[str] = mapped_column(String(255), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    application = relationship("Application")
+    stage = relationship("StageTemplate")
+    booking_group: Mapped[BookingGroup | None] = relationship(back_populates="interviews")
+    assignments: Mapped[list[InterviewerAssignment]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan",
+        order_by="InterviewerAssignment.id",
+    )
+
+    @property
+    def active_assignments(self) -> list[InterviewerAssignment]:
+        return [a for a in self.assignments if a.is_active]
+
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="start_before_end"),
+        CheckConstraint(f"status IN {INTERVIEW_STATUSES}", name="status"),
+        CheckConstraint("sequence >= 0", name="sequence"),
+        # A candidate holds at most one live interview per stage.
+        Index(
+            "uq_interview_live_stage", "application_id", "stage_id", unique=True,
+            sqlite_where=text("status = 'scheduled'"),
+            postgresql_where=text("status = 'scheduled'"),
+        ),
+    )
+
+
+class InterviewerAssignment(db.Model):
+    """One panel seat; start/end/is_active copy the interview so the database can see overlaps."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interview.id", ondelete="CASCADE"))
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("interviewer_profile.id"))
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+
+    interview: Mapped[Interview] = relationship(back_populates="assignments")
+    interviewer = relationship("InterviewerProfile")
+
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="start_before_end"),
+        CheckConstraint(f"role IN {ASSIGNMENT_ROLES}", name="role"),
+        Index("ix_assignment_interviewer_time", "interviewer_id", "start_at"),
+    )

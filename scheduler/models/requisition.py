@@ -1,0 +1,98 @@
+"""Requisitions (open roles) and their ordered interview stages."""
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import (
+    JSON, CheckConstraint, Column, ForeignKey, Integer, SmallInteger, String, Table, Text, Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.extensions import db
+
+STAGE_KINDS = (
+    "phone_screen", "coding_test", "system_design", "project_deep_dive", "hr_final", "offer",
+)
+STAGE_MODES = ("phone", "video", "onsite", "online")
+
+requisition_office = Table(
+    "requisition_office",
+    db.metadata,
+    Column("requisition_id", ForeignKey("requisition.id", ondelete="CASCADE"), primary_key=True),
+    Column("office_id", ForeignKey("office.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Requisition(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    # [{"code": "junior", "name_zh": "初级", "name_en": "Junior", "years": "3-5"}, ...]
+    levels: Mapped[list] = mapped_column(JSON, default=list)
+    salary_min: Mapped[int | None]
+    salary_max: Mapped[int | None]
+    salary_currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    salary_period: Mapped[str] = mapped_column(String(10), default="month")
+    is_open: Mapped[bool] = mapped_column(default=True)
+
+    offices = relationship("Office", secondary=requisition_office, order_by="Office.id")
+    stages: Mapped[list[StageTemplate]] = relationship(
+        back_populates="requisition", order_by="StageTemplate.position",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
+            name="salary_band",
+        ),
+    )
+
+
+class StageTemplate(db.Model):
+    """One step of a requisition's process, with everything the slot engine needs to know."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisition.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    mode: Mapped[str] = mapped_column(String(10))
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    panel_size: Mapped[int] = mapped_column(SmallInteger, default=1)
+    # The lowest qualification level that may sit on the panel for this stage's kind.
+    required_level: Mapped[str] = mapped_column(String(20), default="qualified")
+    is_senior_seat_required: Mapped[bool] = mapped_column(default=False)
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=21)
+    step_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    candidate_day_start: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    candidate_day_end: Mapped[time] = mapped_column(Time, default=time(21, 0))
+    reschedule_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24)
+    feedback_due_hours: Mapped[int | None] = mapped_column(Integer, default=24)
+    # For the offer stage: days allowed after the previous stage passes (SLA).
+    sla_days: Mapped[int | None] = mapped_column(Integer)
+    rubric_id: Mapped[int | None] = mapped_column(ForeignKey("rubric.id"))
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+
+    requisition: Mapped[Requisition] = relationship(back_populates="stages")
+    rubric = relationship("Rubric")
+
+    @property
+    def is_schedulable(self) -> bool:
+        return self.kind != "offer"
+
+    __table_args__ = (
+        UniqueConstraint("requisition_id", "position"),
+        CheckConstraint(f"kind IN {STAGE_KINDS}", name="kind"),
+        CheckConstraint(f"mode IN {STAGE_MODES}", name="mode"),
+        CheckConstraint("duration_minutes >= 0", name="duration"),
+        CheckConstraint("panel_size >= 0", name="panel_size"),
+        CheckConstraint("step_minutes > 0", name="step"),
+        CheckConstraint("candidate_day_start < candidate_day_end", name="candidate_hours"),
+    )

@@ -1,0 +1,36 @@
+"""Column types shared by the models: a UTC instant that refuses naive datetimes."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+class NaiveDatetimeError(ValueError):
+    """A naive datetime was about to be stored; every stored instant must be aware."""
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant stored in UTC; binding a naive datetime raises, reading gives aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NaiveDatetimeError(f"naive datetime {value!r}: attach a zone before storing")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no zone-aware type: store UTC wall time, which also sorts correctly as text.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

@@ -1,0 +1,97 @@
+"""Shared fixtures: an app and a real database per test, on SQLite and (when set) PostgreSQL.
+
+`app` is parametrised over DB_BACKENDS, so every database test runs once per backend in one
+pytest run. The schema is built by the real migrations once per session; each test then gets
+a fresh copy (SQLite: a copied file; PostgreSQL: truncated tables in a private schema).
+"""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler import create_app
+from scheduler.extensions import db as _db
+from tests.dbutil import DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema
+
+# A fixed instant for tests: Monday 2026-11-30 01:00 UTC (09:00 in Beijing).
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+
+
+def _migrate_to_head(config: dict) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated to head, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    _migrate_to_head(app_config(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A private PostgreSQL schema migrated to head; yields its app config."""
+    with postgres_schema("test") as schema:
+        config = app_config(TEST_DATABASE_URL, engine_options_for_schema(schema))
+        _migrate_to_head(config)
+        yield config
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def db_backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_config(db_backend, request, tmp_path):
+    """App config for a clean database of the requested backend."""
+    if db_backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield app_config(f"sqlite:///{path}")
+        return
+    config = request.getfixturevalue("postgres_database")
+    yield config
+    _truncate_all(config)
+
+
+def _truncate_all(config: dict) -> None:
+    engine = sa.create_engine(config["SQLALCHEMY_DATABASE_URI"], **config["SQLALCHEMY_ENGINE_OPTIONS"])
+    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_config):
+    """A Flask app on a clean, migrated database, inside an app context."""
+    app = create_app(database_config)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def now():
+    return NOW

@@ -1,0 +1,53 @@
+"""Test databases: a SQLite file and, when TEST_DATABASE_URL is set, a PostgreSQL schema.
+
+Each PostgreSQL test database is a schema of its own (the server keeps state between runs);
+it is dropped afterwards. Extensions live in schema public and are never dropped.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+DB_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def engine_options_for_schema(schema: str) -> dict:
+    """Return engine options that put *schema* first on the PostgreSQL search path."""
+    return {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True}
+
+
+@contextmanager
+def postgres_schema(prefix: str = "t"):
+    """Create a fresh schema, yield its name, drop it (never the extensions) afterwards."""
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        # btree_gist lives in public for every schema; creating it is idempotent.
+        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public"))
+    try:
+        yield schema
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def app_config(url: str, engine_options: dict | None = None, **extra) -> dict:
+    """Return create_app() overrides for a test database."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+    if engine_options is not None:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+    config.update(extra)
+    return config

@@ -1,0 +1,1 @@
+"""Service and model tests against a real database (SQLite file and PostgreSQL)."""

@@ -1,0 +1,1 @@
+"""Web tests: the Flask test client against a real database."""
