@@ -53,6 +53,7 @@ def _flask(*args: str) -> list:
 def run_app() -> int:
     """Migrate, load the demo data, and serve on http://127.0.0.1:5000."""
     _run(_flask("db", "upgrade"))
+    _run(_flask("demo", "load"))
     port = os.environ.get("PORT", "5000")
     print(f"Serving on http://127.0.0.1:{port}  (Ctrl-C stops)", flush=True)
     return subprocess.call([str(c) for c in _flask("run", "--host", "127.0.0.1", "--port", port)],

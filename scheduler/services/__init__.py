@@ -1,0 +1,1 @@
+"""Services: load rows, call the pure domain, persist. They flush; views and jobs commit."""

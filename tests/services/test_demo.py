@@ -1,0 +1,51 @@
+"""The demo hiring process loads exactly as DESIGN.md §2 describes, and loading twice is safe."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from scheduler.demo import DEMO_LOGINS, load_demo
+from scheduler.models import Application, Candidate, InterviewerProfile, Office, Requisition, User
+
+
+def test_demo_loads_the_ml_engineer_process(db, now):
+    load_demo(now)
+    db.session.commit()
+    requisition = db.session.scalars(sa.select(Requisition)).one()
+    assert requisition.title_en == "Machine Learning Engineer"
+    assert (requisition.salary_min, requisition.salary_max) == (28_000, 60_000)
+    assert [level["code"] for level in requisition.levels] == ["junior", "mid", "senior"]
+    stages = [(s.kind, s.duration_minutes, s.panel_size) for s in requisition.stages]
+    assert stages == [
+        ("phone_screen", 30, 1), ("coding_test", 90, 0), ("system_design", 60, 2),
+        ("project_deep_dive", 60, 1), ("hr_final", 45, 1), ("offer", 0, 0),
+    ]
+    assert requisition.stages[2].is_senior_seat_required
+    assert requisition.stages[5].sla_days == 14
+    zones = {o.code: o.zone for o in db.session.scalars(sa.select(Office))}
+    assert zones == {"BJ": "Asia/Shanghai", "SH": "Asia/Shanghai", "SZ": "Asia/Shanghai",
+                     "HZ": "Asia/Shanghai", "LON": "Europe/London",
+                     "SFO": "America/Los_Angeles", "SIN": "Asia/Singapore"}
+    profiles = db.session.scalars(sa.select(InterviewerProfile)).all()
+    assert len(profiles) >= 20
+    assert {p.office.code for p in profiles} == set(zones)
+    assert all(p.working_windows for p in profiles)
+    candidate_zones = set(db.session.scalars(sa.select(Candidate.zone)))
+    assert {"Europe/London", "America/Los_Angeles", "Asia/Shanghai"} <= candidate_zones
+    positions = {a.current_stage.position for a in db.session.scalars(sa.select(Application))}
+    assert len(positions) >= 5
+    emails = set(db.session.scalars(sa.select(User.email)))
+    assert {email for _, email in DEMO_LOGINS["accounts"]} <= emails
+
+
+def test_loading_twice_changes_nothing(db, now):
+    load_demo(now)
+    db.session.commit()
+
+    def counts():
+        return [db.session.scalar(sa.select(sa.func.count()).select_from(m))
+                for m in (Office, User, InterviewerProfile, Candidate, Application, Requisition)]
+
+    first = counts()
+    load_demo(now)
+    db.session.commit()
+    assert counts() == first
