@@ -1,0 +1,27 @@
+"""Calendars in: busy time from ICS files, ICS subscription URLs and CalDAV accounts.
+
+Adapters only (no database): `read_busy_intervals` turns iCalendar data into UTC busy intervals,
+`fetch_calendar_url` downloads a subscription safely, `read_caldav_busy_intervals` reads a CalDAV
+account. Problems are `Problem(code, params)`; refusals raise `CalendarError`.
+"""
+from scheduler.calendars.ics import (
+    BusyInterval,
+    ImportResult,
+    read_busy_intervals,
+    read_busy_intervals_from_parts,
+)
+from scheduler.calendars.limits import DEFAULT_LIMITS, ImportLimits
+from scheduler.calendars.problems import MESSAGES, CalendarError, Problem, problem_message
+
+__all__ = [
+    "BusyInterval",
+    "CalendarError",
+    "DEFAULT_LIMITS",
+    "ImportLimits",
+    "ImportResult",
+    "MESSAGES",
+    "Problem",
+    "problem_message",
+    "read_busy_intervals",
+    "read_busy_intervals_from_parts",
+]
