@@ -10,6 +10,7 @@ from scheduler.timeutil import utc_now
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
+jobs_cli = AppGroup("jobs", help="The background job process.")
 
 
 @users_cli.command("create")
@@ -50,7 +51,40 @@ def load_demo_command():
         click.echo(f"  {role:<12} {email}")
 
 
+@jobs_cli.command("run")
+def run_jobs_command():
+    """Run the job process: outbox, reminders, calendar refresh (one per deployment)."""
+    import logging
+
+    from scheduler.jobs import run_job_process
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_job_process(current_app._get_current_object())
+
+
+@jobs_cli.command("run-once")
+@click.argument("names", nargs=-1)
+@click.option("--now", "now_text", default=None,
+              help="Run as if it were this UTC instant (ISO 8601), e.g. to replay a backlog.")
+def run_jobs_once_command(names, now_text):
+    """Run the named jobs (default: all) once and print what each did."""
+    from datetime import datetime
+
+    from scheduler.jobs import JOBS, run_job
+
+    now = datetime.fromisoformat(now_text.replace("Z", "+00:00")) if now_text else None
+    if now is not None and now.tzinfo is None:
+        raise click.BadParameter("give a zone, e.g. 2026-12-01T09:00:00+08:00 or …Z", param_hint="--now")
+    unknown = set(names) - {job.name for job in JOBS}
+    if unknown:
+        raise click.BadParameter(f"unknown job(s): {', '.join(sorted(unknown))}")
+    for job in JOBS:
+        if not names or job.name in names:
+            click.echo(f"{job.name}: {run_job(current_app._get_current_object(), job, now)}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)

@@ -51,3 +51,15 @@ def app_config(url: str, engine_options: dict | None = None, **extra) -> dict:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     config.update(extra)
     return config
+
+
+def subprocess_environment(config: dict) -> dict:
+    """Return environment variables that point a child `flask` process at the test database."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    options = config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    if options:
+        from urllib.parse import quote
+
+        url += ("&" if "?" in url else "?") + "options=" + quote(options)
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+            "APP_ENV": "testing", "FLASK_APP": "wsgi"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
@@ -42,5 +42,7 @@ class Reminder(db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+
+    interview = relationship("Interview")
 
     __table_args__ = (UniqueConstraint("interview_id", "kind", "recipient"),)

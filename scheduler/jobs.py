@@ -1,0 +1,108 @@
+"""Background jobs and the one process that runs them (`flask jobs run`).
+
+Web workers never start a scheduler: they write rows (outbox, reminders, sources) and this
+process polls those tables on short intervals with APScheduler 3's in-memory store. Each job
+function opens its own app context, owns its transactions, and logs what it did.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from scheduler.extensions import db
+from scheduler.timeutil import utc_now
+
+log = logging.getLogger("scheduler.jobs")
+
+
+def mail_transport():
+    """Return the configured transport: SMTP when SMTP_URL is set, else .eml files."""
+    from scheduler.mail import transport_from_settings
+
+    return transport_from_settings(current_app.config["SMTP_URL"], current_app.config["MAIL_DIR"])
+
+
+def send_outbox(now: datetime, transport=None, limit: int = 50) -> dict:
+    """Claim due outbox rows, send each, and record the outcome; return counts."""
+    from scheduler.services.outbox import claim_due_messages, deliver_claimed
+
+    claimed = claim_due_messages(now, limit=limit)
+    db.session.commit()
+    counts = {"claimed": len(claimed), "sent": 0, "retry": 0, "failed": 0}
+    if not claimed:
+        return counts
+    transport = transport or mail_transport()
+    for message_id in claimed:
+        delivery = deliver_claimed(message_id, transport, now)
+        db.session.commit()
+        counts[delivery.outcome] += 1
+        if delivery.outcome != "sent":
+            log.warning("outbox %s: %s (%s)", message_id, delivery.outcome, delivery.error)
+    return counts
+
+
+def enqueue_reminders(now: datetime) -> dict:
+    """Turn due reminders into outbox rows, each exactly once."""
+    from scheduler.services.reminders import due_reminder_ids, enqueue_reminder
+
+    enqueued = 0
+    for reminder_id in due_reminder_ids(now):
+        if enqueue_reminder(reminder_id, now):
+            enqueued += 1
+        db.session.commit()
+    return {"enqueued": enqueued}
+
+
+def refresh_calendars(now: datetime) -> dict:
+    """Re-read every calendar source over the rolling horizon."""
+    from scheduler.services.calendars import refresh_calendar_sources
+
+    result = refresh_calendar_sources(now)
+    db.session.commit()
+    return result if isinstance(result, dict) else {"refreshed": result}
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    function: Callable[[datetime], dict]
+    every_seconds: int
+
+
+JOBS = [
+    Job("send_outbox", send_outbox, 30),
+    Job("enqueue_reminders", enqueue_reminders, 60),
+    Job("refresh_calendars", refresh_calendars, 15 * 60),
+]
+
+
+def run_job(app: Flask, job: Job, now: datetime | None = None) -> dict:
+    """Run one job in its own app context; log the outcome; never let an error kill the process."""
+    with app.app_context():
+        try:
+            result = job.function(now or utc_now())
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed", job.name)
+            return {"error": True}
+        finally:
+            db.session.remove()
+    log.info("job %s: %s", job.name, result)
+    return result
+
+
+def run_job_process(app: Flask) -> None:
+    """Block, running every job on its interval (one instance each, missed runs coalesced)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    for job in JOBS:
+        scheduler.add_job(run_job, "interval", args=[app, job], seconds=job.every_seconds,
+                          id=job.name, max_instances=1, coalesce=True,
+                          next_run_time=utc_now())
+    log.info("job process started with %s", ", ".join(j.name for j in JOBS))
+    scheduler.start()

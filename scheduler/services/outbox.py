@@ -1,0 +1,121 @@
+"""The outbox: email rows written with their cause, claimed under a lease, sent, retried.
+
+The job process calls `claim_due_messages` (commit), then `deliver_claimed` per row (commit).
+A process that dies while holding a lease leaves the row to be retried once the lease ends,
+so mail is never lost; a crash after SMTP accepted a message but before `sent_at` was written
+resends it once, and the stable Message-ID makes that duplicate harmless (DESIGN.md §8).
+"""
+from __future__ import annotations
+
+import email
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+
+from scheduler.extensions import db
+from scheduler.mail import POLICY, MailDeliveryError, MailTransport
+from scheduler.models import OutboxMessage, User
+
+LEASE = timedelta(minutes=5)
+# Delay before attempt n+1 after n failed attempts; the last entry repeats.
+RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
+MAX_ATTEMPTS = 8
+
+
+def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
+                  interview_id: int | None = None) -> OutboxMessage:
+    """Add *message* to the outbox in the caller's transaction; the job process sends it."""
+    row = OutboxMessage(
+        kind=kind, to_addr=str(message["To"]), subject=str(message["Subject"]),
+        message_id=str(message["Message-ID"]), raw_message=message.as_bytes(policy=POLICY),
+        interview_id=interview_id, created_at=now, next_attempt_at=now, attempts=0,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _is_claimable(now: datetime):
+    return sa.and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.next_attempt_at <= now,
+        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+    )
+
+
+def claim_due_messages(now: datetime, *, limit: int = 20, lease: timedelta = LEASE) -> list[int]:
+    """Take a lease on up to *limit* due rows; return the ids this caller now owns."""
+    candidates = db.session.scalars(
+        sa.select(OutboxMessage.id).where(_is_claimable(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+    ).all()
+    claimed = []
+    for message_id in candidates:
+        # The conditional update is the claim: another process that got here first changed
+        # the row, so this one matches nothing.
+        result = db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _is_claimable(now))
+            .values(claimed_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    return claimed
+
+
+@dataclass
+class Delivery:
+    message_id: int
+    outcome: str  # "sent", "retry" or "failed"
+    error: str = ""
+
+
+def deliver_claimed(message_id: int, transport: MailTransport, now: datetime) -> Delivery:
+    """Send one claimed row and record the outcome (sent, retry later, or failed)."""
+    row = db.session.get(OutboxMessage, message_id)
+    message = email.message_from_bytes(row.raw_message, _class=EmailMessage, policy=POLICY)
+    try:
+        transport.send(message)
+    except MailDeliveryError as error:
+        row.claimed_until = None
+        row.last_error = str(error)[:2000]
+        if not error.is_temporary or row.attempts >= MAX_ATTEMPTS:
+            row.failed_at = now
+            return Delivery(message_id, "failed", row.last_error)
+        row.next_attempt_at = now + retry_delay(row.attempts)
+        return Delivery(message_id, "retry", row.last_error)
+    row.sent_at = now
+    row.claimed_until = None
+    row.last_error = ""
+    return Delivery(message_id, "sent")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Return how long to wait after *attempts* failed attempts (growing, then capped)."""
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+
+
+def resend_message(actor: User, message: OutboxMessage, now: datetime) -> None:
+    """Put a failed message back in the queue ("send again")."""
+    from scheduler.services.audit import record_event
+
+    if message.sent_at is not None:
+        raise ValueError("this message was already sent")
+    message.failed_at = None
+    message.claimed_until = None
+    message.attempts = 0
+    message.next_attempt_at = now
+    record_event(actor, "outbox.resend", message, now=now, after={"to": message.to_addr})
+    db.session.flush()
+
+
+def failed_messages(limit: int = 100) -> list[OutboxMessage]:
+    """Return messages that gave up, newest first, for the coordinators' list."""
+    return db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+        .order_by(OutboxMessage.failed_at.desc()).limit(limit)
+    ).all()
