@@ -1,0 +1,89 @@
+"""Time the registered workloads and print a Markdown table: ``python -m bench.run [names…]``.
+
+Per workload: slots found, the first (cold) run, median and p95 of the repeated runs, the
+ratio of the median to the floor (only loading the busy intervals), and, where a workload names
+another to compare to, the ratio of their medians beside the ratio of their busy intervals.
+Exits non-zero when a median misses its target.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import statistics
+import sys
+import time
+
+from bench.registry import WORKLOAD_MODULES, WORKLOADS
+
+
+def _timed(function) -> tuple[float, object]:
+    # The bench measures the engine's own speed: a monotonic clock, not the domain's `now`.
+    started = time.perf_counter()
+    result = function()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def measure(workload, repeat: int) -> dict:
+    """Prepare one workload, then time its first run, *repeat* more runs and its floor."""
+    prepared = workload.prepare()
+    gc.collect()
+    cold_ms, found = _timed(prepared.run)
+    runs = []
+    for _ in range(repeat):
+        elapsed, again = _timed(prepared.run)
+        if again != found:
+            raise RuntimeError(f"{workload.name}: {again} slots, then {found}: not repeatable")
+        runs.append(elapsed)
+    floors = [_timed(prepared.floor)[0] for _ in range(repeat)]
+    return {"workload": workload, "found": found, "cold": cold_ms,
+            "median": statistics.median(runs), "p95": _percentile(runs, 0.95),
+            "floor": statistics.median(floors), "busy": prepared.busy_intervals}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen (default: all) workloads and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", help="workload names (default: all)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per workload")
+    options = parser.parse_args(argv)
+    for module in WORKLOAD_MODULES:
+        importlib.import_module(module)
+    names = options.names or list(WORKLOADS)
+    unknown = [name for name in names if name not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workloads {unknown}; known: {list(WORKLOADS)}")
+
+    results = {name: measure(WORKLOADS[name], options.repeat) for name in names}
+    print(f"| workload | busy intervals | slots | cold ms | median ms | p95 ms | floor ms "
+          f"| × floor | target ms | compared |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    missed = []
+    for name, row in results.items():
+        workload = row["workload"]
+        compared = ""
+        other = results.get(workload.compare_to) if workload.compare_to else None
+        if other:
+            compared = (f"{row['median'] / other['median']:.2f}× {workload.compare_to} "
+                        f"(busy {row['busy'] / other['busy']:.2f}×)")
+            if row["median"] / other["median"] > row["busy"] / other["busy"]:
+                missed.append(f"{name}/{workload.compare_to}")
+        target = f"{workload.target_ms:g}" if workload.target_ms else ""
+        if workload.target_ms and row["median"] > workload.target_ms:
+            missed.append(name)
+        print(f"| {name} | {row['busy']} | {row['found']} | {row['cold']:.1f} | "
+              f"{row['median']:.1f} | {row['p95']:.1f} | {row['floor']:.2f} | "
+              f"{row['median'] / row['floor']:.0f} | {target} | {compared} |")
+    if missed:
+        print(f"\nmissed targets: {', '.join(missed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

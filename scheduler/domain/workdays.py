@@ -1,0 +1,209 @@
+"""Which local dates are working days for an office (DESIGN.md §4 rule 6).
+
+Mainland China offices (key ``"CN"``) use ``chinese_calendar``: statutory holidays *and* the
+make-up working weekends (调休). Other offices use the ``holidays`` package, keyed by ISO
+country code with an optional subdivision (``"GB"``, ``"SG"``, ``"US-CA"``). Per-date overrides
+(an admin-edited table) win over both.
+
+China publishes each year's schedule late in the year before, so ``chinese_calendar`` may not
+know a year yet. For such an *uncovered* year the calendar falls back to Monday–Friday minus
+the holidays that the ``holidays`` package lists for China in that year (its public category,
+in-lieu days included; plus any make-up weekends it knows, usually none), and :meth:`WorkdayCalendar.warnings` reports the year so coordinators
+see that the days are an estimate until an admin enters the published ones as overrides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Mapping
+
+import chinese_calendar
+import holidays
+
+CHINA = "CN"
+
+# The kinds of day, as plain strings so templates and JSON can use them directly.
+WORKDAY = "workday"
+WEEKEND = "weekend"
+HOLIDAY = "holiday"
+MAKEUP_WORKDAY = "makeup_workday"  # a weekend day worked in exchange for a holiday (调休)
+
+# Where the answer for a date came from.
+SOURCE_OVERRIDE = "override"
+SOURCE_CHINESE_CALENDAR = "chinese_calendar"
+SOURCE_HOLIDAYS = "holidays"
+SOURCE_ESTIMATE = "estimate"  # uncovered Chinese year: Monday–Friday minus `holidays` days
+
+WARNING_HOLIDAY_DATA_MISSING = "holiday_data_missing"
+_WARNING_MESSAGES = {
+    WARNING_HOLIDAY_DATA_MISSING: (
+        "The official %(calendar)s holiday schedule for %(year)s is not available yet: working days "
+        "in %(year)s are estimated as Monday to Friday minus statutory holidays. Enter the published "
+        "days, including make-up working weekends, as workday overrides."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """What one date is for an office, and why."""
+
+    day: date
+    kind: str
+    is_workday: bool
+    name: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class WorkdayWarning:
+    """A problem with the holiday data, as a code plus parameters the app layer translates."""
+
+    code: str
+    calendar_key: str
+    year: int
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def message_id(self) -> str:
+        """Return the English message template (the msgid) for this warning."""
+        return _WARNING_MESSAGES[self.code]
+
+
+def warning_message(warning: WorkdayWarning, translate=lambda text: text) -> str:
+    """Render a warning in English, or through *translate* (e.g. gettext) when given."""
+    return translate(warning.message_id) % {"calendar": warning.calendar_key, "year": warning.year,
+                                            **warning.params}
+
+
+class WorkdayCalendar:
+    """Working days of one office: holiday data for *key*, with per-date *overrides* on top.
+
+    *overrides* maps a date to True (a working day) or False (a day off). *covered_years*, when
+    given, is the set of years for which ``chinese_calendar`` is trusted (tests inject it; by
+    default every year the installed data answers for is covered). It matters only for
+    ``"CN"``: the other keys use rule-based data that covers every year.
+    """
+
+    def __init__(self, key: str, overrides: Mapping[date, bool] | None = None,
+                 covered_years: range | frozenset[int] | None = None):
+        self.key = key
+        self.overrides = dict(overrides or {})
+        self.covered_years = covered_years
+        _check_key(key)
+        # Per-instance memo: the engine asks about the same dates for every interviewer.
+        self._by_date: dict[date, DayInfo] = {}
+
+    def __repr__(self) -> str:
+        return f"WorkdayCalendar({self.key!r}, overrides={len(self.overrides)})"
+
+    def is_workday(self, day: date) -> bool:
+        """Tell whether *day* is a working day for this office."""
+        return self.describe(day).is_workday
+
+    def kind(self, day: date) -> str:
+        """Return 'workday', 'weekend', 'holiday' or 'makeup_workday' for *day*."""
+        return self.describe(day).kind
+
+    def describe(self, day: date) -> DayInfo:
+        """Return the kind of *day*, whether it is worked, its holiday name and the data source."""
+        info = self._by_date.get(day)
+        if info is None:
+            info = self._describe(day)
+            self._by_date[day] = info
+        return info
+
+    def is_year_covered(self, year: int) -> bool:
+        """Tell whether the official data knows *year* (always True for keys other than CN)."""
+        if self.key != CHINA:
+            return True
+        if self.covered_years is not None and year not in self.covered_years:
+            return False
+        return _china_has_data(year)
+
+    def uncovered_years(self, start: date, end: date) -> list[int]:
+        """Return the years from *start* to *end* (inclusive) whose working days are estimated."""
+        return [year for year in range(start.year, end.year + 1) if not self.is_year_covered(year)]
+
+    def warnings(self, start: date, end: date) -> list[WorkdayWarning]:
+        """Return one warning per year between *start* and *end* that the data does not cover."""
+        return [WorkdayWarning(WARNING_HOLIDAY_DATA_MISSING, self.key, year)
+                for year in self.uncovered_years(start, end)]
+
+    def _describe(self, day: date) -> DayInfo:
+        if self.key == CHINA and self.is_year_covered(day.year):
+            kind, name = _china_year(day.year).get(day, (None, None))
+            source = SOURCE_CHINESE_CALENDAR
+        else:
+            kind, name = _holiday_year(self.key, day.year).get(day, (None, None))
+            source = SOURCE_HOLIDAYS if self.key != CHINA else SOURCE_ESTIMATE
+        if kind is None:
+            kind = WEEKEND if day.weekday() in _weekend_days(self.key) else WORKDAY
+        is_workday = kind in (WORKDAY, MAKEUP_WORKDAY)
+        if day in self.overrides:
+            is_workday = bool(self.overrides[day])
+            source = SOURCE_OVERRIDE
+            if is_workday:
+                kind = WORKDAY if day.weekday() not in _weekend_days(self.key) else MAKEUP_WORKDAY
+            else:
+                kind = WEEKEND if kind == WEEKEND else HOLIDAY
+        return DayInfo(day, kind, is_workday, name, source)
+
+
+def _split_key(key: str) -> tuple[str, str | None]:
+    country, _, subdivision = key.partition("-")
+    return country, subdivision or None
+
+
+@lru_cache(maxsize=None)
+def _check_key(key: str) -> None:
+    country, subdivision = _split_key(key)
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError as error:
+        raise ValueError(f"unknown holiday calendar key {key!r}") from error
+
+
+@lru_cache(maxsize=None)
+def _weekend_days(key: str) -> frozenset[int]:
+    country, subdivision = _split_key(key)
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision).weekend)
+
+
+@lru_cache(maxsize=None)
+def _china_has_data(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _china_year(year: int) -> dict[date, tuple[str, str | None]]:
+    """Return the non-ordinary days of a covered Chinese year: holidays and make-up workdays."""
+    days: dict[date, tuple[str, str | None]] = {}
+    day = date(year, 1, 1)
+    while day.year == year:
+        is_holiday, name = chinese_calendar.get_holiday_detail(day)
+        is_weekend = day.weekday() >= 5
+        if is_holiday and (name or not is_weekend):
+            days[day] = (HOLIDAY, name)
+        elif not is_holiday and is_weekend:
+            days[day] = (MAKEUP_WORKDAY, name)
+        day += timedelta(days=1)
+    return days
+
+
+@lru_cache(maxsize=256)
+def _holiday_year(key: str, year: int) -> dict[date, tuple[str, str | None]]:
+    """Return the public holidays the `holidays` package lists for *key* in *year*."""
+    country, subdivision = _split_key(key)
+    listed = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    days = {day: (HOLIDAY, name) for day, name in listed.items() if day.year == year}
+    # Some countries' data also knows weekend days worked in exchange for a holiday.
+    for day in getattr(listed, "weekend_workdays", ()):
+        if day.year == year and day not in days:
+            days[day] = (MAKEUP_WORKDAY, None)
+    return days
