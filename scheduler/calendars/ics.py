@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 import icalendar
 import recurring_ical_events
+import x_wr_timezone
 from icalendar.prop import vBroken
 
 from scheduler.calendars.limits import DEFAULT_LIMITS, ImportLimits
@@ -94,13 +95,16 @@ def read_busy_intervals_from_parts(
     if window_start_at.tzinfo is None or window_end_at.tzinfo is None:
         raise ValueError("the window must be given as aware datetimes")
     reader = _Reader(zone(default_zone), window_start_at, window_end_at, limits)
-    for part in parts:
-        reader.read(part.encode("utf-8") if isinstance(part, str) else part)
+    reader.read([part.encode("utf-8") if isinstance(part, str) else part for part in parts])
     return reader.result()
 
 
 class _Reader:
-    """Accumulates intervals and warnings over one or more documents of one import."""
+    """Reads the documents of one import into one merged calendar, then expands it once.
+
+    Merging matters for CalDAV: some servers store a series' moved instances as separate
+    resources, and only an expansion that sees master and exceptions together applies them.
+    """
 
     def __init__(self, default_zone: tzinfo, window_start_at: datetime, window_end_at: datetime,
                  limits: ImportLimits):
@@ -111,9 +115,10 @@ class _Reader:
         self.intervals: list[BusyInterval] = []
         self.warnings: list[Problem] = []
         self.suppressed_warnings = 0
-        self.total_bytes = 0
         self.event_count = 0
         self.occurrence_count = 0
+        # UID -> where to point the user when that series fails to expand.
+        self.who_by_uid: dict[str, dict] = {}
 
     # -- results -------------------------------------------------------------------------------
 
@@ -132,29 +137,32 @@ class _Reader:
         else:
             self.suppressed_warnings += 1
 
-    # -- one document ----------------------------------------------------------------------------
+    # -- reading ---------------------------------------------------------------------------------
 
-    def read(self, data: bytes) -> None:
-        """Parse and expand one document, or raise CalendarError leaving nothing half-read."""
-        self.total_bytes += len(data)
-        if self.total_bytes > self.limits.max_bytes:
-            raise CalendarError("file_too_large", size=self.total_bytes, max_size=self.limits.max_bytes)
-        if not _BEGIN_VCALENDAR.search(data):
-            raise CalendarError("not_icalendar")
-        # Count before parsing, so an oversized file is refused without spending the parse on it.
-        raw_events = len(_BEGIN_VEVENT.findall(data))
-        if self.event_count + raw_events > self.limits.max_events:
-            raise CalendarError("too_many_events", count=self.event_count + raw_events,
-                                max_count=self.limits.max_events)
-        lines = _LineIndex(data)
-        intervals: list[BusyInterval] = []
-        with isolated_timezones(tzids_in(data)):
-            calendars = self._parse(data, lines)
-            for calendar in calendars:
-                event_total = sum(1 for c in calendar.subcomponents if c.name == "VEVENT")
-                intervals.extend(self._read_calendar(calendar, lines))
-                lines.skip_vevents(event_total)
-        self.intervals.extend(intervals)
+    def read(self, parts: list[bytes]) -> None:
+        """Parse, check, merge and expand *parts*, or raise CalendarError with nothing kept."""
+        total_bytes = sum(len(part) for part in parts)
+        if total_bytes > self.limits.max_bytes:
+            raise CalendarError("file_too_large", size=total_bytes, max_size=self.limits.max_bytes)
+        raw_events = 0
+        for part in parts:
+            if not _BEGIN_VCALENDAR.search(part):
+                raise CalendarError("not_icalendar")
+            raw_events += len(_BEGIN_VEVENT.findall(part))
+        # Counted before parsing, so an oversized calendar is refused without paying for the parse.
+        if raw_events > self.limits.max_events:
+            raise CalendarError("too_many_events", count=raw_events, max_count=self.limits.max_events)
+        tzids = set().union(*(tzids_in(part) for part in parts)) if parts else set()
+        with isolated_timezones(tzids):
+            merged = icalendar.Calendar()
+            for part in parts:
+                lines = _LineIndex(part)
+                for calendar in self._parse(part, lines):
+                    event_total = sum(1 for c in calendar.subcomponents if c.name == "VEVENT")
+                    for event in self._checked_events(calendar, lines):
+                        merged.add_component(event)
+                    lines.skip_vevents(event_total)
+            self.intervals = self._expand(merged)
 
     def _parse(self, data: bytes, lines: _LineIndex) -> list[icalendar.Calendar]:
         try:
@@ -166,7 +174,8 @@ class _Reader:
             raise CalendarError("truncated", line=lines.count)
         return calendars
 
-    def _read_calendar(self, calendar: icalendar.Calendar, lines: _LineIndex) -> list[BusyInterval]:
+    def _checked_events(self, calendar: icalendar.Calendar, lines: _LineIndex) -> list:
+        """Return the calendar's usable events, floating times already placed per X-WR-TIMEZONE."""
         scale = str(calendar.get("CALSCALE", "GREGORIAN")).upper()
         if scale != "GREGORIAN":
             raise CalendarError("unsupported_calendar_scale", scale=scale)
@@ -174,30 +183,33 @@ class _Reader:
             for name, message in component.errors:
                 if name is None:
                     self._warn_unreadable_line(message, lines)
-        floating_zone = self._apply_calendar_zone(calendar)
+        calendar_zone = self._calendar_zone(calendar)
         events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
         self.event_count += len(events)
         for index, event in enumerate(events):
-            if not self._check_event(event, lines.vevent_line(index), floating_zone):
+            who = {"summary": _summary_for_message(event), "line": lines.vevent_line(index)}
+            self.who_by_uid.setdefault(str(event.get("UID", "")), who)
+            if not self._check_event(event, who, calendar_zone or self.default_zone):
                 calendar.subcomponents.remove(event)
-        return self._expand(calendar, lines, events)
+        if calendar_zone is not None:
+            # Google's convention, applied by the x-wr-timezone package: floating times (and UTC
+            # series) are in the calendar's zone. Done per document, before documents are merged.
+            calendar = x_wr_timezone.to_standard(calendar, timezone=calendar_zone)
+        return [c for c in calendar.subcomponents if c.name == "VEVENT"]
 
-    def _apply_calendar_zone(self, calendar: icalendar.Calendar) -> tzinfo:
-        """Make X-WR-TIMEZONE an IANA name the expander understands; return the floating-time zone."""
+    def _calendar_zone(self, calendar: icalendar.Calendar) -> tzinfo | None:
+        """Return the zone X-WR-TIMEZONE names, or None (absent, or unknown and reported)."""
         raw = calendar.get("X-WR-TIMEZONE")
         if raw is None:
-            return self.default_zone
+            return None
         name = resolve_zone_name(str(raw))
         if name is None:
             self.warn("unknown_calendar_timezone", tzid=str(raw), zone=_zone_label(self.default_zone))
-            del calendar["X-WR-TIMEZONE"]
-            return self.default_zone
-        calendar["X-WR-TIMEZONE"] = name
+            return None
         return zone(name)
 
-    def _check_event(self, event, line, floating_zone: tzinfo) -> bool:
+    def _check_event(self, event, who: dict, floating_zone: tzinfo) -> bool:
         """Repair what can be repaired, warn; return False when the event must be skipped."""
-        who = {"summary": _summary_for_message(event), "line": line}
         broken = {name for name, _ in event.errors if name is not None}
         for name in _TIME_PROPERTIES:
             if name in broken:
@@ -237,22 +249,20 @@ class _Reader:
                 break
         return True
 
-    def _expand(self, calendar, lines: _LineIndex, events) -> list[BusyInterval]:
-        series_list = self._collect_series(calendar, lines, events)
+    def _expand(self, calendar) -> list[BusyInterval]:
         span_start = self.window_start_at - _SPAN_MARGIN
         span_end = self.window_end_at + _SPAN_MARGIN
         found: list[BusyInterval] = []
-        for series in series_list:
+        for series in self._collect_series(calendar):
             try:
                 found.extend(self._expand_series(series, span_start, span_end))
             except CalendarError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - one broken series is skipped, not fatal
-                self.warn("event_unreadable", detail=_short(exc),
-                          **_who_for_uid(events, lines, series.uid))
+            except Exception as exc:  # noqa: BLE001 - one broken series is skipped whole, not fatal
+                self.warn("event_unreadable", detail=_short(exc), **self._who(series.uid))
         return found
 
-    def _collect_series(self, calendar, lines: _LineIndex, events) -> list:
+    def _collect_series(self, calendar) -> list:
         try:
             return list(recurring_ical_events.of(calendar).series)
         except Exception:  # noqa: BLE001 - find the culprit below, one UID at a time
@@ -260,16 +270,16 @@ class _Reader:
         series_list = []
         for uid, members in _group_by_uid(calendar).items():
             single = icalendar.Calendar()
-            for name in ("CALSCALE", "X-WR-TIMEZONE"):
-                if name in calendar:
-                    single[name] = calendar[name]
             for member in members:
                 single.add_component(member)
             try:
                 series_list.extend(recurring_ical_events.of(single).series)
             except Exception as exc:  # noqa: BLE001 - skip the series, say which one
-                self.warn("event_unreadable", detail=_short(exc), **_who_for_uid(events, lines, uid))
+                self.warn("event_unreadable", detail=_short(exc), **self._who(uid))
         return series_list
+
+    def _who(self, uid) -> dict:
+        return self.who_by_uid.get(str(uid), {"summary": str(uid), "line": "?"})
 
     def _expand_series(self, series, span_start: datetime, span_end: datetime) -> list[BusyInterval]:
         found = []
@@ -360,13 +370,6 @@ def _group_by_uid(calendar) -> dict[str, list]:
         if component.name == "VEVENT":
             groups.setdefault(str(component.get("UID", "")), []).append(component)
     return groups
-
-
-def _who_for_uid(events, lines: _LineIndex, uid) -> dict:
-    for index, event in enumerate(events):
-        if str(event.get("UID", "")) == str(uid):
-            return {"summary": _summary_for_message(event), "line": lines.vevent_line(index)}
-    return {"summary": str(uid), "line": "?"}
 
 
 def _summary_for_message(event) -> str:

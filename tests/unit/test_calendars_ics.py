@@ -507,3 +507,23 @@ def test_window_must_be_aware():
     with pytest.raises(ValueError):
         read_busy_intervals(b"", default_zone="UTC", window_start_at=datetime(2025, 1, 1),
                             window_end_at=datetime(2025, 2, 1))
+
+
+def test_parts_are_expanded_together_so_split_exceptions_still_apply():
+    # Some CalDAV servers store a moved instance as a resource of its own; it must still move
+    # (and not duplicate) the master's occurrence.
+    master = ics("UID:m\r\nSUMMARY:sync\r\nDTSTART:20250303T090000Z\r\nDTEND:20250303T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2")
+    moved = ics("UID:m\r\nSUMMARY:sync moved\r\nRECURRENCE-ID:20250310T090000Z\r\n"
+                "DTSTART:20250311T150000Z\r\nDTEND:20250311T160000Z")
+    result = read_busy_intervals_from_parts([master, moved], default_zone="UTC", window_start_at=WIDE_START_AT,
+                                            window_end_at=WIDE_END_AT)
+    assert spans(result) == [("2025-03-03 09:00", "2025-03-03 10:00", "sync"),
+                             ("2025-03-11 15:00", "2025-03-11 16:00", "sync moved")]
+
+
+def test_each_documents_x_wr_timezone_applies_to_its_own_events_only():
+    berlin = ics("UID:b\r\nDTSTART:20250310T090000\r\nDTEND:20250310T100000", header="X-WR-TIMEZONE:Europe/Berlin\r\n")
+    plain = ics("UID:p\r\nDTSTART:20250310T090000\r\nDTEND:20250310T100000")
+    result = read_busy_intervals_from_parts([berlin, plain], default_zone="Asia/Shanghai",
+                                            window_start_at=WIDE_START_AT, window_end_at=WIDE_END_AT)
+    assert [(i.external_uid, i.start_at.hour) for i in result.intervals] == [("p", 1), ("b", 8)]
