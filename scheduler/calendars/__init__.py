@@ -4,6 +4,8 @@ Adapters only (no database): `read_busy_intervals` turns iCalendar data into UTC
 `fetch_calendar_url` downloads a subscription safely, `read_caldav_busy_intervals` reads a CalDAV
 account. Problems are `Problem(code, params)`; refusals raise `CalendarError`.
 """
+from scheduler.calendars.caldav_source import CalDAVCalendar, list_caldav_calendars, read_caldav_busy_intervals
+from scheduler.calendars.fetch import fetch_calendar_url
 from scheduler.calendars.ics import (
     BusyInterval,
     ImportResult,
@@ -15,10 +17,14 @@ from scheduler.calendars.problems import MESSAGES, CalendarError, Problem, probl
 
 __all__ = [
     "BusyInterval",
+    "CalDAVCalendar",
     "CalendarError",
     "DEFAULT_LIMITS",
     "ImportLimits",
     "ImportResult",
+    "fetch_calendar_url",
+    "list_caldav_calendars",
+    "read_caldav_busy_intervals",
     "MESSAGES",
     "Problem",
     "problem_message",
