@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import caldav
+from caldav.elements import dav
 from caldav.lib import error as caldav_error
 
 from scheduler.calendars.fetch import check_url, normalise_url
@@ -27,6 +28,7 @@ from scheduler.calendars.problems import CalendarError
 # The server is asked for a day more on each side: floating and all-day events are matched in
 # the server's idea of local time; the reader clips to the exact window.
 _SEARCH_MARGIN = timedelta(days=1)
+_CALENDAR_TYPE = "{urn:ietf:params:xml:ns:caldav}calendar"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def read_caldav_busy_intervals(
     limits: ImportLimits = DEFAULT_LIMITS,
     is_private_allowed: bool = False,
 ) -> ImportResult:
-    """Read the busy intervals of all calendars of an account (or of *calendar_url*) in the window."""
+    """Read the busy intervals in the window of *calendar_url*, or of *url* if that is a calendar,
+    or else of every calendar of the account."""
     parts: list[str] = []
     with _Session(url, username, password, limits, is_private_allowed) as session:
         for calendar in session.calendars(calendar_url):
@@ -103,12 +106,17 @@ class _Session:
         self.client.close()
 
     def calendars(self, calendar_url: str | None) -> list:
-        """Return the chosen calendar, or every calendar of the account."""
+        """Return the chosen calendar; else the account URL itself if it is a calendar; else all."""
         if calendar_url:
             self._check_same_host(calendar_url)
             calendar = self.client.calendar(url=calendar_url)
-            self.call(calendar.get_display_name, url=calendar_url)  # fails clearly now if it does not exist
+            if not self._is_calendar(calendar, calendar_url):
+                raise CalendarError("caldav_not_found", url=calendar_url)
             return [calendar]
+        # Providers hand out either an account URL or one calendar's URL; both are accepted.
+        itself = self.client.calendar(url=self.url)
+        if self._is_calendar(itself, self.url):
+            return [itself]
         calendars = self.call(lambda: self.client.principal().calendars())
         if not calendars:
             raise CalendarError("caldav_no_calendars")
@@ -134,6 +142,11 @@ class _Session:
             if _is_connection_error(exc):
                 raise CalendarError("caldav_unreachable", host=self.host, detail=_reason(exc)) from exc
             raise CalendarError("caldav_error", detail=_reason(exc)) from exc
+
+    def _is_calendar(self, collection, url: str) -> bool:
+        """Tell whether *url* is a calendar collection (fails clearly if it does not exist)."""
+        properties = self.call(lambda: collection.get_properties([dav.ResourceType()]), url=url)
+        return _CALENDAR_TYPE in (properties.get(dav.ResourceType.tag) or [])
 
     def _check_same_host(self, url: str) -> None:
         host = urlsplit(url).hostname

@@ -130,6 +130,15 @@ def test_one_chosen_calendar(radicale):
     assert spans(result) == [("2025-11-12 06:00", "2025-11-12 07:00", "Dentist")]
 
 
+def test_a_calendars_own_url_reads_just_that_calendar(radicale):
+    url = radicale.calendar_urls["Personal"]
+    result = read_caldav_busy_intervals(url, "alice", PASSWORD, **WINDOW, **LOOPBACK)
+    assert spans(result) == [("2025-11-12 06:00", "2025-11-12 07:00", "Dentist")]
+    # The user's home collection is not a calendar: every calendar below it is read.
+    home = read_caldav_busy_intervals(radicale.url + "alice/", "alice", PASSWORD, **WINDOW, **LOOPBACK)
+    assert len(home.intervals) == 5
+
+
 def test_calendars_are_listed_by_name(radicale):
     calendars = list_caldav_calendars(radicale.url, "alice", PASSWORD, **LOOPBACK)
     assert sorted(c.name for c in calendars) == ["Personal", "Work"]
