@@ -46,6 +46,9 @@ MESSAGES: dict[str, str] = {
     "caldav_not_found": N_("The CalDAV address was not found on the server: %(url)s"),
     "caldav_no_calendars": N_("The CalDAV account has no calendars."),
     "caldav_error": N_("The CalDAV server reported an error: %(detail)s"),
+    # Storing calendars (services).
+    "not_allowed": N_("You may only manage your own calendars."),
+    "manual_block_invalid": N_("A busy block needs a start and an end, and the start must come first."),
     # Warnings: the calendar is read; the named part is skipped or read as described.
     "unreadable_line": N_("Line %(line)s could not be read and was ignored: %(text)s"),
     "event_bad_time": N_(

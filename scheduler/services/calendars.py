@@ -1,0 +1,274 @@
+"""Interviewers' calendar sources: add them, and re-read them into busy blocks.
+
+A source is an uploaded .ics file (its bytes are kept), an ICS subscription URL, a CalDAV account
+(URL, user name, password; the password is stored to re-read and never shown back) or manual
+blocks. Reading a source expands it over a rolling horizon — from a day before `now` to the
+longest booking horizon of any open stage plus a margin — and the result replaces that source's
+previous busy blocks, all in the caller's transaction (services flush; the caller commits).
+
+A source that cannot be read keeps its previous blocks; its `last_error` holds the problem as
+JSON (`{"code": ..., "params": ...}`), which `source_problem()` turns back into a Problem the
+app can render in the viewer's language. Adding a source that cannot be read stores nothing and
+raises CalendarError. Network and parsing happen before the first write, so no write lock is
+held while a server is slow. Calendars are never read on a candidate's request path.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from scheduler.calendars import (
+    DEFAULT_LIMITS, CalendarError, ImportResult, Problem, fetch_calendar_url, read_busy_intervals,
+    read_caldav_busy_intervals,
+)
+from scheduler.extensions import db
+from scheduler.models import BusyBlock, CalendarSource, InterviewerProfile, Requisition, StageTemplate, User
+from scheduler.services.audit import record_event
+
+DEFAULT_HORIZON = timedelta(days=21)
+# Beyond the longest stage horizon, so slots near its end still see busy time between refreshes.
+HORIZON_MARGIN = timedelta(days=14)
+# Before now: an event in progress still blocks the rest of its time.
+PAST_MARGIN = timedelta(days=1)
+MANUAL_SOURCE_NAME = "Manual blocks"
+_TEXT_LIMIT = 500  # BusyBlock.external_uid and .summary
+
+
+@dataclass
+class RefreshOutcome:
+    """How reading one source went: the warnings of a successful read, or the refusal."""
+
+    source: CalendarSource
+    warnings: list[Problem] = field(default_factory=list)
+    error: Problem | None = None
+    block_count: int = 0
+
+    @property
+    def is_ok(self) -> bool:
+        """Tell whether the source was read (possibly with warnings)."""
+        return self.error is None
+
+
+Window = tuple[datetime, datetime]
+
+
+def calendar_window(now: datetime) -> Window:
+    """Return the [start_at, end_at) over which sources are expanded at *now*."""
+    longest_days = db.session.scalar(
+        sa.select(sa.func.max(StageTemplate.horizon_days))
+        .join(Requisition, StageTemplate.requisition_id == Requisition.id)
+        .where(Requisition.is_open.is_(True), StageTemplate.kind != "offer")
+    )
+    horizon = timedelta(days=longest_days) if longest_days else DEFAULT_HORIZON
+    return now - PAST_MARGIN, now + horizon + HORIZON_MARGIN
+
+
+def source_problem(source: CalendarSource) -> Problem | None:
+    """Return the problem stored in *source.last_error*, or None when the last read succeeded."""
+    if not source.last_error:
+        return None
+    stored = json.loads(source.last_error)
+    return Problem(stored["code"], stored.get("params", {}))
+
+
+# --- adding sources ---------------------------------------------------------------------------------
+
+def import_calendar_file(actor: User, interviewer: InterviewerProfile, filename: str, data: bytes,
+                         now: datetime, *, source: CalendarSource | None = None) -> RefreshOutcome:
+    """Add an uploaded .ics file (or replace the file of *source*); raise CalendarError for a new bad file.
+
+    Replacing with a bad file keeps the old file and its blocks, records the problem and returns
+    it in the outcome.
+    """
+    _check_allowed(actor, interviewer)
+    if source is not None and (source.interviewer_id != interviewer.id or source.kind != "file"):
+        raise CalendarError("not_allowed")
+    try:
+        result = _read_file(data, interviewer, calendar_window(now))
+    except CalendarError as error:
+        if source is None:
+            raise
+        return _record_failure(source, error.problem, now)
+    name = (filename or "calendar.ics")[:200]
+    if source is None:
+        source = _new_source(interviewer, "file", name, now, content=data)
+        action = "calendar_source.added"
+    else:
+        source.name, source.content = name, data
+        action = "calendar_source.replaced"
+    outcome = _store(source, result, now)
+    record_event(actor, action, source, now=now, after=_describe(source))
+    return outcome
+
+
+def add_calendar_url(actor: User, interviewer: InterviewerProfile, url: str, now: datetime, *,
+                     name: str = "") -> RefreshOutcome:
+    """Subscribe to an ICS URL after a first successful read; raise CalendarError if it fails."""
+    _check_allowed(actor, interviewer)
+    url = url.strip()
+    result = _read_url(url, interviewer, calendar_window(now))
+    source = _new_source(interviewer, "url", (name or url)[:200], now, url=url[:1000])
+    outcome = _store(source, result, now)
+    record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
+    return outcome
+
+
+def add_caldav_account(actor: User, interviewer: InterviewerProfile, url: str, username: str,
+                       password: str, now: datetime, *, name: str = "") -> RefreshOutcome:
+    """Add a CalDAV account (or one calendar's URL) after a first successful read; raise CalendarError."""
+    _check_allowed(actor, interviewer)
+    url = url.strip()
+    result = _read_caldav(url, username, password, interviewer, calendar_window(now))
+    source = _new_source(interviewer, "caldav", (name or url)[:200], now, url=url[:1000],
+                         username=username[:200], password=password)
+    outcome = _store(source, result, now)
+    # The password never goes into the audit log.
+    record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
+    return outcome
+
+
+def add_manual_block(actor: User, interviewer: InterviewerProfile, start_at: datetime, end_at: datetime,
+                     now: datetime, *, summary: str = "") -> BusyBlock:
+    """Block [start_at, end_at) by hand; kept until removed, never touched by refreshes."""
+    _check_allowed(actor, interviewer)
+    if start_at.tzinfo is None or end_at.tzinfo is None or not start_at < end_at:
+        raise CalendarError("manual_block_invalid")
+    source = db.session.scalar(sa.select(CalendarSource).where(
+        CalendarSource.interviewer_id == interviewer.id, CalendarSource.kind == "manual"))
+    if source is None:
+        source = _new_source(interviewer, "manual", MANUAL_SOURCE_NAME, now)
+    block = BusyBlock(interviewer_id=interviewer.id, source=source, start_at=start_at, end_at=end_at,
+                      external_uid="", summary=summary.strip()[:_TEXT_LIMIT])
+    db.session.add(block)
+    db.session.flush()
+    record_event(actor, "busy_block.added", block, now=now,
+                 after={"start_at": start_at.isoformat(), "end_at": end_at.isoformat()})
+    return block
+
+
+# --- refreshing ---------------------------------------------------------------------------------------
+
+def refresh_calendar_source(source: CalendarSource, now: datetime) -> RefreshOutcome:
+    """Re-read one source over the rolling horizon; on failure keep its blocks and record why."""
+    pending = _read_source(source, calendar_window(now))
+    return _apply(source, pending, now)
+
+
+def refresh_calendar_sources(now: datetime) -> dict:
+    """Re-read every active non-manual source; return counts of refreshed and failed sources."""
+    sources = db.session.scalars(
+        sa.select(CalendarSource)
+        .where(CalendarSource.is_active.is_(True), CalendarSource.kind != "manual")
+        .order_by(CalendarSource.id)
+    ).all()
+    # Every fetch and parse first, every write after: no write lock is held during the network.
+    window = calendar_window(now)
+    pending = [(source, _read_source(source, window)) for source in sources]
+    counts = {"refreshed": 0, "failed": 0}
+    for source, result in pending:
+        outcome = _apply(source, result, now)
+        counts["refreshed" if outcome.is_ok else "failed"] += 1
+    return counts
+
+
+def _read_source(source: CalendarSource, window: Window) -> ImportResult | Problem | None:
+    """Read *source* without writing anything: its result, its problem, or None for manual blocks."""
+    interviewer = db.session.get(InterviewerProfile, source.interviewer_id)
+    try:
+        if source.kind == "file":
+            return _read_file(source.content or b"", interviewer, window)
+        if source.kind == "url":
+            return _read_url(source.url, interviewer, window)
+        if source.kind == "caldav":
+            return _read_caldav(source.url, source.username, source.password, interviewer, window)
+    except CalendarError as error:
+        return error.problem
+    return None
+
+
+def _apply(source: CalendarSource, pending: ImportResult | Problem | None, now: datetime) -> RefreshOutcome:
+    if pending is None:
+        return RefreshOutcome(source=source)
+    if isinstance(pending, Problem):
+        return _record_failure(source, pending, now)
+    return _store(source, pending, now)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def _read_file(data: bytes, interviewer: InterviewerProfile, window: Window) -> ImportResult:
+    start_at, end_at = window
+    return read_busy_intervals(data, default_zone=interviewer.effective_zone, window_start_at=start_at,
+                               window_end_at=end_at, limits=DEFAULT_LIMITS)
+
+
+def _read_url(url: str, interviewer: InterviewerProfile, window: Window) -> ImportResult:
+    data = fetch_calendar_url(url, limits=DEFAULT_LIMITS, is_private_allowed=_is_private_allowed())
+    return _read_file(data, interviewer, window)
+
+
+def _read_caldav(url: str, username: str, password: str, interviewer: InterviewerProfile,
+                 window: Window) -> ImportResult:
+    start_at, end_at = window
+    return read_caldav_busy_intervals(url, username, password, default_zone=interviewer.effective_zone,
+                                      window_start_at=start_at, window_end_at=end_at, limits=DEFAULT_LIMITS,
+                                      is_private_allowed=_is_private_allowed())
+
+
+def _is_private_allowed() -> bool:
+    return bool(current_app.config.get("CALENDAR_ALLOW_PRIVATE_URLS", False))
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+def _store(source: CalendarSource, result: ImportResult, now: datetime) -> RefreshOutcome:
+    """Replace the source's blocks with *result* (one delete, one bulk insert) and mark it fresh."""
+    db.session.flush()  # the source row must exist before its blocks
+    db.session.execute(sa.delete(BusyBlock).where(BusyBlock.source_id == source.id),
+                       execution_options={"synchronize_session": False})
+    rows = [
+        {"interviewer_id": source.interviewer_id, "source_id": source.id, "start_at": interval.start_at,
+         "end_at": interval.end_at, "external_uid": interval.external_uid[:_TEXT_LIMIT],
+         "summary": interval.summary[:_TEXT_LIMIT]}
+        for interval in result.intervals
+    ]
+    if rows:
+        db.session.execute(sa.insert(BusyBlock), rows)
+    source.event_count = result.event_count
+    source.last_refreshed_at = now
+    source.last_error = ""
+    source.last_error_at = None
+    db.session.flush()
+    db.session.expire(source, ["busy_blocks"])
+    return RefreshOutcome(source=source, warnings=list(result.warnings), block_count=len(rows))
+
+
+def _record_failure(source: CalendarSource, problem: Problem, now: datetime) -> RefreshOutcome:
+    source.last_error = json.dumps({"code": problem.code, "params": problem.params}, ensure_ascii=False,
+                                   default=str)
+    source.last_error_at = now
+    db.session.flush()
+    return RefreshOutcome(source=source, error=problem)
+
+
+def _new_source(interviewer: InterviewerProfile, kind: str, name: str, now: datetime, **columns) -> CalendarSource:
+    source = CalendarSource(interviewer_id=interviewer.id, kind=kind, name=name, created_at=now, **columns)
+    db.session.add(source)
+    db.session.flush()
+    return source
+
+
+def _check_allowed(actor: User, interviewer: InterviewerProfile) -> None:
+    """Interviewers manage their own calendars; coordinators and admins anyone's."""
+    if actor.id == interviewer.user_id or actor.has_role("coordinator", "admin"):
+        return
+    raise CalendarError("not_allowed")
+
+
+def _describe(source: CalendarSource) -> dict:
+    return {"kind": source.kind, "name": source.name, "url": source.url, "username": source.username,
+            "event_count": source.event_count}
