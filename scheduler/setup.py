@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask
+from flask import Flask, g, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -55,8 +57,36 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app)
+    _configure_login(app)
+    from scheduler.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+
+    # First of all before_request hooks, ahead of those the extensions just added.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_with_empty_g)
+
+
+def _start_with_empty_g() -> None:
+    # Flask-Login, Flask-WTF, Flask-Babel and Flask-Limiter cache the user, CSRF token, locale
+    # and limit state on `g`, which belongs to the app context. In production every request
+    # has a fresh one; the tests hold one app context across many requests (and clients),
+    # so each request must start from its own session and headers, not the last request's.
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
+def _configure_login(app: Flask) -> None:
+    from scheduler.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -66,11 +96,51 @@ def register_blueprints(app: Flask) -> None:
 
 
 def _blueprints() -> list:
-    return []
+    from scheduler.auth import bp as auth
+    from scheduler.coordinator import bp as coordinator
+    from scheduler.interviewer import bp as interviewer
+
+    return [auth, coordinator, interviewer]
+
+
+# What each error page says: a title and one sentence on what to do next.
+ERROR_PAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. Check the link.")),
+    429: (_l("Too many attempts"),
+          _l("You have tried this too often. Wait a minute, then try again.")),
+    500: (_l("Something went wrong"),
+          _l("The server hit an error and nothing was changed. Try again in a moment.")),
+}
+CSRF_PAGE = (_l("Form expired"),
+             _l("This form was missing its security token or was open too long. "
+                "Go back, reload the page and submit it again."))
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Render friendly pages for 403, 404, 429 and 500."""
+    """Render friendly pages for 400, 403, 404, 429 and 500."""
+
+    def render(code: int, title, message):
+        return render_template("errors/error.html", code=code, title=title,
+                               message=message), code
+
+    def handler(code: int):
+        return lambda _error: render(code, *ERROR_PAGES[code])
+
+    for code in ERROR_PAGES:
+        if code != 500:
+            app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error):
+        return render(400, *CSRF_PAGE)
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        # The failed request may have left the transaction unusable; the page needs a clean one.
+        db.session.rollback()
+        return render(500, *ERROR_PAGES[500])
 
 
 def register_security_headers(app: Flask) -> None:
@@ -97,7 +167,31 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_filters(app: Flask) -> None:
-    """Add Jinja filters that render instants in the viewer's zone."""
-    from scheduler.timeutil import format_in_zone
+    """Add Jinja filters and globals for localized names and instants in the viewer's zone."""
+    from scheduler import i18n
+    from scheduler.timeutil import format_in_zone, utc_now
 
+    # Block tags leave no blank lines behind, so the HTML stays small and readable.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.add_template_filter(format_in_zone, "in_zone")
+    app.add_template_filter(i18n.localized, "localized")
+    app.add_template_filter(i18n.format_local_datetime, "local_datetime")
+    app.add_template_filter(i18n.format_local_range, "local_range")
+    app.add_template_filter(i18n.salary_band, "salary_band")
+
+    @app.context_processor
+    def _i18n_context():
+        zone = i18n.viewer_zone()
+        return {
+            "current_language": i18n.current_language(),
+            "html_lang": i18n.HTML_LANG[i18n.current_language()],
+            "language_autonyms": i18n.LANGUAGE_AUTONYMS,
+            "viewer_zone": zone,
+            "viewer_zone_label": i18n.zone_label(utc_now(), zone),
+            "labels": {
+                "application_status": i18n.APPLICATION_STATUS_LABELS,
+                "stage_mode": i18n.STAGE_MODE_LABELS,
+                "language": i18n.LANGUAGE_LABELS,
+            },
+        }

@@ -1,0 +1,99 @@
+"""Auth views: the role-based front door, sign in and out, own password, language switch."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from scheduler.auth import bp
+from scheduler.auth.accounts import authenticate, change_password as store_new_password
+from scheduler.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, LogoutForm
+from scheduler.extensions import db, limiter
+from scheduler.i18n import SESSION_KEY
+from scheduler.timeutil import utc_now
+
+# Per client address; enough for typos, too few for guessing passwords.
+LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Return *target* if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _home_for(user) -> str | None:
+    if user.has_role("coordinator", "admin"):
+        return url_for("coordinator.home")
+    if user.has_role("interviewer"):
+        return url_for("interviewer.home")
+    return None
+
+
+@bp.get("/")
+def home():
+    """Send the visitor to the home page of their role, or to sign in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    target = _home_for(current_user)
+    if target is None:
+        abort(403)
+    return redirect(target)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+def login():
+    """Sign a staff member in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+        # One message for an unknown email and a wrong password alike.
+        form.form_errors.append(_("Email or password is incorrect."))
+        status = 401
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign the current user out."""
+    if LogoutForm().validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the signed-in user's own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        store_new_password(current_user, form.new_password.data, now=utc_now())
+        db.session.commit()
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("auth.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language for this session and, when signed in, for the user."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session[SESSION_KEY] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(_safe_next(form.next.data) or url_for("auth.home"))
