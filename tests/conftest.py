@@ -95,3 +95,19 @@ def client(app):
 @pytest.fixture
 def now():
     return NOW
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the .po catalogues when a .mo is missing or older (dev.py does this too)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    translations = Path(__file__).resolve().parent.parent / "scheduler" / "translations"
+    stale = [po for po in translations.glob("*/LC_MESSAGES/messages.po")
+             if not po.with_suffix(".mo").exists()
+             or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "compile",
+                        "-d", str(translations)], check=True)
