@@ -39,7 +39,7 @@ def ensure_environment() -> None:
 def compile_translations() -> None:
     """Build the .mo catalogues from the .po sources (compiled files are never committed)."""
     if any(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
-        _run([VENV / "bin" / "pybabel", "compile", "--quiet", "-d", TRANSLATIONS])
+        _run([VENV / "bin" / "pybabel", "-q", "compile", "-d", TRANSLATIONS])
 
 
 def _run(command, **kwargs) -> None:

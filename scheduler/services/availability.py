@@ -1,0 +1,239 @@
+"""Load interviewers' calendars from the database and ask the pure engine for slots.
+
+`load_calendars` reads everything the engine needs for a set of interviewers in a fixed number
+of queries (profiles with hours and qualifications, date overrides, workday overrides, busy
+blocks, booked interviews, last interview), whatever the pool size: never one query per
+interviewer or per slot. `find_slots` and `check_booking` build the engine's requests from the
+stage templates and the candidate.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from scheduler.domain.availability import DateOverride, InterviewerCalendar
+from scheduler.domain.slots import (
+    SlotProblem, SlotSearch, StageRequest, check_loop, find_loop_slots, find_slots as engine_find_slots,
+)
+from scheduler.domain.workdays import WorkdayCalendar
+from scheduler.extensions import db
+from scheduler.models import (
+    Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
+    InterviewerProfile, Qualification, StageTemplate, User, WorkdayOverride,
+)
+from scheduler.models.user import QUALIFICATION_LEVELS
+
+# Caps count whole local weeks, so interviews up to a week either side of the window matter.
+CAP_MARGIN = timedelta(days=8)
+
+
+@dataclass(frozen=True)
+class CandidateHours:
+    """The candidate's zone and acceptable local hours (the stage's, possibly widened)."""
+
+    zone: str
+    day_start: time
+    day_end: time
+
+
+def qualifies(level: str, required_level: str) -> bool:
+    """Tell whether a qualification *level* meets the stage's *required_level*."""
+    return QUALIFICATION_LEVELS.index(level) >= QUALIFICATION_LEVELS.index(required_level)
+
+
+def stage_pool(stage: StageTemplate) -> tuple[list[int], frozenset[int]]:
+    """Return (qualified interviewer ids, senior ids) for a stage, in one query."""
+    rows = db.session.execute(
+        sa.select(Qualification.interviewer_id, Qualification.level)
+        .join(InterviewerProfile, InterviewerProfile.id == Qualification.interviewer_id)
+        .join(User, User.id == InterviewerProfile.user_id)
+        .where(Qualification.stage_kind == stage.kind, User.is_active.is_(True))
+    ).all()
+    pool = sorted(i for i, level in rows if qualifies(level, stage.required_level))
+    seniors = frozenset(i for i, level in rows if level == "senior")
+    return pool, seniors
+
+
+def stage_request(stage: StageTemplate, hours: CandidateHours, pool: Sequence[int],
+                  senior_ids: frozenset[int]) -> StageRequest:
+    """Translate a stage template into the engine's request."""
+    return StageRequest(
+        duration=timedelta(minutes=stage.duration_minutes),
+        panel_size=stage.panel_size,
+        pool=tuple(pool),
+        senior_ids=senior_ids,
+        is_senior_seat_required=stage.is_senior_seat_required,
+        buffer_before=timedelta(minutes=stage.buffer_before_minutes),
+        buffer_after=timedelta(minutes=stage.buffer_after_minutes),
+        min_notice=timedelta(minutes=stage.min_notice_minutes),
+        horizon=timedelta(days=stage.horizon_days),
+        step_minutes=stage.step_minutes,
+        candidate_zone=hours.zone,
+        candidate_day_start=hours.day_start,
+        candidate_day_end=hours.day_end,
+    )
+
+
+def candidate_hours(application: Application, stage: StageTemplate, *, zone: str | None = None,
+                    day_start: time | None = None, day_end: time | None = None) -> CandidateHours:
+    """Return the candidate's zone and hours: stored values unless the caller widens them."""
+    return CandidateHours(zone or application.candidate.zone,
+                          day_start or stage.candidate_day_start,
+                          day_end or stage.candidate_day_end)
+
+
+def workday_calendars() -> dict[str, WorkdayCalendar]:
+    """Return one WorkdayCalendar per calendar key, with the admin's overrides, in one query."""
+    overrides: dict[str, dict] = defaultdict(dict)
+    for row in db.session.scalars(sa.select(WorkdayOverride)):
+        overrides[row.calendar_key][row.day] = row.is_workday
+    from scheduler.models.office import CALENDAR_KEYS
+
+    return {key: WorkdayCalendar(key, overrides.get(key)) for key in CALENDAR_KEYS}
+
+
+def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: datetime,
+                   *, exclude_interview_ids: Iterable[int] = (), now: datetime | None = None,
+                   ) -> dict[int, InterviewerCalendar]:
+    """Return the engine's calendar for each interviewer over [start_at, end_at).
+
+    Interviews in *exclude_interview_ids* are left out (a reschedule checks the new time
+    without the interview being moved).
+    """
+    ids = sorted(set(interviewer_ids))
+    if not ids:
+        return {}
+    excluded = list(exclude_interview_ids)
+    profiles = db.session.scalars(
+        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids))
+        .options(selectinload(InterviewerProfile.working_windows),
+                 selectinload(InterviewerProfile.office))
+    ).all()
+    workdays = workday_calendars()
+
+    date_overrides = defaultdict(list)
+    first_day = (start_at - timedelta(days=1)).date()
+    last_day = (end_at + timedelta(days=1)).date()
+    for row in db.session.scalars(sa.select(AvailabilityOverride).where(
+            AvailabilityOverride.interviewer_id.in_(ids),
+            AvailabilityOverride.day.between(first_day, last_day))):
+        date_overrides[row.interviewer_id].append(DateOverride(
+            day=row.day, is_time_off=not row.is_available,
+            start=row.start_local or time(0), end=row.end_local or time(0)))
+
+    busy = defaultdict(list)
+    for interviewer_id, block_start, block_end in db.session.execute(
+            sa.select(BusyBlock.interviewer_id, BusyBlock.start_at, BusyBlock.end_at).where(
+                BusyBlock.interviewer_id.in_(ids), BusyBlock.end_at > start_at,
+                BusyBlock.start_at < end_at)):
+        busy[interviewer_id].append((block_start, block_end))
+
+    booked = defaultdict(list)
+    booked_query = (
+        sa.select(InterviewerAssignment.interviewer_id, InterviewerAssignment.start_at,
+                  InterviewerAssignment.end_at)
+        .where(InterviewerAssignment.interviewer_id.in_(ids),
+               InterviewerAssignment.is_active.is_(True),
+               InterviewerAssignment.end_at > start_at - CAP_MARGIN,
+               InterviewerAssignment.start_at < end_at + CAP_MARGIN)
+    )
+    if excluded:
+        booked_query = booked_query.where(InterviewerAssignment.interview_id.not_in(excluded))
+    for interviewer_id, seat_start, seat_end in db.session.execute(booked_query):
+        booked[interviewer_id].append((seat_start, seat_end))
+
+    last_interviewed = dict(db.session.execute(
+        sa.select(InterviewerAssignment.interviewer_id, sa.func.max(InterviewerAssignment.start_at))
+        .where(InterviewerAssignment.interviewer_id.in_(ids),
+               InterviewerAssignment.is_active.is_(True),
+               InterviewerAssignment.start_at < (now or start_at))
+        .group_by(InterviewerAssignment.interviewer_id)
+    ).all())
+
+    calendars = {}
+    for profile in profiles:
+        windows = defaultdict(list)
+        for window in profile.working_windows:
+            windows[window.weekday].append((window.start_local, window.end_local))
+        calendars[profile.id] = InterviewerCalendar(
+            interviewer_id=profile.id,
+            zone=profile.effective_zone,
+            weekly_windows=dict(windows),
+            workdays=workdays[profile.office.calendar_key],
+            date_overrides=tuple(date_overrides[profile.id]),
+            busy=tuple(busy[profile.id]),
+            booked_interviews=tuple(booked[profile.id]),
+            daily_cap=profile.daily_cap,
+            weekly_cap=profile.weekly_cap,
+            last_interviewed_at=last_interviewed.get(profile.id),
+        )
+    return calendars
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """The engine's requests for an ordered list of stages, with the pool's calendars."""
+
+    stages: tuple[StageTemplate, ...]
+    requests: tuple[StageRequest, ...]
+    calendars: dict[int, InterviewerCalendar]
+    break_between: timedelta
+
+
+def plan_stages(application: Application, stages: Sequence[StageTemplate], now: datetime, *,
+                hours: CandidateHours | None = None, break_minutes: int = 0,
+                only_interviewers: Iterable[int] | None = None,
+                exclude_interview_ids: Iterable[int] = ()) -> StagePlan:
+    """Build the engine input for *stages* (one stage, or a loop) from fresh rows."""
+    if not stages:
+        raise ValueError("at least one stage")
+    hours = hours or candidate_hours(application, stages[0])
+    requests, everyone = [], set()
+    for stage in stages:
+        pool, seniors = stage_pool(stage)
+        requests.append(stage_request(stage, hours, pool, seniors))
+        everyone.update(pool)
+    if only_interviewers is not None:
+        everyone = set(only_interviewers)
+    horizon = max(timedelta(days=s.horizon_days) for s in stages)
+    calendars = load_calendars(everyone, now, now + horizon + timedelta(days=1),
+                               exclude_interview_ids=exclude_interview_ids, now=now)
+    return StagePlan(tuple(stages), tuple(requests), calendars,
+                     timedelta(minutes=break_minutes))
+
+
+def find_slots(application: Application, stages: Sequence[StageTemplate], now: datetime, *,
+               hours: CandidateHours | None = None, break_minutes: int = 0,
+               exclude_interview_ids: Iterable[int] = ()) -> SlotSearch:
+    """Return bookable slots for one stage (Slot) or a loop of stages (LoopSlot)."""
+    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
+                       exclude_interview_ids=exclude_interview_ids)
+    if len(stages) == 1:
+        return engine_find_slots(plan.requests[0], plan.calendars, now)
+    return find_loop_slots(plan.requests, plan.calendars, now, plan.break_between)
+
+
+def check_booking(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
+                  panels: Sequence[Sequence[int]], now: datetime, *,
+                  hours: CandidateHours | None = None, break_minutes: int = 0,
+                  exclude_interview_ids: Iterable[int] = ()) -> list[SlotProblem]:
+    """Re-check one exact start and panels with fresh data; an empty list means bookable."""
+    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
+                       only_interviewers={i for panel in panels for i in panel},
+                       exclude_interview_ids=exclude_interview_ids)
+    return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
+
+
+def holiday_warnings(start_at: datetime, end_at: datetime) -> list:
+    """Return holiday-data warnings for every office calendar in use over the period."""
+    from scheduler.models import Office
+
+    keys = set(db.session.scalars(sa.select(Office.calendar_key).distinct()))
+    calendars = workday_calendars()
+    return [w for key in sorted(keys)
+            for w in calendars[key].warnings(start_at.date(), end_at.date())]

@@ -1,0 +1,371 @@
+"""Booking without double-booking: book, move, cancel and swap interviews and loops.
+
+Every change follows DESIGN.md §6:
+1. lock the panel's profile rows first (`UPDATE … SET lock_version = lock_version + 1`, one
+   row at a time in ascending id order) — a row lock on PostgreSQL; on SQLite the first write
+   of the transaction, which takes the database write lock;
+2. re-run the engine's check for exactly that slot and panel with fresh data (busy time,
+   buffers, working windows, caps);
+3. write the interview(s) and one assignment row per panel member, kept in step.
+On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
+A loser of a race gets `SlotTaken` carrying fresh slots. Services flush; the caller commits.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Sequence
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from scheduler.domain.slots import SlotProblem, SlotSearch
+from scheduler.extensions import db
+from scheduler.models import (
+    Application, BookingGroup, Interview, InterviewerAssignment, InterviewerProfile,
+    StageTemplate, User,
+)
+from scheduler.services import notify
+from scheduler.services.audit import record_event
+from scheduler.services.availability import CandidateHours, check_booking, find_slots
+
+
+class BookingError(Exception):
+    """A booking request was refused; *code* and *params* let the app say why in any language."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}" if params else code)
+
+
+class SlotTaken(BookingError):
+    """The slot is no longer bookable; carries the reasons and fresh slots to offer instead."""
+
+    def __init__(self, problems: Sequence[SlotProblem], fresh: SlotSearch | None):
+        super().__init__("slot_taken")
+        self.problems = list(problems)
+        self.fresh = fresh
+
+
+Actor = User | str
+
+
+def lock_interviewers(interviewer_ids) -> None:
+    """Take the booking lock on each interviewer's profile row, in ascending id order."""
+    for interviewer_id in sorted(set(interviewer_ids)):
+        db.session.execute(
+            sa.update(InterviewerProfile).where(InterviewerProfile.id == interviewer_id)
+            .values(lock_version=InterviewerProfile.lock_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    # Everything read before the lock may be stale: read it again from here on.
+    db.session.expire_all()
+
+
+def loop_stage_starts(stages: Sequence[StageTemplate], start_at: datetime,
+                      break_minutes: int) -> list[tuple[datetime, datetime]]:
+    """Return each stage's [start, end) when a loop starts at *start_at*."""
+    times, cursor = [], start_at
+    for stage in stages:
+        end = cursor + timedelta(minutes=stage.duration_minutes)
+        times.append((cursor, end))
+        cursor = end + timedelta(minutes=break_minutes)
+    return times
+
+
+def _snapshot(interview: Interview) -> dict:
+    return {
+        "start_at": interview.start_at.isoformat(), "end_at": interview.end_at.isoformat(),
+        "status": interview.status, "sequence": interview.sequence,
+        "panel": [a.interviewer_id for a in interview.active_assignments],
+    }
+
+
+def _new_uid() -> str:
+    domain = current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
+    return f"interview-{uuid.uuid4()}@{domain}"
+
+
+def _ensure_bookable(application: Application, stages: Sequence[StageTemplate]) -> None:
+    if application.status not in ("active", "on_hold"):
+        raise BookingError("application_closed", status=application.status)
+    for stage in stages:
+        if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
+            raise BookingError("stage_not_schedulable", stage_id=stage.id)
+
+
+def _live_interview_for(application: Application, stage: StageTemplate) -> Interview | None:
+    return db.session.scalar(sa.select(Interview).where(
+        Interview.application_id == application.id, Interview.stage_id == stage.id,
+        Interview.status == "scheduled"))
+
+
+def _refuse(application, stages, problems, now, hours, break_minutes) -> SlotTaken:
+    fresh = find_slots(application, stages, now, hours=hours, break_minutes=break_minutes)
+    return SlotTaken(problems, fresh)
+
+
+def _insert_checked(write, application, stages, now, hours, break_minutes):
+    """Run *write* in a savepoint; turn a database-level refusal into a clear error."""
+    try:
+        with db.session.begin_nested():
+            return write()
+    except IntegrityError as error:
+        text = str(error.orig)
+        if "uq_interview_live_stage" in text or "interview.application_id" in text:
+            raise BookingError("already_booked") from error
+        if "ex_interviewer_assignment_no_overlap" in text:
+            raise _refuse(application, stages, [SlotProblem("busy")], now, hours,
+                          break_minutes) from error
+        raise
+
+
+def book_interview(actor: Actor, application: Application, stage: StageTemplate,
+                   start_at: datetime, panel: Sequence[int], now: datetime, *,
+                   hours: CandidateHours | None = None, video_url: str = "",
+                   location: str = "") -> Interview:
+    """Book one stage at *start_at* with *panel* (interviewer ids), after a fresh check."""
+    group = book_loop(actor, application, [stage], start_at, [panel], now, hours=hours,
+                      break_minutes=0, video_url=video_url, location=location, as_group=False)
+    return group[0]
+
+
+def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemplate],
+              start_at: datetime, panels: Sequence[Sequence[int]], now: datetime, *,
+              hours: CandidateHours | None = None, break_minutes: int = 0, video_url: str = "",
+              location: str = "", as_group: bool = True) -> list[Interview]:
+    """Book several stages back to back as one group: all of them or none."""
+    stages = list(stages)
+    _ensure_bookable(application, stages)
+    lock_interviewers(i for panel in panels for i in panel)
+    for stage in stages:
+        if _live_interview_for(application, stage) is not None:
+            raise BookingError("already_booked", stage_id=stage.id)
+    problems = check_booking(application, stages, start_at, panels, now, hours=hours,
+                             break_minutes=break_minutes)
+    if problems:
+        raise _refuse(application, stages, problems, now, hours, break_minutes)
+
+    def write() -> list[Interview]:
+        group = None
+        if as_group and len(stages) > 1:
+            group = BookingGroup(application_id=application.id, break_minutes=break_minutes,
+                                 created_at=now)
+            db.session.add(group)
+        interviews = []
+        for stage, panel, (stage_start, stage_end) in zip(
+                stages, panels, loop_stage_starts(stages, start_at, break_minutes)):
+            interview = Interview(
+                application_id=application.id, stage_id=stage.id, booking_group=group,
+                start_at=stage_start, end_at=stage_end, status="scheduled",
+                video_url=video_url, location=location, calendar_uid=_new_uid(), sequence=0,
+                booked_by_id=actor.id if isinstance(actor, User) else None,
+                created_at=now, updated_at=now,
+            )
+            interview.assignments = [
+                InterviewerAssignment(interviewer_id=i, role="lead" if n == 0 else "member",
+                                      start_at=stage_start, end_at=stage_end, is_active=True)
+                for n, i in enumerate(panel)
+            ]
+            db.session.add(interview)
+            interviews.append(interview)
+        db.session.flush()
+        return interviews
+
+    interviews = _insert_checked(write, application, stages, now, hours, break_minutes)
+    for interview in interviews:
+        record_event(actor, "interview.booked", interview, now=now, after=_snapshot(interview))
+        notify.interview_booked(interview, actor=actor, now=now)
+    db.session.flush()
+    return interviews
+
+
+def _group_of(interview: Interview) -> list[Interview]:
+    if interview.booking_group_id is None:
+        return [interview]
+    return [i for i in interview.booking_group.interviews if i.status == "scheduled"]
+
+
+def _require_live(interview: Interview) -> None:
+    if interview.status != "scheduled":
+        raise BookingError("interview_not_live", status=interview.status)
+
+
+def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
+                         now: datetime, *, panels: Sequence[Sequence[int]] | None = None,
+                         hours: CandidateHours | None = None, reason: str = "") -> list[Interview]:
+    """Move an interview (its whole loop, if any) to *start_at*; UIDs stay, sequences rise."""
+    interviews = _group_of(interview)
+    old_panels = [[a.interviewer_id for a in i.active_assignments] for i in interviews]
+    panels = [list(p) for p in (panels or old_panels)]
+    lock_interviewers({i for p in old_panels + panels for i in p})
+    for item in interviews:
+        db.session.refresh(item)
+        _require_live(item)
+    application = interview.application
+    stages = [i.stage for i in interviews]
+    break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
+    excluded = [i.id for i in interviews]
+    problems = check_booking(application, stages, start_at, panels, now, hours=hours,
+                             break_minutes=break_minutes, exclude_interview_ids=excluded)
+    if problems:
+        raise SlotTaken(problems, find_slots(application, stages, now, hours=hours,
+                                             break_minutes=break_minutes,
+                                             exclude_interview_ids=excluded))
+
+    befores = [_snapshot(i) for i in interviews]
+
+    def write():
+        for item, panel, (stage_start, stage_end) in zip(
+                interviews, panels, loop_stage_starts(stages, start_at, break_minutes)):
+            item.start_at, item.end_at = stage_start, stage_end
+            item.sequence += 1
+            item.updated_at = now
+            _set_panel(item, panel)
+        db.session.flush()
+
+    _insert_checked(write, application, stages, now, hours, break_minutes)
+    for item, before in zip(interviews, befores):
+        record_event(actor, "interview.rescheduled", item, now=now, before=before,
+                     after=_snapshot(item), note=reason)
+        notify.interview_rescheduled(item, actor=actor, now=now)
+    db.session.flush()
+    return interviews
+
+
+def _set_panel(interview: Interview, panel: Sequence[int]) -> list[InterviewerProfile]:
+    """Make the active seats match *panel* and the interview's time; return who was removed."""
+    removed = []
+    by_interviewer = {a.interviewer_id: a for a in interview.active_assignments}
+    for interviewer_id, seat in by_interviewer.items():
+        if interviewer_id not in panel:
+            seat.is_active = False
+            removed.append(seat.interviewer)
+    for n, interviewer_id in enumerate(panel):
+        seat = by_interviewer.get(interviewer_id)
+        if seat is None:
+            seat = InterviewerAssignment(interviewer_id=interviewer_id, is_active=True,
+                                         role="lead" if n == 0 else "member",
+                                         start_at=interview.start_at, end_at=interview.end_at)
+            interview.assignments.append(seat)
+        seat.start_at, seat.end_at = interview.start_at, interview.end_at
+    return removed
+
+
+def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
+                     reason: str = "") -> list[Interview]:
+    """Cancel an interview (its whole loop, if any); time is freed, sequences rise."""
+    interviews = _group_of(interview)
+    lock_interviewers(a.interviewer_id for i in interviews for a in i.active_assignments)
+    for item in interviews:
+        db.session.refresh(item)
+        _require_live(item)
+    for item in interviews:
+        before = _snapshot(item)
+        panel = [seat.interviewer for seat in item.active_assignments]
+        item.status = "cancelled"
+        item.cancel_reason = reason
+        item.sequence += 1
+        item.updated_at = now
+        for seat in item.assignments:
+            seat.is_active = False
+        db.session.flush()
+        record_event(actor, "interview.cancelled", item, now=now, before=before,
+                     after=_snapshot(item), note=reason)
+        notify.interview_cancelled(item, panel=panel, actor=actor, now=now)
+    db.session.flush()
+    return interviews
+
+
+def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int,
+                     new_interviewer_id: int, now: datetime, *, reason: str = "") -> Interview:
+    """Replace one panel member, keeping the time and the UID; the sequence rises."""
+    lock_interviewers([old_interviewer_id, new_interviewer_id])
+    db.session.refresh(interview)
+    _require_live(interview)
+    panel = [a.interviewer_id for a in interview.active_assignments]
+    if old_interviewer_id not in panel:
+        raise BookingError("not_on_panel", interviewer_id=old_interviewer_id)
+    if new_interviewer_id in panel:
+        raise BookingError("already_on_panel", interviewer_id=new_interviewer_id)
+    new_panel = [new_interviewer_id if i == old_interviewer_id else i for i in panel]
+    others = _group_of(interview)
+    group_panels = [new_panel if i.id == interview.id else
+                    [a.interviewer_id for a in i.active_assignments] for i in others]
+    stages = [i.stage for i in others]
+    break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
+    problems = check_booking(interview.application, stages, others[0].start_at, group_panels, now,
+                             break_minutes=break_minutes,
+                             exclude_interview_ids=[i.id for i in others])
+    # Notice and horizon concern the candidate's choice of time, which a swap does not change.
+    problems = [p for p in problems if p.code not in ("too_soon", "too_far", "off_grid",
+                                                      "outside_candidate_hours")]
+    if problems:
+        raise SlotTaken(problems, None)
+    before = _snapshot(interview)
+
+    def write():
+        removed = _set_panel(interview, new_panel)
+        interview.sequence += 1
+        interview.updated_at = now
+        db.session.flush()
+        return removed
+
+    removed = _insert_checked(write, interview.application, stages, now, None, break_minutes)
+    record_event(actor, "interview.panel_swapped", interview, now=now, before=before,
+                 after=_snapshot(interview), note=reason)
+    notify.panel_changed(interview, removed=removed, actor=actor, now=now)
+    db.session.flush()
+    return interview
+
+
+def decline_interview(actor: User, interview: Interview, reason: str, now: datetime) -> None:
+    """Record that a panel member cannot make it; the coordinator then swaps someone in."""
+    _require_live(interview)
+    profile = actor.interviewer_profile
+    seat = next((a for a in interview.active_assignments
+                 if profile is not None and a.interviewer_id == profile.id), None)
+    if seat is None:
+        raise BookingError("not_on_panel", interviewer_id=profile.id if profile else None)
+    if not reason.strip():
+        raise BookingError("reason_required")
+    seat.declined_at = now
+    seat.decline_reason = reason.strip()
+    record_event(actor, "interview.declined", interview, now=now,
+                 after={"interviewer_id": profile.id}, note=reason.strip())
+    db.session.flush()
+
+
+def suggest_replacements(interview: Interview, interviewer_id: int, now: datetime,
+                         limit: int = 5) -> list[InterviewerProfile]:
+    """Return interviewers who could take *interviewer_id*'s seat at the same time, fairest first."""
+    from scheduler.domain.slots import check_loop
+    from scheduler.services.availability import plan_stages
+
+    others = _group_of(interview)
+    index = next(n for n, i in enumerate(others) if i.id == interview.id)
+    panels = [[a.interviewer_id for a in i.active_assignments] for i in others]
+    break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
+    plan = plan_stages(interview.application, [i.stage for i in others], now,
+                       break_minutes=break_minutes, exclude_interview_ids=[i.id for i in others])
+    busy_elsewhere = {i for p in panels for i in p}
+    fitting = []
+    for candidate_id in plan.requests[index].pool:
+        if candidate_id in busy_elsewhere:
+            continue
+        trial = [list(p) for p in panels]
+        trial[index] = [candidate_id if i == interviewer_id else i for i in trial[index]]
+        problems = check_loop(plan.requests, plan.calendars, others[0].start_at, trial, now,
+                              plan.break_between)
+        if not [p for p in problems if p.code not in ("too_soon", "too_far", "off_grid",
+                                                      "outside_candidate_hours")]:
+            calendar = plan.calendars[candidate_id]
+            fitting.append((len(calendar.booked_interviews), calendar.last_interviewed_at is not None,
+                            calendar.last_interviewed_at or now, candidate_id))
+    fitting.sort()
+    ids = [row[-1] for row in fitting[:limit]]
+    profiles = {p.id: p for p in db.session.scalars(
+        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids)))}
+    return [profiles[i] for i in ids]
