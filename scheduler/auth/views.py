@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,8 +14,13 @@ from scheduler.extensions import db, limiter
 from scheduler.i18n import SESSION_KEY
 from scheduler.timeutil import utc_now
 
-# Per client address; enough for typos, too few for guessing passwords.
+# Per client address; enough for typos, too few for guessing passwords. LOGIN_RATE_LIMIT in the
+# app config overrides it (tests use a small one).
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+
+
+def _login_rate_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -46,7 +51,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     """Sign a staff member in with email and password."""
     if current_user.is_authenticated:
