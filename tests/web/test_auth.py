@@ -222,3 +222,14 @@ def test_sign_in_is_rate_limited(database_config):
     assert page.status_code == 200  # only the POST is limited
     assert limited.status_code == 429
     assert "Too many attempts" in limited.text
+
+
+def test_home_sends_each_role_to_its_page_and_refuses_a_user_without_roles(client, db):
+    make_user(email="iv@example.com", roles=("interviewer",), password=PASSWORD)
+    make_user(email="none@example.com", roles=(), password=PASSWORD)
+    db.session.commit()
+    assert sign_in(client, "iv@example.com", PASSWORD).headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/interviewer/"
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/interviewer/").text)})
+    sign_in(client, "none@example.com", PASSWORD)
+    assert client.get("/").status_code == 403
