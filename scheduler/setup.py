@@ -98,9 +98,10 @@ def register_blueprints(app: Flask) -> None:
 def _blueprints() -> list:
     from scheduler.auth import bp as auth
     from scheduler.coordinator import bp as coordinator
+    from scheduler.feeds import bp as feeds
     from scheduler.interviewer import bp as interviewer
 
-    return [auth, coordinator, interviewer]
+    return [auth, coordinator, interviewer, feeds]
 
 
 # What each error page says: a title and one sentence on what to do next.

@@ -36,7 +36,8 @@ def _candidate_recipient(interview: Interview) -> Recipient:
     return Recipient(c.email, c.name, c.language, c.zone, True)
 
 
-def _panel_recipient(profile: InterviewerProfile) -> Recipient:
+def panel_recipient(profile: InterviewerProfile) -> Recipient:
+    """Return a panel member as a recipient, in their language and zone."""
     u = profile.user
     return Recipient(u.email, u.name, u.language, profile.effective_zone, False)
 
@@ -115,6 +116,24 @@ def _mail_domain() -> str:
     return current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
 
 
+def invite_event(interview: Interview, recipient: Recipient, *, method: str = "REQUEST",
+                 description: str = "", is_uninvite: bool = False) -> ical.InviteEvent:
+    """Return what *recipient*'s copy of the interview says (call inside their locale)."""
+    _, summary = _subject_and_summary(interview, recipient, method)
+    location = interview_location(interview, recipient.language)
+    is_cancelled = (method == "CANCEL" and not is_uninvite) or interview.status == "cancelled"
+    return ical.InviteEvent(
+        uid=interview.calendar_uid, sequence=interview.sequence,
+        start_at=interview.start_at, end_at=interview.end_at, summary=summary,
+        description=description, location=location or None,
+        organizer_email=current_app.config["ORGANIZER_EMAIL"],
+        organizer_name=current_app.config["ORGANIZER_NAME"],
+        attendees=([ical.Attendee(recipient.email, recipient.name)] if is_uninvite
+                   else _attendees(interview, recipient)),
+        status=ical.STATUS_CANCELLED if is_cancelled else ical.STATUS_CONFIRMED,
+    )
+
+
 def build_invite_message(interview: Interview, recipient: Recipient, method: str,
                          now: datetime, *, is_uninvite: bool = False) -> EmailMessage:
     """Return one recipient's invite (REQUEST) or cancellation (CANCEL), in their language.
@@ -124,23 +143,12 @@ def build_invite_message(interview: Interview, recipient: Recipient, method: str
     with force_locale(recipient.language):
         subject, summary = _subject_and_summary(interview, recipient, method)
         location = interview_location(interview, recipient.language)
-        time_lines = _time_lines(interview, recipient)
         context = dict(interview=interview, recipient=recipient, method=method, summary=summary,
-                       location=location, time_lines=time_lines,
-                       stage_name=localized(interview.stage, "name", recipient.language))
+                       location=location, time_lines=_time_lines(interview, recipient))
         text_body = render_template("emails/invite.txt", **context)
         html_body = render_template("emails/invite.html", **context)
-    event = ical.InviteEvent(
-        uid=interview.calendar_uid, sequence=interview.sequence,
-        start_at=interview.start_at, end_at=interview.end_at, summary=summary,
-        description=text_body, location=location or None,
-        organizer_email=current_app.config["ORGANIZER_EMAIL"],
-        organizer_name=current_app.config["ORGANIZER_NAME"],
-        attendees=([ical.Attendee(recipient.email, recipient.name)] if is_uninvite
-                   else _attendees(interview, recipient)),
-        status=ical.STATUS_CANCELLED if method == "CANCEL" and not is_uninvite
-        else ical.STATUS_CONFIRMED,
-    )
+        event = invite_event(interview, recipient, method=method, description=text_body,
+                             is_uninvite=is_uninvite)
     return build_message(
         from_addr=_from_header(), to_addr=recipient.email, subject=subject,
         text_body=text_body, html_body=html_body,
@@ -170,7 +178,7 @@ def _send(interview: Interview, recipients: list[Recipient], method: str, now: d
 def everyone(interview: Interview) -> list[Recipient]:
     """Return the candidate and every active panel member as recipients."""
     return [_candidate_recipient(interview),
-            *(_panel_recipient(a.interviewer) for a in interview.active_assignments)]
+            *(panel_recipient(a.interviewer) for a in interview.active_assignments)]
 
 
 def interview_booked(interview: Interview, *, actor, now: datetime) -> None:
@@ -194,7 +202,7 @@ def interview_cancelled(interview: Interview, *, panel: list[InterviewerProfile]
     """Send the candidate and the panel as it was a CANCEL; drop unsent reminders."""
     from scheduler.services.reminders import drop_reminders
 
-    recipients = [_candidate_recipient(interview), *(_panel_recipient(p) for p in panel)]
+    recipients = [_candidate_recipient(interview), *(panel_recipient(p) for p in panel)]
     _send(interview, recipients, "CANCEL", now)
     drop_reminders(interview)
 
@@ -207,8 +215,8 @@ def panel_changed(interview: Interview, *, removed: list[InterviewerProfile], ac
     """
     from scheduler.services.reminders import schedule_reminders
 
-    _send(interview, [_panel_recipient(p) for p in removed], "CANCEL", now, is_uninvite=True)
-    _send(interview, [_panel_recipient(a.interviewer) for a in interview.active_assignments],
+    _send(interview, [panel_recipient(p) for p in removed], "CANCEL", now, is_uninvite=True)
+    _send(interview, [panel_recipient(a.interviewer) for a in interview.active_assignments],
           "REQUEST", now)
     schedule_reminders(interview, now)
 
