@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up and run in one step on a machine with only Python 3.11+.
 
-    python3 dev.py run     # venv + pinned packages, migrate, demo data, web + jobs on :5000
+    python3 dev.py run     # venv + pinned packages, migrate, demo data, web on :5000 + job process
     python3 dev.py test    # venv + pinned packages, then the whole test suite (extra args go to pytest)
 
 Only the standard library is used here: this file runs before anything is installed.
@@ -51,13 +51,22 @@ def _flask(*args: str) -> list:
 
 
 def run_app() -> int:
-    """Migrate, load the demo data, and serve on http://127.0.0.1:5000."""
+    """Migrate, load the demo data, then run the web server and the job process together."""
     _run(_flask("db", "upgrade"))
     _run(_flask("demo", "load"))
     port = os.environ.get("PORT", "5000")
-    print(f"Serving on http://127.0.0.1:{port}  (Ctrl-C stops)", flush=True)
-    return subprocess.call([str(c) for c in _flask("run", "--host", "127.0.0.1", "--port", port)],
-                           cwd=ROOT)
+    jobs = subprocess.Popen([str(c) for c in _flask("jobs", "run")], cwd=ROOT)
+    print(f"Serving on http://127.0.0.1:{port}; the job process is running too "
+          "(mail goes to instance/mail/*.eml unless SMTP_URL is set). Ctrl-C stops both.",
+          flush=True)
+    try:
+        return subprocess.call(
+            [str(c) for c in _flask("run", "--host", "127.0.0.1", "--port", port)], cwd=ROOT)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        jobs.terminate()
+        jobs.wait(timeout=10)
 
 
 def run_tests(pytest_args: list[str]) -> int:
