@@ -51,6 +51,9 @@ class SlotTaken(BookingError):
 
 Actor = User | str
 
+# Problems about the candidate's choice of time, the same for every trial panel of one slot.
+_TIME_PROBLEMS = ("too_soon", "too_far", "off_grid", "outside_candidate_hours")
+
 
 def lock_interviewers(interviewer_ids) -> None:
     """Take the booking lock on each interviewer's profile row, in ascending id order."""
@@ -300,8 +303,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
                              break_minutes=break_minutes,
                              exclude_interview_ids=[i.id for i in others])
     # Notice and horizon concern the candidate's choice of time, which a swap does not change.
-    problems = [p for p in problems if p.code not in ("too_soon", "too_far", "off_grid",
-                                                      "outside_candidate_hours")]
+    problems = [p for p in problems if p.code not in _TIME_PROBLEMS]
     if problems:
         raise SlotTaken(problems, None)
     before = _snapshot(interview)
@@ -338,10 +340,36 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
     db.session.flush()
 
 
+def _replacement_ids(plan, start_at: datetime, panels: Sequence[Sequence[int]], index: int,
+                     interviewer_id: int, now: datetime, limit: int) -> list[int]:
+    """Return pool members who could take *interviewer_id*'s seat in stage *index*, fairest first."""
+    from scheduler.domain.slots import check_loop
+
+    busy_elsewhere = {i for p in panels for i in p}
+    fitting = []
+    for candidate_id in plan.requests[index].pool:
+        if candidate_id in busy_elsewhere:
+            continue
+        trial = [list(p) for p in panels]
+        trial[index] = [candidate_id if i == interviewer_id else i for i in trial[index]]
+        problems = check_loop(plan.requests, plan.calendars, start_at, trial, now,
+                              plan.break_between)
+        if not [p for p in problems if p.code not in _TIME_PROBLEMS]:
+            calendar = plan.calendars[candidate_id]
+            fitting.append((len(calendar.booked_interviews), calendar.last_interviewed_at is not None,
+                            calendar.last_interviewed_at or now, candidate_id))
+    fitting.sort()
+    return [row[-1] for row in fitting[:limit]]
+
+
+def _profiles_by_id(ids) -> dict[int, InterviewerProfile]:
+    return {p.id: p for p in db.session.scalars(
+        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(set(ids))))}
+
+
 def suggest_replacements(interview: Interview, interviewer_id: int, now: datetime,
                          limit: int = 5) -> list[InterviewerProfile]:
     """Return interviewers who could take *interviewer_id*'s seat at the same time, fairest first."""
-    from scheduler.domain.slots import check_loop
     from scheduler.services.availability import plan_stages
 
     others = _group_of(interview)
@@ -350,22 +378,22 @@ def suggest_replacements(interview: Interview, interviewer_id: int, now: datetim
     break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
     plan = plan_stages(interview.application, [i.stage for i in others], now,
                        break_minutes=break_minutes, exclude_interview_ids=[i.id for i in others])
-    busy_elsewhere = {i for p in panels for i in p}
-    fitting = []
-    for candidate_id in plan.requests[index].pool:
-        if candidate_id in busy_elsewhere:
-            continue
-        trial = [list(p) for p in panels]
-        trial[index] = [candidate_id if i == interviewer_id else i for i in trial[index]]
-        problems = check_loop(plan.requests, plan.calendars, others[0].start_at, trial, now,
-                              plan.break_between)
-        if not [p for p in problems if p.code not in ("too_soon", "too_far", "off_grid",
-                                                      "outside_candidate_hours")]:
-            calendar = plan.calendars[candidate_id]
-            fitting.append((len(calendar.booked_interviews), calendar.last_interviewed_at is not None,
-                            calendar.last_interviewed_at or now, candidate_id))
-    fitting.sort()
-    ids = [row[-1] for row in fitting[:limit]]
-    profiles = {p.id: p for p in db.session.scalars(
-        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids)))}
+    ids = _replacement_ids(plan, others[0].start_at, panels, index, interviewer_id, now, limit)
+    profiles = _profiles_by_id(ids)
     return [profiles[i] for i in ids]
+
+
+def seat_replacements(application: Application, stages: Sequence[StageTemplate],
+                      start_at: datetime, panels: Sequence[Sequence[int]], now: datetime, *,
+                      hours: CandidateHours | None = None, break_minutes: int = 0,
+                      exclude_interview_ids=(), limit: int = 5,
+                      ) -> list[list[list[InterviewerProfile]]]:
+    """Return, per stage and seat of *panels*, who else could sit there at *start_at*, fairest first."""
+    from scheduler.services.availability import plan_stages
+
+    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
+                       exclude_interview_ids=exclude_interview_ids)
+    ids = [[_replacement_ids(plan, start_at, panels, index, member, now, limit)
+            for member in panel] for index, panel in enumerate(panels)]
+    profiles = _profiles_by_id(i for stage in ids for seat in stage for i in seat)
+    return [[[profiles[i] for i in seat] for seat in stage] for stage in ids]
