@@ -1,9 +1,9 @@
 """Candidate scheduling links: capabilities stored only as a hash."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
@@ -28,5 +28,15 @@ class SchedulingLink(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     candidate_note: Mapped[str] = mapped_column(Text, default="")
+    # When the candidate last wrote "none of these work", and the times they proposed instead
+    # (ISO 8601 UTC strings).
+    candidate_note_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_times: Mapped[list | None] = mapped_column(JSON)
+    # The candidate's own acceptable local hours, when they widened the stage's; NULL = the stage's.
+    candidate_day_start: Mapped[time | None] = mapped_column(Time)
+    candidate_day_end: Mapped[time | None] = mapped_column(Time)
+    # The last time the link email went out (a resend replaces the token).
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application = relationship("Application")
+    created_by = relationship("User")
