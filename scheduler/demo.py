@@ -11,6 +11,7 @@ from datetime import datetime, time
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from scheduler.demo_calendars import load_demo_calendars
 from scheduler.extensions import db
 from scheduler.models import (
     Application, Candidate, InterviewerProfile, Office, Qualification, Requisition,
@@ -212,6 +213,7 @@ def load_demo(now: datetime) -> str:
     for spec in CANDIDATES:
         _candidate_application(spec, requisition, now)
     db.session.flush()
+    load_demo_calendars(now)
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("offices", Office), ("interviewers", InterviewerProfile),
                                   ("candidates", Candidate), ("applications", Application))}

@@ -100,8 +100,10 @@ def _blueprints() -> list:
     from scheduler.coordinator import bp as coordinator
     from scheduler.feeds import bp as feeds
     from scheduler.interviewer import bp as interviewer
+    from scheduler.interviewer import availability_bp as availability
+    from scheduler.admin import bp as admin
 
-    return [auth, coordinator, interviewer, feeds]
+    return [auth, coordinator, interviewer, feeds, availability, admin]
 
 
 # What each error page says: a title and one sentence on what to do next.

@@ -1,0 +1,15 @@
+"""Admin pages: the workday overrides of each office calendar (e.g. China's published schedule).
+
+Also provides the template global `holiday_data_warnings()`, which the coordinator pages use to
+show a banner while an office's booking horizon reaches a year without official holiday data.
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from scheduler.auth import require_roles
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+require_roles(bp, "admin")
+
+from scheduler.admin import views  # noqa: E402,F401  (registers the routes on bp)

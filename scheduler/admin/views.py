@@ -1,0 +1,131 @@
+"""Admin views: list, add and remove workday overrides per office calendar (CN, GB, US-CA, SG)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from scheduler.admin import bp
+from scheduler.admin.forms import ScheduleForm, ScheduleLineError, WorkdayOverrideForm, parse_schedule
+from scheduler.domain.workdays import WorkdayCalendar, warning_message
+from scheduler.extensions import db
+from scheduler.interviewer.availability import day_label
+from scheduler.models.office import CALENDAR_KEYS
+from scheduler.services import working_hours as wh
+from scheduler.timeutil import utc_now
+
+
+@bp.app_template_global()
+def holiday_data_warnings() -> list[str]:
+    """Return, translated, a warning per office calendar and year the booking horizon reaches without data."""
+    return [_holiday_notice(notice) for notice in wh.holiday_data_notices(utc_now())]
+
+
+def _holiday_notice(notice: wh.HolidayNotice) -> str:
+    text = warning_message(notice.warning, _)
+    if notice.override_count:
+        text += " " + ngettext("%(num)d override is entered for %(year)s so far.",
+                               "%(num)d overrides are entered for %(year)s so far.",
+                               notice.override_count, year=notice.warning.year)
+    return text
+
+
+@bp.get("/")
+def home():
+    """Open the workday overrides."""
+    return redirect(url_for("admin.workdays"))
+
+
+def _render(key: str, one: WorkdayOverrideForm | None = None, many: ScheduleForm | None = None):
+    now = utc_now()
+    one = one or WorkdayOverrideForm(formdata=None, prefix="one", calendar_key=key)
+    many = many or ScheduleForm(formdata=None, prefix="many", calendar_key=key)
+    this_year = now.year
+    calendar = WorkdayCalendar(key)
+    coverage = [(year, calendar.is_year_covered(year)) for year in (this_year, this_year + 1)]
+    return render_template("admin/workday_overrides.html", key=key, keys=CALENDAR_KEYS,
+                           overrides=wh.workday_overrides(key), one=one, many=many,
+                           coverage=coverage, day_label=day_label)
+
+
+def _key_arg(value: str | None) -> str:
+    key = value or CALENDAR_KEYS[0]
+    if key not in CALENDAR_KEYS:
+        abort(404)
+    return key
+
+
+@bp.get("/workdays")
+def workdays():
+    """List the overrides of one calendar (?key=CN) with the forms to add more."""
+    return _render(_key_arg(request.args.get("key")))
+
+
+def _refused(key: str, form, error: wh.WorkingHoursError, *, one=None, many=None):
+    db.session.rollback()
+    target = form[error.field] if error.field and error.field in form and \
+        error.field != "calendar_key" else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+    shown_key = key if key in CALENDAR_KEYS else CALENDAR_KEYS[0]
+    return _render(shown_key, one=one, many=many)
+
+
+@bp.post("/workdays")
+def add_workday():
+    """Add one override."""
+    form = WorkdayOverrideForm(prefix="one")
+    key = form.calendar_key.data or ""
+    if not form.validate():
+        return _render(_key_arg(key) if key in CALENDAR_KEYS else CALENDAR_KEYS[0], one=form)
+    entry = wh.WorkdayEntry(form.day.data, form.is_workday.data == "1", form.note.data or "")
+    try:
+        wh.add_workday_overrides(current_user, key, [entry], utc_now())
+    except wh.WorkingHoursError as error:
+        return _refused(key, form, error, one=form)
+    db.session.commit()
+    flash(_("Override added for %(key)s on %(day)s.", key=key, day=entry.day.isoformat()),
+          "success")
+    return redirect(url_for("admin.workdays", key=key))
+
+
+@bp.post("/workdays/bulk")
+def add_schedule():
+    """Add many overrides from pasted lines, all or none."""
+    form = ScheduleForm(prefix="many")
+    key = form.calendar_key.data or ""
+    if not form.validate():
+        return _render(key if key in CALENDAR_KEYS else CALENDAR_KEYS[0], many=form)
+    try:
+        entries = parse_schedule(form.lines.data)
+        added = wh.add_workday_overrides(current_user, key, entries, utc_now())
+    except ScheduleLineError as error:
+        db.session.rollback()
+        form.lines.errors = list(form.lines.errors) + [_(
+            "Line %(line)d could not be read: “%(text)s”. Write the date, then work or off, "
+            "then an optional note.", line=error.line, text=error.text)]
+        return _render(key if key in CALENDAR_KEYS else CALENDAR_KEYS[0], many=form)
+    except wh.WorkingHoursError as error:
+        return _refused(key, form, error, many=form)
+    db.session.commit()
+    flash(ngettext("%(num)d override added for %(key)s.", "%(num)d overrides added for %(key)s.",
+                   len(added), key=key), "success")
+    return redirect(url_for("admin.workdays", key=key))
+
+
+@bp.post("/workdays/<int:override_id>/remove")
+def remove_workday(override_id: int):
+    """Remove one override (CSRFProtect has checked the form's token)."""
+    try:
+        removed = wh.remove_workday_override(current_user, override_id, utc_now())
+    except wh.WorkingHoursError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("admin.workdays"))
+    db.session.commit()
+    flash(_("Override removed: %(key)s %(day)s.", key=removed.calendar_key,
+            day=removed.day.isoformat()), "success")
+    return redirect(url_for("admin.workdays", key=removed.calendar_key))

@@ -1,0 +1,166 @@
+"""The coordinator's slot list as JSON: read the query, search, and describe each slot.
+
+`GET /coordinator/applications/<id>/slots.json?stages=3,4&zone=Europe/London&break=15`
+
+* ``stages``: stage ids of the application's requisition, in loop order (default: the current
+  stage); several stages are searched as one loop, back to back with ``break`` minutes between
+  (default 15 for a loop);
+* ``zone``: the candidate's zone to search in (default: the one stored on the candidate).
+
+Every slot carries its UTC instants, the local start in the candidate's zone, each stage's panel
+(ids and names) and alternatives, the humane-hours score and flags (translated), and the answer
+carries the holiday-data warnings (translated). Names are read in one query, whatever the size
+of the answer, and per-flag messages are formatted from templates translated once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from scheduler.domain.slots import EARLY, LATE, LoopSlot, Slot, SlotSearch
+from scheduler.domain.workdays import warning_message
+from scheduler.extensions import db
+from scheduler.i18n import localized, zone_label
+from scheduler.models import Application, InterviewerProfile, StageTemplate, User
+from scheduler.services.availability import CandidateHours, candidate_hours
+from scheduler.timeutil import is_valid_zone
+
+DEFAULT_LOOP_BREAK_MINUTES = 15
+MAX_BREAK_MINUTES = 240
+
+
+class SlotQueryError(ValueError):
+    """The query string was refused; *message* says why (translatable)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """What to search: the stages in order, the candidate's hours and the break of a loop."""
+
+    stages: tuple[StageTemplate, ...]
+    hours: CandidateHours
+    break_minutes: int
+
+
+def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQuery:
+    """Turn ?stages=&zone=&break= into a SlotQuery; raise SlotQueryError for a bad value."""
+    by_id = {stage.id: stage for stage in application.requisition.stages}
+    text = (args.get("stages") or "").strip()
+    if text:
+        try:
+            ids = [int(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise SlotQueryError(_l("List stages by their ids, separated by commas.")) from None
+    else:
+        ids = [application.current_stage_id] if application.current_stage_id else []
+    if not ids:
+        raise SlotQueryError(_l("Choose at least one stage."))
+    if len(set(ids)) != len(ids):
+        raise SlotQueryError(_l("A stage is listed twice."))
+    stages = []
+    for stage_id in ids:
+        stage = by_id.get(stage_id)
+        if stage is None:
+            raise SlotQueryError(_l("Stage %(id)s is not a stage of this application's requisition.",
+                                    id=stage_id))
+        if not stage.is_schedulable:
+            raise SlotQueryError(_l("The stage “%(name)s” is not an interview and has no times.",
+                                    name=localized(stage)))
+        stages.append(stage)
+    zone = (args.get("zone") or "").strip() or None
+    if zone is not None and not is_valid_zone(zone):
+        raise SlotQueryError(_l("Unknown time zone: choose one from the list, such as "
+                                "Asia/Shanghai or Europe/London."))
+    default_break = DEFAULT_LOOP_BREAK_MINUTES if len(stages) > 1 else 0
+    try:
+        break_minutes = int(args.get("break") or default_break)
+    except ValueError:
+        break_minutes = -1
+    if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
+        raise SlotQueryError(_l("The break must be between 0 and %(max)d minutes.",
+                                max=MAX_BREAK_MINUTES))
+    return SlotQuery(tuple(stages), candidate_hours(application, stages[0], zone=zone),
+                     break_minutes)
+
+
+def _utc(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _names(search: SlotSearch) -> dict[int, str]:
+    """Return the names of everyone on any panel, in one query."""
+    ids = set()
+    for slot in search.slots:
+        for stage_slot in (slot.stages if isinstance(slot, LoopSlot) else (slot,)):
+            ids.update(stage_slot.panel)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(InterviewerProfile.id, User.name)
+        .join(User, User.id == InterviewerProfile.user_id)
+        .where(InterviewerProfile.id.in_(ids))).all())
+
+
+def slots_payload(application: Application, query: SlotQuery, search: SlotSearch,
+                  now: datetime) -> dict:
+    """Describe a search for the coordinator's JSON: slots, panels, flags and warnings."""
+    names = _names(search)
+    zone = query.hours.zone
+    tz = ZoneInfo(zone)
+    # Translated once per answer; a long list would otherwise translate the same text per flag.
+    templates = {
+        (EARLY, True): _("Early for the candidate"),
+        (LATE, True): _("Late for the candidate"),
+        (EARLY, False): _("Early for %(name)s"),
+        (LATE, False): _("Late for %(name)s"),
+    }
+
+    def flag(item) -> dict:
+        is_candidate = item.interviewer_id is None
+        name = "" if is_candidate else names.get(item.interviewer_id, str(item.interviewer_id))
+        message = templates[(item.kind, is_candidate)]
+        return {"kind": item.kind, "who": "candidate" if is_candidate else "interviewer",
+                "interviewer_id": item.interviewer_id, "name": name,
+                "message": message if is_candidate else message % {"name": name}}
+
+    def stage_part(stage: StageTemplate, slot: Slot) -> dict:
+        return {"stage_id": stage.id, "start_at": _utc(slot.start_at), "end_at": _utc(slot.end_at),
+                "panel": [{"id": who, "name": names.get(who, "")} for who in slot.panel],
+                "alternatives": slot.alternatives}
+
+    slots = []
+    for slot in search.slots:
+        parts = slot.stages if isinstance(slot, LoopSlot) else (slot,)
+        slots.append({
+            "start_at": _utc(slot.start_at),
+            "end_at": _utc(slot.end_at),
+            "start_local": slot.start_at.astimezone(tz).isoformat(),
+            "humane_score": slot.humane_score,
+            "is_humane": not slot.flags,
+            "flags": [flag(item) for item in slot.flags],
+            "stages": [stage_part(stage, part) for stage, part in zip(query.stages, parts)],
+        })
+    return {
+        "application_id": application.id,
+        "candidate": {"name": application.candidate.name, "zone": application.candidate.zone},
+        "zone": zone,
+        "zone_label": zone_label(now, zone),
+        "break_minutes": query.break_minutes if len(query.stages) > 1 else 0,
+        "stages": [{"id": stage.id, "name": localized(stage), "kind": stage.kind,
+                    "duration_minutes": stage.duration_minutes, "panel_size": stage.panel_size}
+                   for stage in query.stages],
+        "slots": slots,
+        "warnings": [{"code": warning.code, "calendar_key": warning.calendar_key,
+                      "year": warning.year, "message": warning_message(warning, _)}
+                     for warning in search.warnings],
+    }

@@ -1,0 +1,395 @@
+"""Availability views: working hours, zone, time off, busy blocks, calendars, the feed, the week.
+
+An interviewer opens their own page at /availability/; coordinators and admins open anyone's
+from /availability/interviewers. Each POST changes one thing, commits, and returns to the page
+(anchored at the section it changed); a refused entry re-renders the page with the message and
+changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from scheduler.calendars import CalendarError
+from scheduler.extensions import db
+from scheduler.i18n import current_language, zone_label
+from scheduler.interviewer import availability_bp as bp
+from scheduler.interviewer.forms import (
+    ActionForm, CalDAVForm, CalendarFileForm, CalendarUrlForm, DateOverrideForm, ManualBlockForm,
+    WeeklyHoursForm, ZoneForm,
+)
+from scheduler.domain.workdays import warning_message
+from scheduler.models import InterviewerProfile
+from scheduler.services import working_hours as wh
+from scheduler.services.calendars import (
+    add_caldav_account, add_calendar_url, add_manual_block, import_calendar_file,
+    refresh_calendar_source, source_problem,
+)
+from scheduler.services.feeds import issue_feed_token, revoke_feed
+from scheduler.timeutil import sorted_zone_names, utc_now
+
+DAY_PATTERNS = {"zh": ("M月d日 EEE", "y年M月d日"), "en": ("EEE d MMM", "d MMM y")}
+# How many import warnings a flash lists before summing up the rest.
+WARNINGS_SHOWN = 5
+# Each form has a prefix so that fields of two forms on one page never share an id.
+FORMS = {
+    "hours": (WeeklyHoursForm, "hours"),
+    "zone": (ZoneForm, "zone"),
+    "override": (DateOverrideForm, "override"),
+    "block": (ManualBlockForm, "block"),
+    "file": (CalendarFileForm, "file"),
+    "url": (CalendarUrlForm, "url"),
+    "caldav": (CalDAVForm, "caldav"),
+}
+
+
+def _profile(profile_id: int) -> InterviewerProfile:
+    """Return the profile the signed-in person may manage, or stop with 404/403."""
+    profile = db.session.get(InterviewerProfile, profile_id)
+    if profile is None:
+        abort(404)
+    if not wh.can_manage(current_user, profile):
+        abort(403)
+    return profile
+
+
+def _week_arg() -> date | None:
+    """Return the ?week= date (any day of the wanted week), or None for this week."""
+    text = request.args.get("week", "")
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400)
+
+
+def _back(profile: InterviewerProfile, anchor: str):
+    week = request.args.get("week") or None
+    return redirect(url_for("availability.page", profile_id=profile.id, week=week,
+                            _anchor=anchor))
+
+
+def _forms(profile: InterviewerProfile, submitted: str | None = None, form=None) -> dict:
+    """Build every form of the page: *form* for the submitted one, the others empty."""
+    forms = {}
+    for name, (form_class, prefix) in FORMS.items():
+        if name == submitted:
+            forms[name] = form
+        else:
+            forms[name] = form_class(formdata=None, prefix=prefix)
+    if submitted != "hours":
+        forms["hours"].fill(wh.weekly_windows(profile))
+    if submitted != "zone":
+        forms["zone"].zone.data = profile.effective_zone
+    return forms
+
+
+def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=None,
+            status: int = 200):
+    now = utc_now()
+    week_day = _week_arg() or wh.local_today(profile, now)
+    is_owner = current_user.id == profile.user_id
+    week = wh.week_view(profile, week_day, now, language=current_language(),
+                        show_summaries=is_owner)
+    sources = [(source, source_problem(source)) for source in wh.calendar_sources(profile)]
+    return render_template(
+        "interviewer/availability.html", profile=profile, week=week, is_owner=is_owner,
+        today=wh.local_today(profile, now), forms=_forms(profile, submitted, form),
+        action=ActionForm(), overrides=wh.date_overrides(profile, now),
+        blocks=wh.manual_blocks(profile, now), sources=sources, zones=sorted_zone_names(),
+        weekday_names=wh.WEEKDAY_NAMES, week_arg=request.args.get("week") or None,
+        zone_text=zone_label(now, week.zone), day_label=day_label, warning_text=warning_text,
+        host_of=lambda url: urlsplit(url).netloc or url,
+    ), status
+
+
+def day_label(day: date, *, long: bool = False) -> str:
+    """Render a date in the viewer's language: "Sat 10 Oct" / "10月10日 周六" (with the year if long)."""
+    language = current_language()
+    pattern = DAY_PATTERNS[language][1 if long else 0]
+    return format_date(day, pattern, locale=language)
+
+
+def warning_text(warning) -> str:
+    """Render a holiday-data warning in the viewer's language."""
+    return warning_message(warning, _)
+
+
+def _refused(profile: InterviewerProfile, name: str, form, error: wh.WorkingHoursError):
+    """Undo the transaction and show the page with *error* on the form (or the field) it concerns."""
+    db.session.rollback()
+    field = form[error.field] if error.field and error.field in form else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+    return _render(profile, submitted=name, form=form)
+
+
+def _calendar_refused(profile: InterviewerProfile, name: str, form, error: CalendarError):
+    db.session.rollback()
+    form.form_errors.append(error.problem.message(_))
+    return _render(profile, submitted=name, form=form)
+
+
+def _flash_import(outcome) -> None:
+    """Say how an import went: blocks found, and any tolerated problems."""
+    flash(_("Calendar “%(name)s” read: %(count)d busy times in the coming weeks.",
+            name=outcome.source.name, count=outcome.block_count), "success")
+    for problem in outcome.warnings[:WARNINGS_SHOWN]:
+        flash(problem.message(_), "warning")
+    if len(outcome.warnings) > WARNINGS_SHOWN:
+        flash(_("%(count)d more problems were found and are not listed.",
+                count=len(outcome.warnings) - WARNINGS_SHOWN), "warning")
+
+
+@bp.get("/")
+def mine():
+    """Open the signed-in person's own availability, or the list for coordinators."""
+    profile = current_user.interviewer_profile
+    if profile is not None:
+        return redirect(url_for("availability.page", profile_id=profile.id))
+    if wh.can_list_interviewers(current_user):
+        return redirect(url_for("availability.interviewers"))
+    return render_template("interviewer/availability_list.html", profiles=None)
+
+
+@bp.get("/interviewers")
+def interviewers():
+    """List every interviewer with a link to their availability (coordinators and admins)."""
+    try:
+        profiles = wh.interviewers_for(current_user)
+    except wh.NotAllowed:
+        abort(403)
+    return render_template("interviewer/availability_list.html", profiles=profiles,
+                           weekday_names=wh.WEEKDAY_NAMES)
+
+
+@bp.get("/<int:profile_id>")
+def page(profile_id: int):
+    """Show an interviewer's availability page with the week of ?week= (default: this week)."""
+    return _render(_profile(profile_id))
+
+
+@bp.post("/<int:profile_id>/hours")
+def save_hours(profile_id: int):
+    """Replace the weekly working windows."""
+    profile = _profile(profile_id)
+    form = WeeklyHoursForm(prefix="hours")
+    if not form.validate():
+        return _render(profile, submitted="hours", form=form)
+    try:
+        wh.set_weekly_windows(current_user, profile, form.windows(), utc_now())
+    except wh.WorkingHoursError as error:
+        return _refused(profile, "hours", form, error)
+    db.session.commit()
+    flash(_("Working hours saved."), "success")
+    return _back(profile, "hours")
+
+
+@bp.post("/<int:profile_id>/zone")
+def save_zone(profile_id: int):
+    """Change the zone the working hours are in."""
+    profile = _profile(profile_id)
+    form = ZoneForm(prefix="zone")
+    if not form.validate():
+        return _render(profile, submitted="zone", form=form)
+    try:
+        wh.set_zone(current_user, profile, form.zone.data, utc_now())
+    except wh.WorkingHoursError as error:
+        return _refused(profile, "zone", form, error)
+    db.session.commit()
+    flash(_("Time zone saved: %(zone)s.", zone=profile.effective_zone), "success")
+    return _back(profile, "hours")
+
+
+@bp.post("/<int:profile_id>/overrides")
+def add_override(profile_id: int):
+    """Add time off or extra hours on a date."""
+    profile = _profile(profile_id)
+    form = DateOverrideForm(prefix="override")
+    if not form.validate():
+        return _render(profile, submitted="override", form=form)
+    try:
+        wh.add_date_override(current_user, profile, day=form.day.data,
+                             is_available=form.kind.data == "extra", start=form.start.data,
+                             end=form.end.data, note=form.note.data or "", now=utc_now())
+    except wh.WorkingHoursError as error:
+        return _refused(profile, "override", form, error)
+    db.session.commit()
+    flash(_("Added."), "success")
+    return _back(profile, "time-off")
+
+
+@bp.post("/<int:profile_id>/overrides/<int:override_id>/remove")
+def remove_override(profile_id: int, override_id: int):
+    """Remove a time-off or extra-hours entry."""
+    profile = _profile(profile_id)
+    if ActionForm().validate_on_submit():
+        try:
+            wh.remove_date_override(current_user, profile, override_id, utc_now())
+        except wh.WorkingHoursError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Removed."), "success")
+    return _back(profile, "time-off")
+
+
+@bp.post("/<int:profile_id>/blocks")
+def add_block(profile_id: int):
+    """Add a busy block typed by hand (local times in the interviewer's zone)."""
+    profile = _profile(profile_id)
+    form = ManualBlockForm(prefix="block")
+    if not form.validate():
+        return _render(profile, submitted="block", form=form)
+    zone = profile.effective_zone
+    start_at = wh.local_instant(zone, form.start.data.date(), form.start.data.time())
+    end_at = wh.local_instant(zone, form.end.data.date(), form.end.data.time())
+    try:
+        add_manual_block(current_user, profile, start_at, end_at, utc_now(),
+                         summary=form.summary.data or "")
+    except CalendarError as error:
+        return _calendar_refused(profile, "block", form, error)
+    db.session.commit()
+    flash(_("Busy time added."), "success")
+    return _back(profile, "busy")
+
+
+@bp.post("/<int:profile_id>/blocks/<int:block_id>/remove")
+def remove_block(profile_id: int, block_id: int):
+    """Remove a hand-made busy block."""
+    profile = _profile(profile_id)
+    if ActionForm().validate_on_submit():
+        try:
+            wh.remove_manual_block(current_user, profile, block_id, utc_now())
+        except wh.WorkingHoursError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Removed."), "success")
+    return _back(profile, "busy")
+
+
+@bp.post("/<int:profile_id>/calendars/file")
+def upload_calendar(profile_id: int):
+    """Import an uploaded .ics file."""
+    profile = _profile(profile_id)
+    form = CalendarFileForm(prefix="file")
+    if not form.validate():
+        return _render(profile, submitted="file", form=form)
+    upload = form.file.data
+    try:
+        outcome = import_calendar_file(current_user, profile, upload.filename or "", upload.read(),
+                                       utc_now())
+    except CalendarError as error:
+        return _calendar_refused(profile, "file", form, error)
+    db.session.commit()
+    _flash_import(outcome)
+    return _back(profile, "calendars")
+
+
+@bp.post("/<int:profile_id>/calendars/url")
+def subscribe_calendar(profile_id: int):
+    """Subscribe to an ICS address."""
+    profile = _profile(profile_id)
+    form = CalendarUrlForm(prefix="url")
+    if not form.validate():
+        return _render(profile, submitted="url", form=form)
+    try:
+        outcome = add_calendar_url(current_user, profile, form.url.data, utc_now(),
+                                   name=form.name.data or "")
+    except CalendarError as error:
+        return _calendar_refused(profile, "url", form, error)
+    db.session.commit()
+    _flash_import(outcome)
+    return _back(profile, "calendars")
+
+
+@bp.post("/<int:profile_id>/calendars/caldav")
+def connect_caldav(profile_id: int):
+    """Connect a CalDAV account."""
+    profile = _profile(profile_id)
+    form = CalDAVForm(prefix="caldav")
+    if not form.validate():
+        return _render(profile, submitted="caldav", form=form)
+    try:
+        outcome = add_caldav_account(current_user, profile, form.url.data, form.username.data,
+                                     form.password.data, utc_now(), name=form.name.data or "")
+    except CalendarError as error:
+        return _calendar_refused(profile, "caldav", form, error)
+    db.session.commit()
+    _flash_import(outcome)
+    return _back(profile, "calendars")
+
+
+@bp.post("/<int:profile_id>/calendars/<int:source_id>/refresh")
+def refresh_calendar(profile_id: int, source_id: int):
+    """Re-read one calendar now."""
+    profile = _profile(profile_id)
+    if ActionForm().validate_on_submit():
+        try:
+            source = wh.owned_source(profile, source_id)
+        except wh.WorkingHoursError as error:
+            flash(str(error.message), "error")
+            return _back(profile, "calendars")
+        outcome = refresh_calendar_source(source, utc_now())
+        db.session.commit()
+        if outcome.is_ok:
+            _flash_import(outcome)
+        else:
+            flash(_("Could not read “%(name)s”: %(problem)s", name=source.name,
+                    problem=outcome.error.message(_)), "error")
+    return _back(profile, "calendars")
+
+
+@bp.post("/<int:profile_id>/calendars/<int:source_id>/remove")
+def remove_calendar(profile_id: int, source_id: int):
+    """Remove an imported calendar and its busy time."""
+    profile = _profile(profile_id)
+    if ActionForm().validate_on_submit():
+        try:
+            wh.remove_calendar_source(current_user, profile, source_id, utc_now())
+        except wh.WorkingHoursError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Calendar removed."), "success")
+    return _back(profile, "calendars")
+
+
+@bp.post("/<int:profile_id>/feed")
+def make_feed(profile_id: int):
+    """Make (or remake) the secret calendar-feed address and show it once."""
+    profile = _profile(profile_id)
+    if current_user.id != profile.user_id:
+        abort(403)  # the address is a personal secret: only its owner sees it
+    if not ActionForm().validate_on_submit():
+        return _back(profile, "feed")
+    is_new = profile.feed_token_hash is None
+    token = issue_feed_token(current_user, profile, utc_now())
+    db.session.commit()
+    return render_template("interviewer/availability_feed.html", profile=profile, is_new=is_new,
+                           feed_url=url_for("feeds.interviewer_feed", token=token,
+                                            _external=True))
+
+
+@bp.post("/<int:profile_id>/feed/revoke")
+def stop_feed(profile_id: int):
+    """Turn the calendar-feed address off."""
+    profile = _profile(profile_id)
+    if ActionForm().validate_on_submit() and profile.feed_token_hash is not None:
+        revoke_feed(current_user, profile, utc_now())
+        db.session.commit()
+        flash(_("The calendar feed is off. Calendar apps subscribed to it stop updating."),
+              "success")
+    return _back(profile, "feed")
