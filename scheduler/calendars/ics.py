@@ -233,12 +233,10 @@ class _Reader:
                 self.warn("unsupported_frequency", frequency=frequency, **who)
                 return False
         try:
-            start, end = event.start, event.end
+            # icalendar checks here what the expander relies on (e.g. DTSTART and DTEND of one type).
+            event.start, event.end
         except Exception as exc:  # noqa: BLE001 - icalendar signals bad events with varied errors
             self.warn("event_unreadable", detail=_short(exc), **who)
-            return False
-        if isinstance(start, datetime) != isinstance(end, datetime) and "DTEND" in event:
-            self.warn("event_unreadable", detail="DTSTART and DTEND are of different value types", **who)
             return False
         for name in ("DTSTART", "DTEND"):
             prop = event.get(name)

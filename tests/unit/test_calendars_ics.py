@@ -527,3 +527,12 @@ def test_each_documents_x_wr_timezone_applies_to_its_own_events_only():
     result = read_busy_intervals_from_parts([berlin, plain], default_zone="Asia/Shanghai",
                                             window_start_at=WIDE_START_AT, window_end_at=WIDE_END_AT)
     assert [(i.external_uid, i.start_at.hour) for i in result.intervals] == [("p", 1), ("b", 8)]
+
+
+def test_an_event_mixing_a_date_start_with_a_time_end_is_skipped_and_named():
+    data = ics("UID:m\r\nSUMMARY:mixed\r\nDTSTART;VALUE=DATE:20250310\r\nDTEND:20250310T100000Z",
+               "UID:k\r\nDTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z")
+    result = read(data)
+    assert [i.external_uid for i in result.intervals] == ["k"]
+    assert codes(result) == ["event_unreadable"]
+    assert result.warnings[0].params["summary"] == "mixed"
