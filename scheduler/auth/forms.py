@@ -44,3 +44,20 @@ class LanguageForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Only the CSRF token: signing out is a POST so other sites cannot trigger it."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[
+        DataRequired(_l("Enter your email address.")), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Enter a new password.")),
+        Length(min=MIN_PASSWORD_LENGTH,
+               message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))])
+    confirm_password = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")),
+        EqualTo("new_password", _l("The two new passwords differ."))])
+    submit = SubmitField(_l("Set new password"))

@@ -9,7 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from scheduler.auth import bp
 from scheduler.auth.accounts import authenticate, change_password as store_new_password
-from scheduler.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, LogoutForm
+from scheduler.auth.forms import (
+    ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, LogoutForm, ResetPasswordForm,
+)
 from scheduler.extensions import db, limiter
 from scheduler.i18n import SESSION_KEY
 from scheduler.timeutil import utc_now
@@ -89,6 +91,43 @@ def change_password():
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a password reset link by email."""
+    from scheduler.services.password_reset import request_password_reset
+
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data, utc_now())
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("If an account uses that address, a reset link is on its way. "
+                "It works for one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password through an emailed reset link."""
+    from scheduler.services.password_reset import (
+        InvalidResetLink, reset_password as store_reset_password, user_for_reset_token,
+    )
+
+    try:
+        user_for_reset_token(token, utc_now())
+    except InvalidResetLink:
+        return render_template("auth/reset_link_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        store_reset_password(token, form.new_password.data, utc_now())
+        db.session.commit()
+        flash(_("Your password has been changed. Sign in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
 
 
 @bp.post("/language")

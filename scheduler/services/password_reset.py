@@ -1,0 +1,92 @@
+"""Password reset by email for staff: a signed, expiring, single-use link.
+
+The token signs the user id, an expiry instant and a fingerprint of the current password hash.
+Expiry is checked against the `now` passed in (no hidden clock); the link is single-use because
+setting a new password changes the hash, so the fingerprint no longer matches.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, gettext
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from scheduler.extensions import db
+from scheduler.models import User
+from scheduler.services.audit import record_event
+
+RESET_VALID_FOR = timedelta(hours=1)
+_SALT = "password-reset"
+
+
+class InvalidResetLink(ValueError):
+    """The link is malformed, expired, already used, or its account is disabled."""
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "-").encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User, now: datetime) -> str:
+    """Return a token that lets *user* set a new password until RESET_VALID_FOR from *now*."""
+    expires = int((now + RESET_VALID_FOR).timestamp())
+    return _serializer().dumps({"u": user.id, "e": expires, "f": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str, now: datetime) -> User:
+    """Return the user a valid token belongs to, or raise InvalidResetLink."""
+    try:
+        data = _serializer().loads(token)
+        user_id, expires, fingerprint = int(data["u"]), int(data["e"]), str(data["f"])
+    except (BadSignature, KeyError, TypeError, ValueError) as error:
+        raise InvalidResetLink("malformed") from error
+    if now >= datetime.fromtimestamp(expires, timezone.utc):
+        raise InvalidResetLink("expired")
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or _fingerprint(user) != fingerprint:
+        raise InvalidResetLink("used")
+    return user
+
+
+def request_password_reset(email: str, now: datetime) -> None:
+    """Email a reset link when an active account has *email*; do nothing visible otherwise."""
+    from scheduler.mail import build_message, make_message_id
+    from scheduler.services.outbox import enqueue_email
+
+    user = db.session.scalar(sa.select(User).where(
+        sa.func.lower(User.email) == email.strip().lower(), User.is_active.is_(True)))
+    if user is None:
+        return
+    token = make_reset_token(user, now)
+    link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+    with force_locale(user.language):
+        context = dict(user=user, link=link, minutes=int(RESET_VALID_FOR.total_seconds() // 60))
+        subject = gettext("Reset your interview scheduler password")
+        text_body = render_template("emails/password_reset.txt", **context)
+        html_body = render_template("emails/password_reset.html", **context)
+    domain = current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
+    message = build_message(
+        from_addr=current_app.config["ORGANIZER_EMAIL"], to_addr=user.email, subject=subject,
+        text_body=text_body, html_body=html_body, date_at=now,
+        message_id=make_message_id(f"reset-{user.id}", int(now.timestamp()), user.email, domain,
+                                   kind="password-reset"))
+    enqueue_email(message, kind="password_reset", now=now)
+    record_event(user, "user.password_reset_requested", user, now=now)
+
+
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    """Set a new password through a valid link; the link cannot be used again."""
+    from werkzeug.security import generate_password_hash
+
+    user = user_for_reset_token(token, now)
+    user.password_hash = generate_password_hash(new_password)
+    record_event(user, "user.password_reset", user, now=now)
+    db.session.flush()
+    return user
