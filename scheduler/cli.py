@@ -11,6 +11,7 @@ from scheduler.timeutil import utc_now
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 jobs_cli = AppGroup("jobs", help="The background job process.")
+calendars_cli = AppGroup("calendars", help="Interviewers' calendar sources.")
 
 
 @users_cli.command("create")
@@ -83,8 +84,19 @@ def run_jobs_once_command(names, now_text):
             click.echo(f"{job.name}: {run_job(current_app._get_current_object(), job, now)}")
 
 
+@calendars_cli.command("refresh")
+def refresh_calendars_command():
+    """Re-read every calendar source over the rolling horizon and report the counts."""
+    from scheduler.services.calendars import refresh_calendar_sources
+
+    counts = refresh_calendar_sources(utc_now())
+    db.session.commit()
+    click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(calendars_cli)
