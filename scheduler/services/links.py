@@ -1,0 +1,492 @@
+"""Candidate scheduling links: create, send, resend, revoke, open, book through, expire.
+
+A link is a capability (DESIGN.md §10): 32 random bytes, URL-safe, shown only in the email to
+the candidate; only its SHA-256 hash is stored. It is scoped to one application and an ordered
+list of stages (several stages are a loop, booked back to back with a break). The expiry applies
+to picking a time; once booked, the link stays valid for rescheduling and cancelling until the
+stage's cutoff, shows the booking until the interview is over, and is dead afterwards.
+
+What a coordinator sees as the link's state:
+- ``sent``: emailed, not opened yet; ``opened``: the candidate has looked;
+- ``booked``: a time is booked through it (or ``cancelled`` once that booking was cancelled);
+- ``expired``: the picking window passed with nothing booked; ``revoked``: turned off.
+
+Candidate actions are audited with the actor label "candidate link <id>". Services flush; the
+caller commits.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from email.utils import formataddr
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+
+from scheduler.domain.slots import LoopSlot, Slot, SlotSearch
+from scheduler.extensions import db
+from scheduler.i18n import format_local_datetime, localized
+from scheduler.mail import build_message, make_message_id
+from scheduler.models import Application, Interview, SchedulingLink, StageTemplate, User
+from scheduler.services import booking
+from scheduler.services.audit import record_event
+from scheduler.services.availability import CandidateHours, find_slots
+from scheduler.services.feeds import token_hash
+from scheduler.timeutil import is_valid_zone
+
+log = logging.getLogger("scheduler.links")
+
+SENT, OPENED, BOOKED, CANCELLED, EXPIRED, REVOKED = (
+    "sent", "opened", "booked", "cancelled", "expired", "revoked")
+LINK_STATES = (SENT, OPENED, BOOKED, CANCELLED, EXPIRED, REVOKED)
+
+DEFAULT_VALID_DAYS = 7
+MAX_BREAK_MINUTES = 240
+MAX_NOTE_LENGTH = 2000
+MAX_PROPOSALS = 3
+# secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet, no padding.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+class LinkError(Exception):
+    """A link action was refused; *code* and *params* let the app say why in any language."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}" if params else code)
+
+
+def actor_label(link: SchedulingLink) -> str:
+    """Return the audit actor for what the candidate does through *link*."""
+    return f"candidate link {link.id}"
+
+
+# --- creating and sending ---------------------------------------------------------------------
+
+
+def create_link(actor: User, application: Application, stages: list[StageTemplate],
+                break_minutes: int, expires_at: datetime, now: datetime
+                ) -> tuple[SchedulingLink, str]:
+    """Make a link for *stages* of *application*, email it, and return (link, token)."""
+    stages = list(stages)
+    _check_scope(application, stages, break_minutes, expires_at, now)
+    token = secrets.token_urlsafe(32)
+    link = SchedulingLink(
+        token_hash=token_hash(token), application_id=application.id,
+        stage_ids=[s.id for s in stages], break_minutes=break_minutes if len(stages) > 1 else 0,
+        expires_at=expires_at, created_at=now,
+        created_by_id=actor.id if isinstance(actor, User) else None,
+        candidate_note="", last_sent_at=now,
+    )
+    link.application = application
+    db.session.add(link)
+    db.session.flush()
+    record_event(actor, "link.created", link, now=now, after={
+        "stage_ids": link.stage_ids, "break_minutes": link.break_minutes,
+        "expires_at": expires_at.isoformat(), "to": application.candidate.email})
+    send_link_email(link, token, now)
+    return link, token
+
+
+def _check_scope(application: Application, stages: list[StageTemplate], break_minutes: int,
+                 expires_at: datetime, now: datetime) -> None:
+    if application.status not in ("active", "on_hold"):
+        raise LinkError("application_closed", status=application.status)
+    if not stages:
+        raise LinkError("no_stages")
+    if len({s.id for s in stages}) != len(stages):
+        raise LinkError("repeated_stage")
+    for stage in stages:
+        if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
+            raise LinkError("stage_not_schedulable", stage=localized(stage))
+    if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
+        raise LinkError("bad_break", max=MAX_BREAK_MINUTES)
+    if expires_at <= now:
+        raise LinkError("expiry_in_past")
+    booked = db.session.scalar(sa.select(Interview).where(
+        Interview.application_id == application.id,
+        Interview.stage_id.in_([s.id for s in stages]), Interview.status == "scheduled"))
+    if booked is not None:
+        raise LinkError("already_booked", stage=localized(booked.stage))
+
+
+def link_path(token: str) -> str:
+    """Return the candidate page's path for *token* (works outside a request too)."""
+    return current_app.url_map.bind("localhost").build("candidate.page", {"token": token})
+
+
+def link_url(token: str) -> str:
+    """Return the full URL the candidate opens."""
+    return current_app.config["BASE_URL"] + link_path(token)
+
+
+def company_name() -> str:
+    """Return the hiring company's name as candidates see it."""
+    return current_app.config.get("COMPANY_NAME") or current_app.config["ORGANIZER_NAME"]
+
+
+def _from_header() -> str:
+    return formataddr((current_app.config["ORGANIZER_NAME"], current_app.config["ORGANIZER_EMAIL"]))
+
+
+def _mail_domain() -> str:
+    return current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
+
+
+def send_link_email(link: SchedulingLink, token: str, now: datetime):
+    """Put the link email in the outbox, in the candidate's language and zone."""
+    from scheduler.services.outbox import enqueue_email
+
+    candidate = link.application.candidate
+    stages = link_stages(link)
+    language = candidate.language
+    with force_locale(language):
+        role = localized(link.application.requisition, "title", language)
+        stage_names = gettext(", ").join(localized(s, "name", language) for s in stages)
+        context = dict(
+            candidate=candidate, role=role, stages=stages, stage_names=stage_names,
+            company=company_name(), url=link_url(token), is_booked=link.booked_at is not None,
+            break_minutes=link.break_minutes, language=language,
+            expires=format_local_datetime(link.expires_at, candidate.zone, language),
+            contact=current_app.config["ORGANIZER_EMAIL"],
+        )
+        subject = (gettext("Your interview for %(role)s: view, change or cancel", role=role)
+                   if link.booked_at is not None else
+                   gettext("Choose a time for your interview: %(stages)s (%(role)s)",
+                           stages=stage_names, role=role))
+        text_body = render_template("emails/link.txt", **context)
+        html_body = render_template("emails/link.html", **context)
+    message = build_message(
+        from_addr=_from_header(), to_addr=candidate.email, subject=subject,
+        text_body=text_body, html_body=html_body,
+        # One id per token: a resend is a new message, a retry of the same row is not.
+        message_id=make_message_id(f"link-{link.id}-{link.token_hash}", 0, candidate.email,
+                                   _mail_domain(), kind="link"),
+        date_at=now, reply_to=current_app.config["ORGANIZER_EMAIL"],
+    )
+    return enqueue_email(message, kind="scheduling_link", now=now)
+
+
+def resend_link(actor: User, link: SchedulingLink, now: datetime) -> str:
+    """Email a new token for *link* (the old one stops working); return the new token.
+
+    An unbooked link whose picking window has passed gets a new one as long as its first
+    (at least a day).
+    """
+    if link.revoked_at is not None:
+        raise LinkError("revoked")
+    before = {"expires_at": link.expires_at.isoformat()}
+    token = secrets.token_urlsafe(32)
+    link.token_hash = token_hash(token)
+    if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
+        link.expires_at = now + max(link.expires_at - link.created_at, timedelta(days=1))
+        link.expired_at = None
+    link.last_sent_at = now
+    db.session.flush()
+    record_event(actor, "link.resent", link, now=now, before=before,
+                 after={"expires_at": link.expires_at.isoformat()})
+    send_link_email(link, token, now)
+    return token
+
+
+def revoke_link(actor: User, link: SchedulingLink, now: datetime) -> None:
+    """Turn the link off; a booked interview stays booked."""
+    if link.revoked_at is not None:
+        return
+    link.revoked_at = now
+    record_event(actor, "link.revoked", link, now=now)
+    db.session.flush()
+
+
+def expire_links(now: datetime) -> dict:
+    """Mark unbooked links whose picking window has passed as expired (the job)."""
+    links = db.session.scalars(sa.select(SchedulingLink).where(
+        SchedulingLink.revoked_at.is_(None), SchedulingLink.expired_at.is_(None),
+        SchedulingLink.booked_at.is_(None), SchedulingLink.expires_at <= now)).all()
+    for link in links:
+        link.expired_at = now
+        record_event("job", "link.expired", link, now=now)
+    db.session.flush()
+    return {"expired": len(links)}
+
+
+# --- reading a link ---------------------------------------------------------------------------
+
+
+def link_stages(link: SchedulingLink) -> list[StageTemplate]:
+    """Return the link's stages in the link's order."""
+    rows = {s.id: s for s in db.session.scalars(
+        sa.select(StageTemplate).where(StageTemplate.id.in_(link.stage_ids)))}
+    return [rows[i] for i in link.stage_ids if i in rows]
+
+
+def link_interviews(link: SchedulingLink) -> list[Interview]:
+    """Return the interviews booked through the link (a loop's in order), whatever their status."""
+    if link.booking_group_id is not None:
+        return db.session.scalars(sa.select(Interview).where(
+            Interview.booking_group_id == link.booking_group_id).order_by(Interview.start_at)).all()
+    if link.interview_id is not None:
+        return [db.session.get(Interview, link.interview_id)]
+    return []
+
+
+def _live(interviews: list[Interview]) -> list[Interview]:
+    return [i for i in interviews if i.status == "scheduled"]
+
+
+def link_state(link: SchedulingLink, now: datetime) -> str:
+    """Return what the coordinator sees: sent, opened, booked, cancelled, expired or revoked."""
+    if link.revoked_at is not None:
+        return REVOKED
+    if link.booked_at is not None:
+        return BOOKED if _live(link_interviews(link)) else CANCELLED
+    if link.expired_at is not None or link.expires_at <= now:
+        return EXPIRED
+    return OPENED if link.first_opened_at is not None else SENT
+
+
+def _refusal(link: SchedulingLink | None, token: str, now: datetime) -> str | None:
+    """Return why *token* opens nothing (malformed, unknown, revoked, expired, over), or None."""
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
+        return "malformed"
+    if link is None:
+        return "unknown"
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.booked_at is None:
+        return "expired" if link.expired_at is not None or link.expires_at <= now else None
+    interviews = link_interviews(link)
+    if not interviews or max(i.end_at for i in interviews) <= now:
+        return "over"
+    return None
+
+
+def open_link(token: str, now: datetime) -> SchedulingLink | None:
+    """Return the live link for *token*, or None (the refusal is logged, never shown)."""
+    is_well_formed = bool(_TOKEN_SHAPE.fullmatch(token or ""))
+    digest = token_hash(token) if is_well_formed else ""
+    link = db.session.scalar(sa.select(SchedulingLink).where(
+        SchedulingLink.token_hash == digest)) if is_well_formed else None
+    reason = _refusal(link, token, now)
+    if reason is not None:
+        # A prefix of the hash is enough to match log lines to a link; never log the token.
+        log.warning("scheduling link refused: %s (hash %s, link %s)", reason,
+                    digest[:12] or "-", link.id if link else "-")
+        return None
+    return link
+
+
+def mark_opened(link: SchedulingLink, now: datetime) -> None:
+    """Record the first time the candidate opened the link."""
+    if link.first_opened_at is None:
+        link.first_opened_at = now
+        record_event(actor_label(link), "link.opened", link, now=now)
+        db.session.flush()
+
+
+def candidate_hours(link: SchedulingLink, stages: list[StageTemplate] | None = None
+                    ) -> CandidateHours:
+    """Return the candidate's zone and acceptable hours for this link (widened or the stage's)."""
+    first = (stages or link_stages(link))[0]
+    return CandidateHours(link.application.candidate.zone,
+                          link.candidate_day_start or first.candidate_day_start,
+                          link.candidate_day_end or first.candidate_day_end)
+
+
+def available_slots(link: SchedulingLink, now: datetime) -> SlotSearch:
+    """Return the slots the candidate may pick now (leaving out their own booked time)."""
+    stages = link_stages(link)
+    own = [i.id for i in _live(link_interviews(link))]
+    return find_slots(link.application, stages, now, hours=candidate_hours(link, stages),
+                      break_minutes=link.break_minutes, exclude_interview_ids=own)
+
+
+def slot_panels(slot: Slot | LoopSlot) -> list[list[int]]:
+    """Return one panel (interviewer ids) per stage of a slot or loop slot."""
+    if isinstance(slot, LoopSlot):
+        return [list(s.panel) for s in slot.stages]
+    return [list(slot.panel)]
+
+
+def change_deadline(link: SchedulingLink) -> datetime | None:
+    """Return the last instant the candidate may move or cancel the booking; None if unbooked."""
+    live = _live(link_interviews(link))
+    if not live:
+        return None
+    return min(i.start_at - timedelta(hours=i.stage.reschedule_cutoff_hours) for i in live)
+
+
+def can_change(link: SchedulingLink, now: datetime) -> bool:
+    """Tell whether the candidate may still reschedule or cancel through the link."""
+    deadline = change_deadline(link)
+    return deadline is not None and now < deadline
+
+
+# --- what the candidate does ------------------------------------------------------------------
+
+
+def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
+                   reason: str = "") -> list[Interview]:
+    """Book the slot starting at *start_at* (or move the booking there when already booked).
+
+    The panel is the fair one a fresh search assigns to that start. Raises SlotTaken with fresh
+    slots when the time is no longer free, LinkError when the link no longer allows it.
+    """
+    stages = link_stages(link)
+    interviews = _live(link_interviews(link))
+    if link.booked_at is not None and not interviews:
+        raise LinkError("cancelled")
+    if interviews and not can_change(link, now):
+        raise LinkError("past_cutoff")
+    if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
+        raise LinkError("expired")
+    search = available_slots(link, now)
+    slot = next((s for s in search.slots if s.start_at == start_at), None)
+    if slot is None:
+        raise booking.SlotTaken([], search)
+    hours = candidate_hours(link, stages)
+    actor = actor_label(link)
+    if interviews:
+        return booking.reschedule_interview(actor, interviews[0], start_at, now,
+                                            panels=slot_panels(slot), hours=hours,
+                                            reason=reason.strip())
+    if len(stages) == 1:
+        booked = [booking.book_interview(actor, link.application, stages[0], start_at,
+                                         slot_panels(slot)[0], now, hours=hours)]
+    else:
+        booked = booking.book_loop(actor, link.application, stages, start_at, slot_panels(slot),
+                                   now, hours=hours, break_minutes=link.break_minutes)
+    link.booked_at = now
+    link.interview_id = booked[0].id
+    link.booking_group_id = booked[0].booking_group_id
+    record_event(actor, "link.booked", link, now=now,
+                 after={"interview_ids": [i.id for i in booked], "start_at": start_at.isoformat()})
+    db.session.flush()
+    return booked
+
+
+def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -> list[Interview]:
+    """Cancel the booking (the whole loop) before the cutoff."""
+    interviews = _live(link_interviews(link))
+    if not interviews:
+        raise LinkError("cancelled" if link.booked_at is not None else "not_booked")
+    if not can_change(link, now):
+        raise LinkError("past_cutoff")
+    return booking.cancel_interview(actor_label(link), interviews[0], now, reason=reason.strip())
+
+
+def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
+    """Store *zone* as the candidate's time zone (slots are then shown and checked in it)."""
+    zone = (zone or "").strip()
+    if not is_valid_zone(zone):
+        raise LinkError("unknown_zone", zone=zone[:64])
+    candidate = link.application.candidate
+    if candidate.zone == zone:
+        return
+    before = {"zone": candidate.zone}
+    candidate.zone = zone
+    record_event(actor_label(link), "candidate.zone_changed", candidate, now=now, before=before,
+                 after={"zone": zone})
+    db.session.flush()
+
+
+def set_hours(link: SchedulingLink, day_start: time, day_end: time, now: datetime) -> None:
+    """Store the candidate's acceptable local hours; an end of 00:00 means midnight."""
+    if day_end != time(0) and day_end <= day_start:
+        raise LinkError("bad_hours")
+    before = {"day_start": _hhmm(link.candidate_day_start), "day_end": _hhmm(link.candidate_day_end)}
+    link.candidate_day_start, link.candidate_day_end = day_start, day_end
+    record_event(actor_label(link), "link.hours_changed", link, now=now, before=before,
+                 after={"day_start": _hhmm(day_start), "day_end": _hhmm(day_end)})
+    db.session.flush()
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the candidate wrote when none of the times work."""
+
+    times: tuple[datetime, ...]
+    note: str
+    sent_at: datetime
+
+
+def proposal(link: SchedulingLink) -> Proposal | None:
+    """Return the candidate's latest "none of these work" message, if any."""
+    if link.candidate_note_at is None:
+        return None
+    times = tuple(datetime.fromisoformat(t) for t in (link.proposed_times or []))
+    return Proposal(times, link.candidate_note, link.candidate_note_at)
+
+
+def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
+                       now: datetime) -> None:
+    """Record the candidate's proposed times or note, and tell the recruiting team."""
+    note = (note or "").strip()
+    times = sorted(set(times))
+    if not times and not note:
+        raise LinkError("proposal_empty")
+    if len(times) > MAX_PROPOSALS:
+        raise LinkError("too_many_proposals", max=MAX_PROPOSALS)
+    if any(t <= now for t in times):
+        raise LinkError("proposal_in_past")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise LinkError("note_too_long", max=MAX_NOTE_LENGTH)
+    link.proposed_times = [t.isoformat() for t in times]
+    link.candidate_note = note
+    link.candidate_note_at = now
+    record_event(actor_label(link), "link.none_work", link, now=now,
+                 after={"proposed_times": link.proposed_times}, note=note)
+    db.session.flush()
+    _tell_coordinators(link, now)
+
+
+def _tell_coordinators(link: SchedulingLink, now: datetime) -> None:
+    """Email the recruiting mailbox about the candidate's proposal, through the outbox."""
+    from scheduler.services.outbox import enqueue_email
+
+    organizer = current_app.config["ORGANIZER_EMAIL"]
+    creator = link.created_by
+    language = creator.language if creator is not None else \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    zone = creator.zone if creator is not None else current_app.config["DEFAULT_TIMEZONE"]
+    application = link.application
+    candidate = application.candidate
+    with force_locale(language):
+        stage_names = gettext(", ").join(localized(s, "name", language) for s in link_stages(link))
+        times = [(format_local_datetime(t, zone, language),
+                  format_local_datetime(t, candidate.zone, language))
+                 for t in proposal(link).times]
+        subject = gettext("%(name)s: none of the offered times work (%(stages)s)",
+                          name=candidate.name, stages=stage_names)
+        context = dict(candidate=candidate, stage_names=stage_names, times=times,
+                       note=link.candidate_note, language=language,
+                       role=localized(application.requisition, "title", language),
+                       url=current_app.config["BASE_URL"] + current_app.url_map.bind(
+                           "localhost").build("coordinator.application_links",
+                                              {"application_id": application.id}))
+        text_body = render_template("emails/link_none_work.txt", **context)
+        html_body = render_template("emails/link_none_work.html", **context)
+    message = build_message(
+        from_addr=_from_header(), to_addr=organizer, subject=subject, text_body=text_body,
+        html_body=html_body,
+        message_id=make_message_id(f"link-{link.id}-none-work-{now.isoformat()}", 0, organizer,
+                                   _mail_domain(), kind="none-work"),
+        date_at=now, reply_to=candidate.email,
+    )
+    enqueue_email(message, kind="link_none_work", now=now)
+
+
+def links_for_application(application: Application) -> list[SchedulingLink]:
+    """Return the application's links, newest first."""
+    return db.session.scalars(sa.select(SchedulingLink).where(
+        SchedulingLink.application_id == application.id)
+        .order_by(SchedulingLink.created_at.desc(), SchedulingLink.id.desc())).all()
