@@ -66,6 +66,15 @@ def refresh_calendars(now: datetime) -> dict:
     return result if isinstance(result, dict) else {"refreshed": result}
 
 
+def expire_links(now: datetime) -> dict:
+    """Mark scheduling links whose picking window has passed unbooked as expired."""
+    from scheduler.services.links import expire_links as expire
+
+    result = expire(now)
+    db.session.commit()
+    return result
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -77,6 +86,7 @@ JOBS = [
     Job("send_outbox", send_outbox, 30),
     Job("enqueue_reminders", enqueue_reminders, 60),
     Job("refresh_calendars", refresh_calendars, 15 * 60),
+    Job("expire_links", expire_links, 10 * 60),
 ]
 
 

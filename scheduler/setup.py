@@ -97,13 +97,14 @@ def register_blueprints(app: Flask) -> None:
 
 def _blueprints() -> list:
     from scheduler.auth import bp as auth
+    from scheduler.candidate import bp as candidate
     from scheduler.coordinator import bp as coordinator
     from scheduler.feeds import bp as feeds
     from scheduler.interviewer import bp as interviewer
     from scheduler.interviewer import availability_bp as availability
     from scheduler.admin import bp as admin
 
-    return [auth, coordinator, interviewer, feeds, availability, admin]
+    return [auth, coordinator, interviewer, feeds, availability, admin, candidate]
 
 
 # What each error page says: a title and one sentence on what to do next.

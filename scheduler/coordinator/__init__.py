@@ -9,3 +9,4 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 require_roles(bp, "coordinator", "admin")
 
 from scheduler.coordinator import views  # noqa: E402,F401  (registers the routes on bp)
+from scheduler.coordinator import links  # noqa: E402,F401  (scheduling-link routes)

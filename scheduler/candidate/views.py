@@ -1,0 +1,406 @@
+"""Candidate views: the pages behind a private scheduling link (no login).
+
+Every page takes the token from its path. An unknown, malformed, expired or revoked token gets
+one and the same friendly page and status (404) that reveal nothing; the reason is logged.
+Pages and posts are rate limited per client address (CANDIDATE_PAGE_RATE_LIMIT and
+CANDIDATE_POST_RATE_LIMIT in the config), sent with `Referrer-Policy: no-referrer` (the token
+must not leak to other sites) and never cached. Times are shown in the zone stored on the
+candidate; the page's script offers to switch to the browser's zone when it differs.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response, current_app, flash, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from scheduler import ical
+from scheduler.candidate import bp
+from scheduler.candidate.forms import (
+    BookForm, CancelForm, HoursForm, NoneWorkForm, ZoneForm, parse_hhmm,
+)
+from scheduler.candidate.present import (
+    group_by_day, iso_utc, parse_start, stage_facts, time_view, where_before_booking,
+)
+from scheduler.extensions import db, limiter
+from scheduler.i18n import current_language, localized, zone_label
+from scheduler.models import InterviewerProfile, SchedulingLink
+from scheduler.services import notify
+from scheduler.services.booking import BookingError, SlotTaken
+from scheduler.services.links import (
+    LinkError, available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
+    change_deadline, company_name, link_interviews, link_stages, mark_opened, none_of_these_work,
+    open_link, proposal, set_hours, slot_panels, switch_zone,
+)
+from scheduler.timeutil import sorted_zone_names, utc_now
+
+# Per client address. Generous for reading; tight for changes, which cost a booking transaction.
+PAGE_RATE_LIMIT = "60 per minute;600 per hour"
+POST_RATE_LIMIT = "10 per minute;60 per hour"
+DEFAULT_DAYS = 7
+MAX_DAYS = 60
+
+
+def _page_limit() -> str:
+    return current_app.config.get("CANDIDATE_PAGE_RATE_LIMIT", PAGE_RATE_LIMIT)
+
+
+def _post_limit() -> str:
+    return current_app.config.get("CANDIDATE_POST_RATE_LIMIT", POST_RATE_LIMIT)
+
+
+pages_limit = limiter.shared_limit(_page_limit, scope="candidate-pages")
+posts_limit = limiter.shared_limit(_post_limit, scope="candidate-posts", methods=["POST"])
+
+
+@bp.after_request
+def _private_headers(response: Response) -> Response:
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.context_processor
+def _candidate_context() -> dict:
+    return {"company": company_name(), "contact": current_app.config["ORGANIZER_EMAIL"]}
+
+
+def _message(title: str, message: str, status: int):
+    return render_template("candidate/message.html", title=title, message=message), status
+
+
+def _dead_link():
+    return _message(_("This link does not work"),
+                    _("The link may have expired, been replaced by a newer one, or been copied "
+                      "incompletely. Write to the recruiting team and we will help you."), 404)
+
+
+@bp.errorhandler(429)
+def _too_many_requests(_error):
+    return _message(_("Too many requests"),
+                    _("This page was asked for too often from your connection. Wait a minute, "
+                      "then reload it."), 429)
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(_error):
+    return _message(_("This form has expired"),
+                    _("Go back, reload the page and try again."), 400)
+
+
+# Candidate-facing wording for refusals from the link and booking services.
+def _refusal_text(error: LinkError | BookingError, link: SchedulingLink | None) -> str:
+    contact = current_app.config["ORGANIZER_EMAIL"]
+    if error.code == "past_cutoff":
+        hours = max((s.reschedule_cutoff_hours for s in link_stages(link)), default=24) if link \
+            else 24
+        return _("Changes through this page close %(hours)d hours before the interview. To change "
+                 "it now, write to %(contact)s.", hours=hours, contact=contact)
+    texts = {
+        "expired": _("The time to choose has passed. Write to %(contact)s for a new link.",
+                     contact=contact),
+        "cancelled": _("This interview was cancelled. Write to %(contact)s to arrange a new "
+                       "time.", contact=contact),
+        "not_booked": _("Nothing is booked through this link yet."),
+        "already_booked": _("This interview is already booked. Write to %(contact)s if you "
+                            "need to change it.", contact=contact),
+        "application_closed": _("This application is closed, so nothing can be booked. Write "
+                                "to %(contact)s with any questions.", contact=contact),
+        "interview_not_live": _("This interview is no longer scheduled. Write to %(contact)s.",
+                                contact=contact),
+        "unknown_zone": _("We do not know that time zone. Choose one from the list, for example "
+                          "Asia/Shanghai or Europe/London."),
+        "bad_hours": _("The end must be later than the start."),
+        "proposal_empty": _("Propose at least one time, or write a note."),
+        "proposal_in_past": _("The times you propose must be in the future."),
+    }
+    return texts.get(error.code, _("This could not be done. Write to %(contact)s.",
+                                   contact=contact))
+
+
+def _days_shown() -> int:
+    try:
+        return min(max(int(request.args.get("days", DEFAULT_DAYS)), 1), MAX_DAYS)
+    except ValueError:
+        return DEFAULT_DAYS
+
+
+def _summary(link: SchedulingLink, now) -> dict:
+    """Return what every state of the page says about the link: role, stages, zone."""
+    language = current_language()
+    stages = link_stages(link)
+    candidate = link.application.candidate
+    facts = [stage_facts(s, language) for s in stages]
+    total = sum(f.minutes for f in facts) + link.break_minutes * (len(facts) - 1)
+    return dict(link=link, stages=stages, facts=facts, total_minutes=total,
+                role=localized(link.application.requisition, "title", language),
+                candidate=candidate, zone=candidate.zone, language=language,
+                zone_label=zone_label(now, candidate.zone, language))
+
+
+def render_link_page(token: str, link: SchedulingLink, now, *, change: bool = False,
+                     taken: bool = False, search=None, status: int = 200):
+    """Render the link as it stands: times to pick, the booking, or its cancellation."""
+    interviews = link_interviews(link)
+    live = [i for i in interviews if i.status == "scheduled"]
+    context = _summary(link, now)
+    if link.booked_at is not None and not live:
+        return render_template("candidate/cancelled.html", token=token,
+                               interviews=interviews, **context), status
+    is_changeable = can_change(link, now)
+    if live and not (change and is_changeable):
+        return render_template("candidate/booked.html", token=token, **context,
+                               **_booking_details(live, now, context["zone"],
+                                                  context["language"]),
+                               is_changeable=is_changeable,
+                               deadline=change_deadline(link)), status
+    search = search if search is not None else available_slots(link, now)
+    hours = candidate_hours(link, context["stages"])
+    days, has_more = group_by_day(search.slots, context["zone"], context["language"],
+                                  max_days=_days_shown(),
+                                  current_start=live[0].start_at if live else None)
+    hours_form = HoursForm(formdata=None, day_start=hours.day_start.strftime("%H:%M"),
+                           day_end=("24:00" if hours.day_end.hour == hours.day_end.minute == 0
+                                    else hours.day_end.strftime("%H:%M")))
+    return render_template(
+        "candidate/pick.html", token=token, days=days, has_more=has_more,
+        more_days=_days_shown() + DEFAULT_DAYS, taken=taken, change=bool(live), hours=hours,
+        hours_form=hours_form, zone_form=ZoneForm(formdata=None, zone=context["zone"]),
+        zones=sorted_zone_names(), proposal=proposal(link), **context), status
+
+
+def _booking_details(live, now, zone: str, language: str) -> dict:
+    """Return the booked interviews' times, places and add-to-calendar links."""
+    candidate = next(r for r in notify.everyone(live[0]) if r.is_candidate)
+    rows = []
+    for interview in live:
+        event = notify.invite_event(interview, candidate)
+        rows.append(dict(
+            time=time_view(interview.stage, interview.start_at, interview.end_at, zone, language),
+            where=notify.interview_location(interview, language) or "",
+            google=ical.google_calendar_url(event), outlook=ical.outlook_calendar_url(event)))
+    return dict(bookings=rows, email=candidate.email)
+
+
+def _open(token: str):
+    now = utc_now()
+    return open_link(token, now), now
+
+
+@bp.get("/")
+@bp.get("/<path:token>")
+@pages_limit
+def unknown(token: str = ""):
+    """Answer any other address under /schedule/ like an unknown link."""
+    open_link(token, utc_now())  # logs the refusal
+    return _dead_link()
+
+
+@bp.get("/<token>")
+@pages_limit
+def page(token: str):
+    """Show the link: times to pick, or the booking with its calendar links."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    mark_opened(link, now)
+    db.session.commit()
+    return render_link_page(token, link, now, change=request.args.get("change") == "1")
+
+
+@bp.get("/<token>/confirm")
+@pages_limit
+def confirm(token: str):
+    """Show the chosen time in full before booking it."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    start_at = parse_start(request.args.get("start"))
+    live = [i for i in link_interviews(link) if i.status == "scheduled"]
+    if start_at is None or (link.booked_at is not None and not can_change(link, now)):
+        return redirect(url_for(".page", token=token))
+    search = available_slots(link, now)
+    slot = next((s for s in search.slots if s.start_at == start_at), None)
+    if slot is None:
+        return render_link_page(token, link, now, change=bool(live), taken=True, search=search,
+                                status=409)
+    context = _summary(link, now)
+    language, zone = context["language"], context["zone"]
+    parts = slot.stages if hasattr(slot, "stages") else (slot,)
+    candidate = context["candidate"]
+    rows = []
+    for stage, part, panel in zip(context["stages"], parts, slot_panels(slot)):
+        lead = db.session.get(InterviewerProfile, panel[0]) if panel else None
+        rows.append(dict(time=time_view(stage, part.start_at, part.end_at, zone, language),
+                         where=where_before_booking(stage, lead, candidate, language)))
+    form = BookForm(formdata=None, start=iso_utc(start_at))
+    return render_template("candidate/confirm.html", token=token, form=form, rows=rows,
+                           change=bool(live), current=live, **context)
+
+
+@bp.post("/<token>/book")
+@pages_limit
+@posts_limit
+def book(token: str):
+    """Book the chosen time, or move the booking to it."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    form = BookForm()
+    start_at = parse_start(form.start.data) if form.validate_on_submit() else None
+    if start_at is None:
+        flash(_("Pick one of the times on the page."), "error")
+        return redirect(url_for(".page", token=token))
+    was_booked = link.booked_at is not None
+    try:
+        book_from_link(link, start_at, now, reason=form.reason.data or "")
+    except SlotTaken as error:
+        db.session.rollback()
+        link = open_link(token, now)
+        return render_link_page(token, link, now, change=was_booked, taken=True,
+                                search=error.fresh, status=409)
+    except (LinkError, BookingError) as error:
+        db.session.rollback()
+        link = open_link(token, now)
+        return _message(_("This could not be booked"), _refusal_text(error, link), 409)
+    db.session.commit()
+    if was_booked:
+        flash(_("Your interview has been moved. An updated invitation is on its way."),
+              "success")
+    return redirect(url_for(".page", token=token))
+
+
+@bp.get("/<token>/interview.ics")
+@pages_limit
+def download(token: str):
+    """Download the booked interview(s) as a calendar file in the candidate's zone."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    live = [i for i in link_interviews(link) if i.status == "scheduled"]
+    if not live:
+        return redirect(url_for(".page", token=token))
+    candidate = next(r for r in notify.everyone(live[0]) if r.is_candidate)
+    events = [notify.invite_event(i, candidate) for i in live]
+    body = ical.build_download(events, dtstamp_at=now, zone=candidate.zone)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'attachment; filename="interview.ics"'
+    return response
+
+
+def _back_to_page(token: str):
+    change = "1" if request.form.get("change") == "1" else None
+    return redirect(url_for(".page", token=token, change=change))
+
+
+@bp.post("/<token>/zone")
+@pages_limit
+@posts_limit
+def zone(token: str):
+    """Store the candidate's time zone; the times are then recomputed in it."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    form = ZoneForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a time zone."), "error")
+        return _back_to_page(token)
+    try:
+        switch_zone(link, form.zone.data, now)
+    except LinkError as error:
+        db.session.rollback()
+        flash(_refusal_text(error, link), "error")
+        return _back_to_page(token)
+    db.session.commit()
+    flash(_("Times are now shown in %(zone)s.",
+            zone=zone_label(now, link.application.candidate.zone)), "success")
+    return _back_to_page(token)
+
+
+@bp.post("/<token>/hours")
+@pages_limit
+@posts_limit
+def hours(token: str):
+    """Store the local hours that suit the candidate."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    form = HoursForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return _back_to_page(token)
+    set_hours(link, parse_hhmm(form.day_start.data), parse_hhmm(form.day_end.data), now)
+    db.session.commit()
+    flash(_("Showing times from %(start)s to %(end)s your time.", start=form.day_start.data,
+            end=form.day_end.data), "success")
+    return _back_to_page(token)
+
+
+@bp.route("/<token>/none-work", methods=["GET", "POST"])
+@pages_limit
+@posts_limit
+def none_work(token: str):
+    """Let the candidate propose other times or write a note to the recruiting team."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    if any(i.status == "scheduled" for i in link_interviews(link)):
+        return redirect(url_for(".page", token=token))
+    context = _summary(link, now)
+    form = NoneWorkForm()
+    if form.validate_on_submit():
+        zone_info = ZoneInfo(context["zone"])
+        times = [local.replace(tzinfo=zone_info).astimezone(timezone.utc)
+                 for local in form.local_times()]
+        try:
+            none_of_these_work(link, times, form.note.data or "", now)
+        except LinkError as error:
+            db.session.rollback()
+            link = open_link(token, now)
+            context = _summary(link, now)
+            form.form_errors.append(_refusal_text(error, link))
+        else:
+            db.session.commit()
+            return render_template("candidate/none_work.html", token=token, form=None,
+                                   proposal=proposal(link), sent=True, **context)
+    return render_template("candidate/none_work.html", token=token, form=form,
+                           proposal=proposal(link), sent=False, **context)
+
+
+@bp.route("/<token>/cancel", methods=["GET", "POST"])
+@pages_limit
+@posts_limit
+def cancel(token: str):
+    """Cancel the booking (a loop as a whole) before the cutoff, with an optional reason."""
+    link, now = _open(token)
+    if link is None:
+        return _dead_link()
+    live = [i for i in link_interviews(link) if i.status == "scheduled"]
+    if not live:
+        return redirect(url_for(".page", token=token))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel_from_link(link, now, reason=form.reason.data or "")
+        except (LinkError, BookingError) as error:
+            db.session.rollback()
+            link = open_link(token, now)
+            return _message(_("This could not be cancelled"), _refusal_text(error, link), 409)
+        db.session.commit()
+        flash(_("Your interview has been cancelled. A cancellation is on its way by email."),
+              "success")
+        return redirect(url_for(".page", token=token))
+    if not can_change(link, now):
+        return redirect(url_for(".page", token=token))
+    context = _summary(link, now)
+    times = [time_view(i.stage, i.start_at, i.end_at, context["zone"], context["language"])
+             for i in live]
+    return render_template("candidate/cancel.html", token=token, form=form, times=times,
+                           **context)

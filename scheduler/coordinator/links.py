@@ -1,0 +1,190 @@
+"""Coordinator actions on candidate scheduling links: send one for a stage or a loop, revoke, resend.
+
+These routes sit on the coordinator blueprint (so its role gate applies) in a module of their
+own. templates/coordinator/_links.html is the panel an application page includes: it needs only
+`application` in its context and calls `link_panel(application)`, which this module provides to
+the blueprint's templates. /coordinator/applications/<id>/links shows the panel on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from scheduler.auth.views import _safe_next
+from scheduler.coordinator import bp
+from scheduler.extensions import db
+from scheduler.i18n import localized
+from scheduler.models import Application, Interview, SchedulingLink
+from scheduler.services.links import (
+    DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
+    link_state, links_for_application, proposal, resend_link, revoke_link,
+)
+from scheduler.timeutil import utc_now
+
+LINK_STATE_LABELS = {
+    "sent": _l("Sent"),
+    "opened": _l("Opened"),
+    "booked": _l("Time booked"),
+    "cancelled": _l("Booking cancelled"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
+}
+_LINK_ERRORS = {
+    "application_closed": _l("This application is closed: no link can be sent."),
+    "no_stages": _l("Tick at least one stage."),
+    "repeated_stage": _l("Choose each stage once."),
+    "stage_not_schedulable": _l("%(stage)s is not booked as an interview."),
+    "bad_break": _l("The break can be 0 to %(max)d minutes."),
+    "expiry_in_past": _l("The link must stay valid for at least a day."),
+    "already_booked": _l("%(stage)s is already booked: reschedule that interview instead."),
+    "revoked": _l("A revoked link cannot be sent again: send a new one."),
+}
+
+
+class SendLinkForm(FlaskForm):
+    """Send a scheduling link for one stage, or several stages as a loop."""
+
+    stage_ids = SelectMultipleField(
+        _l("Stages"), coerce=int, widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Tick at least one stage."))],
+        description=_l("Two or more stages are booked as a loop: back to back on one day."))
+    break_minutes = IntegerField(_l("Break between loop stages (minutes)"), default=15,
+                                 validators=[NumberRange(0, MAX_BREAK_MINUTES)])
+    valid_days = IntegerField(_l("Days to choose a time"), default=DEFAULT_VALID_DAYS,
+                              validators=[NumberRange(1, 60)])
+    next = HiddenField()
+    submit = SubmitField(_l("Send link"))
+
+
+class LinkActionForm(FlaskForm):
+    """Revoke or resend a link (a button with a CSRF token)."""
+
+    next = HiddenField()
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One link as the coordinator sees it."""
+
+    link: SchedulingLink
+    state: str
+    state_label: str
+    stage_names: str
+    interviews: list[Interview]
+    proposal: object
+    is_active: bool
+
+
+def link_panel(application: Application) -> dict:
+    """Return what _links.html shows: the application's links and the forms to act on them."""
+    now = utc_now()
+    rows = []
+    for link in links_for_application(application):
+        state = link_state(link, now)
+        rows.append(LinkRow(
+            link=link, state=state, state_label=str(LINK_STATE_LABELS[state]),
+            stage_names=_(", ").join(localized(s) for s in link_stages(link)),
+            interviews=link_interviews(link), proposal=proposal(link),
+            is_active=state not in ("revoked",)))
+    form = SendLinkForm(formdata=None)
+    form.stage_ids.choices = [SelectChoice(s.id, f"{s.position}. {localized(s)}")
+                              for s in application.requisition.stages if s.is_schedulable]
+    if application.current_stage_id:
+        form.stage_ids.data = [application.current_stage_id]
+    return {"rows": rows, "send_form": form, "action_form": LinkActionForm(formdata=None),
+            "next": request.full_path.rstrip("?"), "now": now,
+            "is_open": application.status in ("active", "on_hold")}
+
+
+@bp.context_processor
+def _link_panel_context() -> dict:
+    return {"link_panel": link_panel}
+
+
+def _back(application_id: int, target: str | None):
+    return redirect(_safe_next(target) or url_for("coordinator.application_links",
+                                                  application_id=application_id))
+
+
+def _error_text(error: LinkError) -> str:
+    return str(_LINK_ERRORS.get(error.code, _l("This could not be done."))) % error.params
+
+
+@bp.get("/applications/<int:application_id>/links")
+def application_links(application_id: int):
+    """Show an application's scheduling links with their state and actions."""
+    application = db.get_or_404(Application, application_id)
+    return render_template("coordinator/application_links.html", application=application)
+
+
+@bp.post("/applications/<int:application_id>/links")
+def send_link(application_id: int):
+    """Send a new scheduling link for the chosen stage(s)."""
+    application = db.get_or_404(Application, application_id)
+    form = SendLinkForm()
+    stages = {s.id: s for s in application.requisition.stages}
+    form.stage_ids.choices = [SelectChoice(i, str(i)) for i in stages]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return _back(application_id, form.next.data)
+    now = utc_now()
+    chosen = sorted((stages[i] for i in form.stage_ids.data), key=lambda s: s.position)
+    try:
+        create_link(current_user, application, chosen, form.break_minutes.data or 0,
+                    now + timedelta(days=form.valid_days.data), now)
+    except LinkError as error:
+        db.session.rollback()
+        flash(_error_text(error), "error")
+        return _back(application_id, form.next.data)
+    db.session.commit()
+    flash(_("Scheduling link sent to %(email)s.", email=application.candidate.email), "success")
+    return _back(application_id, form.next.data)
+
+
+def _link_or_404(link_id: int) -> SchedulingLink:
+    return db.get_or_404(SchedulingLink, link_id)
+
+
+@bp.post("/links/<int:link_id>/revoke", endpoint="revoke_link")
+def revoke_link_view(link_id: int):
+    """Turn a scheduling link off."""
+    link = _link_or_404(link_id)
+    form = LinkActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoke_link(current_user, link, utc_now())
+    db.session.commit()
+    flash(_("The link is revoked: it no longer opens."), "success")
+    return _back(link.application_id, form.next.data)
+
+
+@bp.post("/links/<int:link_id>/resend", endpoint="resend_link")
+def resend_link_view(link_id: int):
+    """Email a new link in place of the old one (which stops working)."""
+    link = _link_or_404(link_id)
+    form = LinkActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        resend_link(current_user, link, utc_now())
+    except LinkError as error:
+        db.session.rollback()
+        flash(_error_text(error), "error")
+        return _back(link.application_id, form.next.data)
+    db.session.commit()
+    flash(_("A new link was sent to %(email)s; the old one no longer opens.",
+            email=link.application.candidate.email), "success")
+    return _back(link.application_id, form.next.data)
