@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from scheduler.services.working_hours import WorkdayEntry
@@ -55,8 +56,9 @@ class WorkdayOverrideForm(FlaskForm):
 
     calendar_key = HiddenField(validators=[DataRequired()])
     day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
-    is_workday = RadioField(_l("The office"), choices=[("1", _l("works (e.g. a make-up working day)")),
-                                                       ("0", _l("is closed (a holiday)"))],
+    is_workday = RadioField(_l("The office"), choices=[
+        SelectChoice("1", _l("works (e.g. a make-up working day)")),
+        SelectChoice("0", _l("is closed (a holiday)"))],
                             default="0", validators=[InputRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)],
                        description=_l("For example 春节调休 or Company day off."))

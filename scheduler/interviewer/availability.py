@@ -106,6 +106,7 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
         weekday_names=wh.WEEKDAY_NAMES, week_arg=request.args.get("week") or None,
         zone_text=zone_label(now, week.zone), day_label=day_label, warning_text=warning_text,
         host_of=lambda url: urlsplit(url).netloc or url,
+        problem_text=lambda problem: problem.message(_),
     ), status
 
 

@@ -16,6 +16,7 @@ from wtforms import (
     DateField, DateTimeLocalField, Field, PasswordField, RadioField, StringField, SubmitField,
     TimeField, URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
@@ -108,7 +109,8 @@ class ZoneForm(FlaskForm):
 class DateOverrideForm(FlaskForm):
     """Time off or extra hours on one date; no times means the whole day off."""
 
-    kind = RadioField(_l("Kind"), choices=[("off", _l("Time off")), ("extra", _l("Extra hours"))],
+    kind = RadioField(_l("Kind"), choices=[SelectChoice("off", _l("Time off")),
+                                           SelectChoice("extra", _l("Extra hours"))],
                       default="off", validators=[InputRequired(_l("Choose time off or extra hours."))])
     day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
     start = TimeField(_l("From"), validators=[Optional()])

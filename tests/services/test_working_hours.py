@@ -1,0 +1,275 @@
+"""Working hours, zone, time off, extra hours and workday overrides: edits change the slots;
+bad entries are refused with a message and change nothing; the week view marks 调休 and holidays.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler.models import AuditEvent, AvailabilityOverride, WorkdayOverride
+from scheduler.services import working_hours as wh
+from scheduler.services.availability import find_slots
+from tests import factories as f
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+MONDAY, TUESDAY, WEDNESDAY, SATURDAY = (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2),
+                                         date(2026, 12, 5))
+
+
+@pytest.fixture
+def world(db):
+    """One Beijing interviewer (Mon–Fri 09:00–18:00) and a one-hour stage on the hour, 7 days ahead."""
+    office = f.make_office(code="BJ", zone="Asia/Shanghai", calendar_key="CN")
+    interviewer = f.make_interviewer(office=office, windows=((0, 5), time(9), time(18)))
+    requisition = f.make_requisition(stages=[dict(
+        kind="system_design", duration_minutes=60, panel_size=1, step_minutes=60,
+        min_notice_minutes=0, horizon_days=7)])
+    requisition.offices = [office]
+    application = f.make_application(requisition=requisition,
+                                     candidate=f.make_candidate(zone="Asia/Shanghai"))
+    db.session.commit()
+    return interviewer, application, requisition.stages[0]
+
+
+def starts(application, stage, now, zone=BEIJING) -> dict[date, list[int]]:
+    """Return the local start hours of the slots, per local date."""
+    found: dict[date, list[int]] = {}
+    for slot in find_slots(application, [stage], now).slots:
+        local = slot.start_at.astimezone(zone)
+        found.setdefault(local.date(), []).append(local.hour)
+    return found
+
+
+def audit_count(db) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+
+
+def test_weekly_hours_change_the_slots_and_apply_on_workdays_only(db, world, now):
+    interviewer, application, stage = world
+    before = starts(application, stage, now)
+    assert before[MONDAY] == list(range(9, 18)) and SATURDAY not in before
+
+    wh.set_weekly_windows(interviewer.user, interviewer,
+                          {day: [(time(14), time(16))] for day in range(5)}
+                          | {1: [(time(9), time(11)), (time(14), time(16))], 5: [(time(10), time(12))]},
+                          now)
+    db.session.commit()
+    after = starts(application, stage, now)
+    assert after[MONDAY] == [14, 15]
+    assert after[TUESDAY] == [9, 10, 14, 15]
+    assert SATURDAY not in after  # a weekly Saturday window counts only when Saturday is worked
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "working_hours.changed")).one()
+    assert event.actor_user_id == interviewer.user_id
+    assert event.before["0"] == ["09:00–18:00"] and event.after["1"] == ["09:00–11:00", "14:00–16:00"]
+
+
+def test_time_off_and_extra_hours_change_the_slots(db, world, now):
+    interviewer, application, stage = world
+    user = interviewer.user
+    day_off = wh.add_date_override(user, interviewer, day=TUESDAY, is_available=False, start=None,
+                                   end=None, note="Dentist", now=now)
+    wh.add_date_override(user, interviewer, day=WEDNESDAY, is_available=False, start=time(9),
+                         end=time(12), note="", now=now)
+    wh.add_date_override(user, interviewer, day=SATURDAY, is_available=True, start=time(10),
+                         end=time(12), note="Hiring push", now=now)
+    db.session.commit()
+    found = starts(application, stage, now)
+    assert TUESDAY not in found
+    assert found[WEDNESDAY] == list(range(12, 18))
+    assert found[SATURDAY] == [10, 11]
+
+    wh.remove_date_override(user, interviewer, day_off.id, now)
+    db.session.commit()
+    assert starts(application, stage, now)[TUESDAY] == list(range(9, 18))
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["availability_override.added"] * 3 + ["availability_override.removed"]
+
+
+def test_workday_overrides_change_the_slots(db, world, now):
+    _interviewer, application, stage = world
+    admin = f.make_user(roles=("admin",))
+    rows = wh.add_workday_overrides(admin, "CN", [
+        wh.WorkdayEntry(WEDNESDAY, False, "Company day off"),
+        wh.WorkdayEntry(SATURDAY, True, "调休"),
+    ], now)
+    db.session.commit()
+    found = starts(application, stage, now)
+    assert WEDNESDAY not in found
+    assert found[SATURDAY] == list(range(9, 18))  # a worked Saturday uses Monday's hours
+
+    wh.remove_workday_override(admin, rows[1].id, now)
+    db.session.commit()
+    assert SATURDAY not in starts(application, stage, now)
+    # Another office's calendar is untouched by CN overrides.
+    assert wh.workday_overrides("GB") == []
+
+
+def _windows(profile):
+    return [(w.weekday, w.start_local, w.end_local) for w in profile.working_windows]
+
+
+BAD_ENTRIES = [
+    pytest.param(lambda p, u, now: wh.set_weekly_windows(u, p, {0: [(time(18), time(9))]}, now),
+                 "Monday: the window 18:00–09:00 ends before it starts", id="window-end-before-start"),
+    pytest.param(lambda p, u, now: wh.set_weekly_windows(
+        u, p, {1: [(time(9), time(12)), (time(11), time(13))]}, now),
+        "Tuesday: the windows 09:00–12:00 and 11:00–13:00 overlap", id="overlapping-windows"),
+    pytest.param(lambda p, u, now: wh.set_zone(u, p, "Mars/Olympus_Mons", now),
+                 "Unknown time zone", id="unknown-zone"),
+    pytest.param(lambda p, u, now: wh.add_date_override(
+        u, p, day=TUESDAY, is_available=False, start=time(15), end=time(10), note="", now=now),
+        "The end 10:00 is not after the start 15:00", id="override-end-before-start"),
+    pytest.param(lambda p, u, now: wh.add_date_override(
+        u, p, day=TUESDAY, is_available=False, start=time(15), end=None, note="", now=now),
+        "Give both a start and an end time", id="override-one-time"),
+    pytest.param(lambda p, u, now: wh.add_date_override(
+        u, p, day=SATURDAY, is_available=True, start=None, end=None, note="", now=now),
+        "Extra hours need a start and an end time", id="extra-hours-without-times"),
+    pytest.param(lambda p, u, now: wh.add_date_override(
+        u, p, day=WEDNESDAY, is_available=False, start=time(11), end=time(13), note="", now=now),
+        "This overlaps an entry you already have on 2026-12-02 (10:00–12:00)",
+        id="overlapping-time-off"),
+    pytest.param(lambda p, u, now: wh.add_date_override(
+        u, p, day=date(2026, 11, 29), is_available=False, start=None, end=None, note="", now=now),
+        "2026-11-29 has already passed", id="past-day"),
+    pytest.param(lambda p, u, now: wh.add_workday_overrides(
+        u, "CN", [wh.WorkdayEntry(date(2027, 2, 20), True), wh.WorkdayEntry(WEDNESDAY, False)], now),
+        "2026-12-02 already has an override for CN", id="duplicate-workday-date"),
+    pytest.param(lambda p, u, now: wh.add_workday_overrides(
+        u, "FR", [wh.WorkdayEntry(date(2027, 2, 20), True)], now),
+        "Unknown holiday calendar FR: choose one of CN, GB, US-CA, SG", id="unknown-calendar-key"),
+]
+
+
+@pytest.mark.parametrize("edit, message", BAD_ENTRIES)
+def test_bad_entries_are_refused_with_a_message_and_change_nothing(db, world, now, edit, message):
+    interviewer, application, stage = world
+    user = f.make_user(roles=("admin", "interviewer"))
+    f.make_availability_override(interviewer, WEDNESDAY, start_local=time(10), end_local=time(12))
+    f.make_workday_override(WEDNESDAY, is_workday=False)
+    db.session.commit()
+    state = (_windows(interviewer), interviewer.zone, interviewer.user.zone,
+             db.session.scalar(sa.select(sa.func.count()).select_from(AvailabilityOverride)),
+             db.session.scalar(sa.select(sa.func.count()).select_from(WorkdayOverride)),
+             audit_count(db))
+    slots_before = starts(application, stage, now)
+
+    with pytest.raises(wh.WorkingHoursError) as refused:
+        edit(interviewer, user, now)
+    assert message in str(refused.value.message)
+    db.session.flush()  # whatever the service left pending would now reach the database
+    db.session.rollback()  # as the view does
+    db.session.expire_all()
+    assert (_windows(interviewer), interviewer.zone, interviewer.user.zone,
+            db.session.scalar(sa.select(sa.func.count()).select_from(AvailabilityOverride)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(WorkdayOverride)),
+            audit_count(db)) == state
+    assert starts(application, stage, now) == slots_before
+
+
+def test_only_the_interviewer_or_a_coordinator_may_edit(db, world, now):
+    interviewer, application, stage = world
+    colleague = f.make_interviewer(office=interviewer.office, qualifications={})
+    with pytest.raises(wh.NotAllowed):
+        wh.set_weekly_windows(colleague.user, interviewer, {0: [(time(9), time(10))]}, now)
+    with pytest.raises(wh.NotAllowed):
+        wh.interviewers_for(colleague.user)
+    coordinator = f.make_user(roles=("coordinator",))
+    wh.set_weekly_windows(coordinator, interviewer, {0: [(time(9), time(10))]}, now)
+    db.session.commit()
+    assert starts(application, stage, now)[MONDAY] == [9]
+    assert {p.id for p in wh.interviewers_for(coordinator)} == {interviewer.id, colleague.id}
+
+
+def test_a_new_zone_keeps_the_wall_clock_hours(db, world, now):
+    interviewer, application, stage = world
+    wh.set_zone(interviewer.user, interviewer, "Europe/London", now)
+    db.session.commit()
+    assert interviewer.zone == "Europe/London" and interviewer.user.zone == "Europe/London"
+    application.candidate.zone = "Europe/London"
+    db.session.commit()
+    london = starts(application, stage, now, ZoneInfo("Europe/London"))
+    assert london[TUESDAY] == list(range(9, 18))  # 09:00–18:00 now means London time
+    # Back to the office's zone: stored as "the office's", so it follows the office.
+    wh.set_zone(interviewer.user, interviewer, "Asia/Shanghai", now)
+    db.session.commit()
+    assert interviewer.zone is None and interviewer.effective_zone == "Asia/Shanghai"
+
+
+def _week_day(view, day):
+    return next(d for d in view.days if d.day == day)
+
+
+def test_week_view_marks_makeup_workdays_holidays_busy_time_and_interviews(db, now):
+    national_day_now = datetime(2026, 9, 30, 16, 0, tzinfo=timezone.utc)  # 1 Oct 00:00 Beijing
+    beijing = f.make_interviewer(office=f.make_office(zone="Asia/Shanghai", calendar_key="CN"),
+                                 windows=((0, 5), time(9, 30), time(18, 30)))
+    london = f.make_interviewer(office=f.make_office(zone="Europe/London", calendar_key="GB"),
+                                windows=((0, 5), time(9), time(17, 30)))
+    source = f.make_calendar_source(beijing, kind="file", name="Work calendar")
+    # Busy on the make-up Saturday 14:00–15:00 Beijing; an interview on Friday 10:00–11:00.
+    f.make_busy_block(source, datetime(2026, 10, 10, 6, tzinfo=timezone.utc),
+                      datetime(2026, 10, 10, 7, tzinfo=timezone.utc), summary="Team sync")
+    f.make_interview(panel=[beijing], start_at=datetime(2026, 10, 9, 2, tzinfo=timezone.utc))
+    db.session.commit()
+
+    view = wh.week_view(beijing, date(2026, 10, 10), national_day_now, language="zh")
+    assert view.monday == date(2026, 10, 5)
+    saturday = _week_day(view, date(2026, 10, 10))
+    assert saturday.is_workday and saturday.is_makeup_workday and saturday.holiday_name == "国庆节"
+    assert [(s.start_minute, s.end_minute) for s in saturday.free] == [(570, 840), (900, 1110)]
+    assert [(s.start_minute, s.end_minute, s.label) for s in saturday.busy] == [(840, 900, "Team sync")]
+    monday = _week_day(view, date(2026, 10, 5))
+    assert monday.is_holiday and not monday.is_workday and monday.free == []
+    friday = _week_day(view, date(2026, 10, 9))
+    assert [(s.start_minute, s.end_minute) for s in friday.interviews] == [(600, 660)]
+    assert [(s.start_minute, s.end_minute) for s in friday.free] == [(570, 600), (660, 1110)]
+    assert not _week_day(view, date(2026, 10, 11)).is_workday
+    # A coordinator's view leaves the event titles out.
+    hidden = wh.week_view(beijing, date(2026, 10, 10), national_day_now, show_summaries=False)
+    assert [s.label for s in _week_day(hidden, date(2026, 10, 10)).busy] == [""]
+
+    london_view = wh.week_view(london, date(2026, 10, 10), national_day_now, language="en")
+    london_saturday = _week_day(london_view, date(2026, 10, 10))
+    assert not london_saturday.is_workday and not london_saturday.is_makeup_workday
+    assert london_saturday.free == [] and london_saturday.working == []
+    assert _week_day(london_view, date(2026, 10, 5)).is_workday
+
+
+def test_week_view_shows_no_free_time_before_now(db, now):
+    interviewer = f.make_interviewer(windows=((0, 5), time(9), time(18)))
+    view = wh.week_view(interviewer, now.date(), now + timedelta(hours=3))  # Monday 12:00 Beijing
+    monday = _week_day(view, MONDAY)
+    assert [(s.start_minute, s.end_minute) for s in monday.free] == [(720, 1080)]
+    assert [(s.start_minute, s.end_minute) for s in monday.working] == [(540, 1080)]
+
+
+def test_holiday_notices_follow_each_offices_horizon_and_count_overrides(db, now):
+    china = f.make_office(zone="Asia/Shanghai", calendar_key="CN")
+    britain = f.make_office(zone="Europe/London", calendar_key="GB")
+    requisition = f.make_requisition(stages=[dict(horizon_days=14)])
+    requisition.offices = [china, britain]
+    db.session.flush()
+    assert wh.holiday_data_notices(now) == []  # 30 Nov + 14 days stays in 2026
+
+    requisition.stages[0].horizon_days = 45
+    admin = f.make_user(roles=("admin",))
+    wh.add_workday_overrides(admin, "CN", [wh.WorkdayEntry(date(2027, 2, 20), True),
+                                           wh.WorkdayEntry(date(2026, 12, 31), False)], now)
+    notices = wh.holiday_data_notices(now)
+    assert [(n.warning.calendar_key, n.warning.year, n.override_count) for n in notices] == [
+        ("CN", 2027, 1)]
+    # A closed requisition no longer books into 2027.
+    requisition.is_open = False
+    assert wh.holiday_data_notices(now) == []
+
+
+def test_the_engines_holiday_warning_is_in_the_catalogue_list():
+    from scheduler.domain.workdays import WARNING_HOLIDAY_DATA_MISSING, WorkdayWarning
+
+    warning = WorkdayWarning(WARNING_HOLIDAY_DATA_MISSING, "CN", 2027)
+    assert warning.message_id in wh.HOLIDAY_WARNING_MSGIDS
