@@ -1,0 +1,149 @@
+"""The admin's workday overrides per office calendar, and the coordinators' holiday-data banner."""
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler.models import AuditEvent, WorkdayOverride
+from tests import factories as f
+from tests.web.helpers import csrf_token, sign_in
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def admin(app, db):
+    f.make_user(email="admin@example.com", roles=("admin", "coordinator"), password=PASSWORD,
+                language="en")
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, "admin@example.com", PASSWORD)
+    return client
+
+
+def add_one(client, key, day, is_workday, note=""):
+    page = client.get(f"/admin/workdays?key={key}").text
+    return client.post("/admin/workdays", data={
+        "one-csrf_token": csrf_token(page), "one-calendar_key": key, "one-day": day,
+        "one-is_workday": "1" if is_workday else "0", "one-note": note})
+
+
+def add_many(client, key, lines):
+    page = client.get(f"/admin/workdays?key={key}").text
+    return client.post("/admin/workdays/bulk", data={
+        "many-csrf_token": csrf_token(page), "many-calendar_key": key, "many-lines": lines})
+
+
+def overrides(db):
+    return [(o.calendar_key, o.day, o.is_workday, o.note) for o in
+            db.session.scalars(sa.select(WorkdayOverride).order_by(WorkdayOverride.day))]
+
+
+def test_an_admin_lists_adds_and_removes_overrides_per_calendar(admin, db):
+    html = admin.get("/admin/workdays").text
+    assert "Workday overrides" in html and "No overrides for CN." in html
+    assert all(f'key={key}"' in html for key in ("CN", "GB", "US-CA", "SG"))
+
+    response = add_one(admin, "CN", "2027-02-20", True, "春节调休")
+    assert response.status_code == 302 and response.headers["Location"].endswith("key=CN")
+    html = admin.get("/admin/workdays?key=CN").text
+    assert "Override added for CN on 2027-02-20." in html
+    assert "2027-02-20" in html and "春节调休" in html and "Working day" in html
+    assert "No overrides for GB." in admin.get("/admin/workdays?key=GB").text
+    assert overrides(db) == [("CN", date(2027, 2, 20), True, "春节调休")]
+
+    row = db.session.scalars(sa.select(WorkdayOverride)).one()
+    admin.post(f"/admin/workdays/{row.id}/remove", data={"csrf_token": csrf_token(html)})
+    assert overrides(db) == []
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["workday_override.added", "workday_override.removed"]
+
+
+def test_a_duplicate_date_and_an_unknown_calendar_are_refused_clearly(admin, db):
+    add_one(admin, "CN", "2027-02-20", True)
+    duplicate = add_one(admin, "CN", "2027-02-20", False, "oops")
+    assert duplicate.status_code == 200
+    assert "2027-02-20 already has an override for CN. Remove it first to change it." in duplicate.text
+    unknown = add_one(admin, "FR", "2027-07-14", False)
+    assert unknown.status_code == 200
+    assert "Unknown holiday calendar FR: choose one of CN, GB, US-CA, SG." in unknown.text
+    assert overrides(db) == [("CN", date(2027, 2, 20), True, "")]
+    assert admin.get("/admin/workdays?key=FR").status_code == 404
+
+
+def test_a_published_schedule_is_added_all_or_nothing(admin, db):
+    add_one(admin, "CN", "2027-02-20", True)
+    schedule = "2027-02-06 off 春节\n# comment\n2027-02-07 休 春节\n2027-02-20 work 春节调休\n"
+    refused = add_many(admin, "CN", schedule)
+    assert "2027-02-20 already has an override for CN." in refused.text
+    assert len(overrides(db)) == 1
+    unreadable = add_many(admin, "CN", "2027-02-06 off\n2027-13-01 off\n")
+    assert "Line 2 could not be read: “2027-13-01 off”." in unreadable.text
+    assert len(overrides(db)) == 1
+
+    response = add_many(admin, "CN", "2027-02-06 off 春节\n2027-02-07 休 春节\n2027-02-21 上班 调休")
+    assert response.status_code == 302
+    assert "3 overrides added for CN." in admin.get("/admin/workdays?key=CN").text
+    assert overrides(db) == [("CN", date(2027, 2, 6), False, "春节"),
+                             ("CN", date(2027, 2, 7), False, "春节"),
+                             ("CN", date(2027, 2, 20), True, ""),
+                             ("CN", date(2027, 2, 21), True, "调休")]
+
+
+def test_only_admins_see_the_overrides(app, db):
+    f.make_user(email="co@example.com", roles=("coordinator",), password=PASSWORD)
+    f.make_interviewer(user=f.make_user(email="iv@example.com", password=PASSWORD))
+    db.session.commit()
+    for email in ("co@example.com", "iv@example.com"):
+        client = app.test_client()
+        sign_in(client, email, PASSWORD)
+        assert client.get("/admin/workdays").status_code == 403
+
+
+def test_an_override_changes_an_interviewers_week(admin, db):
+    office = f.make_office(zone="Asia/Shanghai", calendar_key="CN")
+    interviewer = f.make_interviewer(office=office, windows=((0, 5), time(9), time(18)))
+    db.session.commit()
+    add_one(admin, "CN", "2030-06-04", False, "Company day off")
+    add_one(admin, "CN", "2030-06-08", True, "调休")
+    html = admin.get(f"/availability/{interviewer.id}?week=2030-06-03").text
+    tuesday = html.split('data-date="2030-06-04"')[1].split("</li>\n    <li")[0]
+    assert 'data-workday="no"' in tuesday and "Company day off" in tuesday
+    saturday = html.split('data-date="2030-06-08"')[1].split("</ol>")[0]
+    assert 'data-workday="yes"' in saturday and "Make-up working day" in saturday
+    assert "Free</span> 09:00–18:00" in saturday
+
+
+def _requisition(db, office, horizon_days):
+    requisition = f.make_requisition(stages=[dict(horizon_days=horizon_days)])
+    requisition.offices = [office]
+    db.session.commit()
+    return requisition
+
+
+def test_coordinators_see_a_banner_while_a_horizon_reaches_a_year_without_data(app, db, admin):
+    _requisition(db, f.make_office(zone="Europe/London", calendar_key="GB"), 400)
+    assert "holiday-banner" not in admin.get("/coordinator/").text  # GB's data covers every year
+
+    _requisition(db, f.make_office(zone="Asia/Shanghai", calendar_key="CN"), 400)
+    html = admin.get("/coordinator/").text
+    assert "holiday-banner" in html
+    # The page searches from the real clock: read the first uncovered year off the banner.
+    year = re.search(r"The official CN holiday schedule for (\d{4}) is not available yet", html)
+    assert year, html
+    year = int(year.group(1))
+    assert 'href="/admin/workdays"' in html  # admins get the way to fix it
+    add_one(admin, "CN", f"{year}-02-20", True)
+    assert f"1 override is entered for {year} so far." in admin.get("/coordinator/").text
+
+    f.make_user(email="co@example.com", roles=("coordinator",), password=PASSWORD, language="zh")
+    db.session.commit()
+    coordinator = app.test_client()
+    sign_in(coordinator, "co@example.com", PASSWORD)
+    html = coordinator.get("/coordinator/").text
+    assert f"CN {year} 年的官方节假日安排尚未发布" in html
+    assert f"目前已为 {year} 年录入 1 条例外日期。" in html
+    assert 'href="/admin/workdays"' not in html
