@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TelField
+from wtforms import (
+    HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from scheduler.i18n import LANGUAGE_LABELS, localized
 
@@ -36,3 +40,82 @@ class CandidateForm(FlaskForm):
             for level in requisition.levels:
                 levels.setdefault(level["code"], localized(level, "name"))
         self.level.choices = [SelectChoice(code, label) for code, label in levels.items()]
+
+
+# --- Booking on an application: which slots to show, confirm, reschedule, cancel, swap -------
+
+BREAK_CHOICES = (0, 10, 15, 20, 30)
+
+
+def _http_link(form, field) -> None:
+    """Accept only http(s) links, so a video link always opens in a browser."""
+    if field.data and not field.data.lower().startswith(("https://", "http://")):
+        raise ValidationError(_l("Enter a link that starts with https://"))
+
+
+class SlotViewForm(FlaskForm):
+    """Which slots to list (the stage or a loop, the break) and the zone to read them in (GET)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    zone = StringField(_l("Show times in"), validators=[Optional()],
+                       description=_l("Type to search, e.g. Shanghai or London."))
+    plan = RadioField(_l("What to book"), default="stage",
+                      choices=[SelectChoice("stage", _l("The current stage")),
+                               SelectChoice("loop", _l("A loop of stages, back to back"))])
+    brk = SelectField(_l("Break between the stages of a loop"), coerce=int, default=15,
+                      choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
+                               for m in BREAK_CHOICES])
+    submit = SubmitField(_l("Show times"))
+
+
+class BookForm(FlaskForm):
+    """Book the chosen time; each seat is a select named seat-<stage>-<n> (read by the view)."""
+
+    start = HiddenField(validators=[DataRequired()])
+    plan = HiddenField(default="stage")
+    brk = HiddenField(default="0")
+    zone = HiddenField()
+    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500), _http_link],
+                            description=_l("Leave empty to use the lead interviewer's room."))
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=300)],
+                           description=_l("Leave empty for the office address or the phone call."))
+    submit = SubmitField(_l("Book"))
+
+
+class RescheduleForm(FlaskForm):
+    """Move an interview (its whole loop) to the chosen time, with the panel on the page."""
+
+    start = HiddenField(validators=[DataRequired()])
+    zone = HiddenField()
+    reason = TextAreaField(_l("Reason"), validators=[
+        DataRequired(_l("Say why the interview moves.")), Length(max=1000)],
+        description=_l("Kept in the interview's history."))
+    submit = SubmitField(_l("Move the interview"))
+
+
+class CancelForm(FlaskForm):
+    """Cancel an interview (its whole loop) with a reason."""
+
+    reason = TextAreaField(_l("Reason"), validators=[
+        DataRequired(_l("Say why the interview is cancelled.")), Length(max=1000)])
+    submit = SubmitField(_l("Cancel the interview"))
+
+
+class SwapForm(FlaskForm):
+    """Replace one panel member by another, keeping the time."""
+
+    old = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    new = IntegerField(_l("Replacement"), widget=HiddenInput(),
+                       validators=[DataRequired(_l("Choose who takes the seat."))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)],
+                         description=_l("Optional; kept in the interview's history."))
+    next = HiddenField()
+    submit = SubmitField(_l("Swap"))
+
+
+class ResendForm(FlaskForm):
+    """Put a failed email back in the queue."""
+
+    submit = SubmitField(_l("Send again"))

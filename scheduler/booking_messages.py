@@ -1,0 +1,73 @@
+"""Booking refusals in the reader's language: BookingError codes and the engine's SlotProblem codes.
+
+The pure engine keeps its English message templates in a dict (scheduler/domain/slots.py), which
+pybabel cannot extract; the same msgids are listed here with the `N_` marker so that they reach
+the catalogue (a test checks this list against the engine's). Interviewer ids in the messages
+are replaced by names before the text is shown.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from flask_babel import gettext
+
+from scheduler.domain.slots import SlotProblem, problem_message
+from scheduler.i18n import localized
+
+
+def N_(text: str) -> str:
+    """Mark *text* for extraction; it is translated where it is shown."""
+    return text
+
+
+PROBLEM_MSGIDS = (
+    N_("This time is too soon: interviews need %(hours)s hours' notice."),
+    N_("This time is too far ahead to book yet."),
+    N_("Interviews start on the %(step)s-minute grid."),
+    N_("This time is outside the candidate's acceptable hours."),
+    N_("This stage needs %(expected)s interviewers, not %(given)s."),
+    N_("An interviewer is listed twice."),
+    N_("Interviewer %(interviewer_id)s has no calendar."),
+    N_("Interviewer %(interviewer_id)s is not qualified for this stage."),
+    N_("This stage needs a senior interviewer on the panel."),
+    N_("Interviewer %(interviewer_id)s is on two stages of the loop."),
+    N_("Interviewer %(interviewer_id)s is not working at this time."),
+    N_("Interviewer %(interviewer_id)s is busy at this time (buffers included)."),
+    N_("Interviewer %(interviewer_id)s has reached the daily interview limit."),
+    N_("Interviewer %(interviewer_id)s has reached the weekly interview limit."),
+)
+
+# One message per code that scheduler/services/booking.py raises.
+BOOKING_ERROR_MSGIDS = {
+    "application_closed": N_("This application is closed, so nothing can be booked for it."),
+    "stage_not_schedulable": N_("This stage is not booked as an interview."),
+    "already_booked": N_("This stage already has a booked interview: reschedule or cancel "
+                         "that one instead."),
+    "slot_taken": N_("This time was just taken."),
+    "interview_not_live": N_("This interview is no longer scheduled, so it cannot be changed."),
+    "not_on_panel": N_("%(name)s is not on this interview's panel."),
+    "already_on_panel": N_("%(name)s is already on this interview's panel."),
+    "reason_required": N_("Give a reason."),
+}
+
+
+def problem_text(problem: SlotProblem, names: Mapping[int, str] | None = None,
+                 stages: Sequence | None = None) -> str:
+    """Render a slot problem in the current language, naming the interviewer and, in a loop, the stage."""
+    names = names or {}
+    named = replace(problem, interviewer_id=names.get(problem.interviewer_id,
+                                                      problem.interviewer_id))
+    text = problem_message(named, translate=gettext)
+    if stages is not None and len(stages) > 1:
+        return gettext("%(stage)s: %(problem)s", stage=localized(stages[problem.stage_index]),
+                       problem=text)
+    return text
+
+
+def booking_error_text(error, names: Mapping[int, str] | None = None) -> str:
+    """Render a BookingError in the current language."""
+    names = names or {}
+    interviewer_id = error.params.get("interviewer_id")
+    return gettext(BOOKING_ERROR_MSGIDS[error.code],
+                   name=names.get(interviewer_id, interviewer_id) or "")

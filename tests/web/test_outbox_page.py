@@ -1,0 +1,88 @@
+"""Failed email, shown to coordinators with "send again", which puts it back in the queue."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler.models import AuditEvent
+from scheduler.services.outbox import claim_due_messages
+from tests import factories as f
+from tests.web.helpers import csrf_token, sign_in
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def failed(db, now):
+    interview = f.make_interview(panel=[f.make_interviewer()])
+    message = f.make_outbox_message(to_addr="lost@example.org", subject="Invitation: System design",
+                                    interview_id=interview.id, attempts=8,
+                                    failed_at=now + timedelta(hours=3),
+                                    last_error="550 5.1.1 mailbox unavailable")
+    f.make_outbox_message(to_addr="fine@example.org", sent_at=now)
+    db.session.commit()
+    return message
+
+
+def _coordinator(client, db, language="en"):
+    f.make_user(email="co@example.com", roles=("coordinator",), password=PASSWORD,
+                language=language, zone="Europe/London")
+    db.session.commit()
+    sign_in(client, "co@example.com", PASSWORD)
+
+
+@pytest.mark.parametrize("language, markers", [
+    ("en", ["Email that could not be sent", "550 5.1.1 mailbox unavailable", "Send again",
+            "Mon 30 Nov 2026, 04:00 (Europe/London, GMT+00:00)"]),
+    ("zh", ["未能发出的邮件", "重新发送", "2026年11月30日 周一 04:00"]),
+])
+def test_failed_messages_are_listed_in_both_languages(client, db, failed, language, markers):
+    _coordinator(client, db, language)
+    html = client.get("/coordinator/outbox").text
+    for marker in markers:
+        assert marker in html
+    assert "lost@example.org" in html and "fine@example.org" not in html
+    assert f"#interview-{failed.interview_id}" in html
+    home = client.get("/coordinator/").text
+    assert ("1 email could not be sent." if language == "en" else "有 1 封邮件未能发出。") in home
+    assert 'href="/coordinator/outbox"' in home
+
+
+def test_send_again_requeues_the_message(client, db, failed, now):
+    _coordinator(client, db)
+    token = csrf_token(client.get("/coordinator/outbox").text)
+    response = client.post(f"/coordinator/outbox/{failed.id}/resend", data={"csrf_token": token})
+    assert response.status_code == 302
+    db.session.refresh(failed)
+    assert failed.failed_at is None and failed.attempts == 0 and failed.sent_at is None
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "outbox.resend"))
+    assert event.object_id == failed.id
+    page = client.get(response.headers["Location"]).text
+    assert "The message to lost@example.org will be sent again shortly." in page
+    assert "No failed email" in page
+    # The job process picks it up again.
+    assert claim_due_messages(max(now, failed.next_attempt_at)) == [failed.id]
+    # A second click changes nothing.
+    db.session.rollback()
+    client.post(f"/coordinator/outbox/{failed.id}/resend", data={"csrf_token": token})
+    assert "This message is already queued or sent." in client.get("/coordinator/outbox").text
+
+
+def test_send_again_needs_the_csrf_token_and_a_coordinator(client, db, failed):
+    response = client.get("/coordinator/outbox")
+    assert response.headers["Location"].startswith("/login")
+    f.make_user(email="iv@example.com", roles=("interviewer",), password=PASSWORD)
+    db.session.commit()
+    sign_in(client, "iv@example.com", PASSWORD)
+    assert client.get("/coordinator/outbox").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/interviewer/").text)})
+
+    _coordinator(client, db)
+    assert client.post(f"/coordinator/outbox/{failed.id}/resend").status_code == 400
+    db.session.refresh(failed)
+    assert failed.failed_at is not None
+    token = csrf_token(client.get("/coordinator/outbox").text)
+    assert client.post("/coordinator/outbox/99999/resend",
+                       data={"csrf_token": token}).status_code == 404
