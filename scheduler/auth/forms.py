@@ -20,9 +20,9 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[
-        DataRequired(_l("Enter your current password."))])
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice, long enough."""
+
     new_password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Enter a new password.")),
         Length(min=MIN_PASSWORD_LENGTH,
@@ -30,6 +30,11 @@ class ChangePasswordForm(FlaskForm):
     confirm_password = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(_l("Repeat the new password.")),
         EqualTo("new_password", _l("The two new passwords differ."))])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password."))])
     submit = SubmitField(_l("Change password"))
 
     def validate_current_password(self, field):
@@ -52,12 +57,5 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[
-        DataRequired(_l("Enter a new password.")),
-        Length(min=MIN_PASSWORD_LENGTH,
-               message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))])
-    confirm_password = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(_l("Repeat the new password.")),
-        EqualTo("new_password", _l("The two new passwords differ."))])
+class ResetPasswordForm(NewPasswordForm):
     submit = SubmitField(_l("Set new password"))
