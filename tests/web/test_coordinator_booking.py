@@ -71,8 +71,8 @@ def _actions(db, interview_id):
 
 
 @pytest.mark.parametrize("language, markers, absent", [
-    ("zh", ["预约时间", "候选人的时区", "北京时间 Asia/Shanghai", "选择", "尚无面试"], "Book a time"),
-    ("en", ["Book a time", "Candidate's time zone", "Asia/Shanghai, GMT+08:00", "Choose",
+    ("zh", ["预约时间", "有空闲时间的日期", "北京时间 Asia/Shanghai", "选择", "尚无面试"], "Book a time"),
+    ("en", ["Book a time", "Days with free times", "Asia/Shanghai, GMT+08:00", "Choose",
             "No interviews yet."], "预约时间"),
 ])
 def test_the_application_page_lists_free_times_by_day_in_both_languages(
