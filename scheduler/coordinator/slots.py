@@ -94,7 +94,8 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
 
 
 def _utc(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Render an instant as ISO 8601 UTC with a Z (isoformat: several times faster than strftime)."""
+    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _names(search: SlotSearch) -> dict[int, str]:
@@ -133,22 +134,27 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
                 "interviewer_id": item.interviewer_id, "name": name,
                 "message": message if is_candidate else message % {"name": name}}
 
-    def stage_part(stage: StageTemplate, slot: Slot) -> dict:
-        return {"stage_id": stage.id, "start_at": _utc(slot.start_at), "end_at": _utc(slot.end_at),
+    def stage_part(stage: StageTemplate, slot: Slot, start_at: str, end_at: str) -> dict:
+        return {"stage_id": stage.id, "start_at": start_at, "end_at": end_at,
                 "panel": [{"id": who, "name": names.get(who, "")} for who in slot.panel],
                 "alternatives": slot.alternatives}
 
     slots = []
     for slot in search.slots:
-        parts = slot.stages if isinstance(slot, LoopSlot) else (slot,)
+        start_at, end_at = _utc(slot.start_at), _utc(slot.end_at)
+        if isinstance(slot, LoopSlot):
+            parts = [stage_part(stage, part, _utc(part.start_at), _utc(part.end_at))
+                     for stage, part in zip(query.stages, slot.stages)]
+        else:  # one stage: its times are the slot's
+            parts = [stage_part(query.stages[0], slot, start_at, end_at)]
         slots.append({
-            "start_at": _utc(slot.start_at),
-            "end_at": _utc(slot.end_at),
+            "start_at": start_at,
+            "end_at": end_at,
             "start_local": slot.start_at.astimezone(tz).isoformat(),
             "humane_score": slot.humane_score,
             "is_humane": not slot.flags,
             "flags": [flag(item) for item in slot.flags],
-            "stages": [stage_part(stage, part) for stage, part in zip(query.stages, parts)],
+            "stages": parts,
         })
     return {
         "application_id": application.id,

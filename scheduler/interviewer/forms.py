@@ -25,6 +25,7 @@ from scheduler.services.working_hours import WEEKDAY_NAMES
 # "09:30-12:00, 13:00-18:30": hyphen, en dash or "to"-like separators, commas or semicolons.
 _WINDOW = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*(?:-|–|—|~|～|to)\s*(\d{1,2})[:：.](\d{2})\s*$")
 _SEPARATORS = re.compile(r"[,，;；、]")
+NOT_WORKING = _l("Not working")
 
 
 def parse_windows(text: str) -> list[tuple[time, time]]:
@@ -66,8 +67,7 @@ class WindowsField(Field):
 
 
 def _day_field(weekday: int) -> WindowsField:
-    return WindowsField(WEEKDAY_NAMES[weekday], render_kw={"placeholder": "09:30-18:30",
-                                                            "inputmode": "text",
+    return WindowsField(WEEKDAY_NAMES[weekday], render_kw={"placeholder": NOT_WORKING,
                                                             "autocomplete": "off",
                                                             "spellcheck": "false"})
 

@@ -434,6 +434,13 @@ class WeekDay:
     interviews: list[Segment] = field(default_factory=list)
 
     @property
+    def items(self) -> list[Segment]:
+        """Return free time, busy blocks and interviews together, in time order."""
+        order = {FREE: 0, INTERVIEW: 1, BUSY: 2}
+        return sorted(self.free + self.busy + self.interviews,
+                      key=lambda s: (s.start_at, order[s.kind], s.end_at))
+
+    @property
     def is_workday(self) -> bool:
         """Tell whether the office works on this date."""
         return self.info.is_workday
