@@ -27,7 +27,7 @@ from scheduler.candidate.present import (
     group_by_day, iso_utc, parse_start, stage_facts, time_view, where_before_booking,
 )
 from scheduler.extensions import db, limiter
-from scheduler.i18n import current_language, localized, zone_label
+from scheduler.i18n import current_language, format_local_range, localized, zone_label
 from scheduler.models import InterviewerProfile, SchedulingLink
 from scheduler.services import notify
 from scheduler.services.booking import BookingError, SlotTaken
@@ -167,8 +167,11 @@ def render_link_page(token: str, link: SchedulingLink, now, *, change: bool = Fa
     hours_form = HoursForm(formdata=None, day_start=hours.day_start.strftime("%H:%M"),
                            day_end=("24:00" if hours.day_end.hour == hours.day_end.minute == 0
                                     else hours.day_end.strftime("%H:%M")))
+    current_times = [format_local_range(i.start_at, i.end_at, context["zone"], context["language"])
+                     for i in live]
     return render_template(
         "candidate/pick.html", token=token, days=days, has_more=has_more,
+        current_times=current_times,
         more_days=_days_shown() + DEFAULT_DAYS, taken=taken, change=bool(live), hours=hours,
         hours_form=hours_form, zone_form=ZoneForm(formdata=None, zone=context["zone"]),
         zones=sorted_zone_names(), proposal=proposal(link), **context), status
@@ -180,9 +183,12 @@ def _booking_details(live, now, zone: str, language: str) -> dict:
     rows = []
     for interview in live:
         event = notify.invite_event(interview, candidate)
+        where = notify.interview_location(interview, language) or ""
+        # A video room's address is a link to follow, not text to read.
+        is_link = where.startswith(("https://", "http://"))
         rows.append(dict(
             time=time_view(interview.stage, interview.start_at, interview.end_at, zone, language),
-            where=notify.interview_location(interview, language) or "",
+            where="" if is_link else where, join_url=where if is_link else "",
             google=ical.google_calendar_url(event), outlook=ical.outlook_calendar_url(event)))
     return dict(bookings=rows, email=candidate.email)
 
