@@ -134,19 +134,23 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
                 "interviewer_id": item.interviewer_id, "name": name,
                 "message": message if is_candidate else message % {"name": name}}
 
-    def stage_part(stage: StageTemplate, slot: Slot, start_at: str, end_at: str) -> dict:
-        return {"stage_id": stage.id, "start_at": start_at, "end_at": end_at,
-                "panel": [{"id": who, "name": names.get(who, "")} for who in slot.panel],
+    # One entry per person, shared by every panel they sit on.
+    members = {who: {"id": who, "name": name} for who, name in names.items()}
+    stage_ids = [stage.id for stage in query.stages]
+
+    def stage_part(stage_id: int, slot: Slot, start_at: str, end_at: str) -> dict:
+        return {"stage_id": stage_id, "start_at": start_at, "end_at": end_at,
+                "panel": [members.get(who) or {"id": who, "name": ""} for who in slot.panel],
                 "alternatives": slot.alternatives}
 
     slots = []
     for slot in search.slots:
         start_at, end_at = _utc(slot.start_at), _utc(slot.end_at)
         if isinstance(slot, LoopSlot):
-            parts = [stage_part(stage, part, _utc(part.start_at), _utc(part.end_at))
-                     for stage, part in zip(query.stages, slot.stages)]
+            parts = [stage_part(stage_id, part, _utc(part.start_at), _utc(part.end_at))
+                     for stage_id, part in zip(stage_ids, slot.stages)]
         else:  # one stage: its times are the slot's
-            parts = [stage_part(query.stages[0], slot, start_at, end_at)]
+            parts = [stage_part(stage_ids[0], slot, start_at, end_at)]
         slots.append({
             "start_at": start_at,
             "end_at": end_at,
