@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 # Modules imported by the runner; each registers its workloads when imported.
-WORKLOAD_MODULES = ["bench.engine_workloads", "bench.db_workloads"]
+WORKLOAD_MODULES = ["bench.engine_workloads", "bench.db_workloads", "bench.candidate_page"]
 
 
 @dataclass(frozen=True)
