@@ -251,7 +251,7 @@ def link_state(link: SchedulingLink, now: datetime) -> str:
 
 
 def _refusal(link: SchedulingLink | None, token: str, now: datetime) -> str | None:
-    """Return why *token* opens nothing (malformed, unknown, revoked, expired, over), or None."""
+    """Return why *token* opens nothing (malformed, unknown, revoked, expired, closed, over)."""
     if not _TOKEN_SHAPE.fullmatch(token or ""):
         return "malformed"
     if link is None:
@@ -259,7 +259,10 @@ def _refusal(link: SchedulingLink | None, token: str, now: datetime) -> str | No
     if link.revoked_at is not None:
         return "revoked"
     if link.booked_at is None:
-        return "expired" if link.expired_at is not None or link.expires_at <= now else None
+        if link.expired_at is not None or link.expires_at <= now:
+            return "expired"
+        # A rejected or withdrawn candidate's unused link offers nothing to pick.
+        return "closed" if link.application.status not in ("active", "on_hold") else None
     interviews = link_interviews(link)
     if not interviews or max(i.end_at for i in interviews) <= now:
         return "over"

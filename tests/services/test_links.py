@@ -85,7 +85,7 @@ def test_two_links_never_share_a_token(db, now, world):
     assert first != second
 
 
-@pytest.mark.parametrize("case", ["malformed", "unknown", "revoked", "expired"])
+@pytest.mark.parametrize("case", ["malformed", "unknown", "revoked", "expired", "closed"])
 def test_dead_tokens_open_nothing_and_the_reason_is_logged(db, now, world, caplog, case):
     link, token = _send(world, now)
     if case == "malformed":
@@ -94,6 +94,8 @@ def test_dead_tokens_open_nothing_and_the_reason_is_logged(db, now, world, caplo
         token = "A" * 43
     elif case == "revoked":
         revoke_link(world[3], link, now)
+    elif case == "closed":
+        world[2].status = "rejected"
     db.session.commit()
     at = now + WEEK + HOUR if case == "expired" else now
     with caplog.at_level(logging.WARNING, logger="scheduler.links"):
@@ -221,6 +223,23 @@ def test_a_loop_books_both_stages_as_one_group_or_nothing(db, now):
     db.session.commit()
     assert [i.start_at for i in interviews] == [later, later + HOUR + timedelta(minutes=15)]
     assert len({i.booking_group_id for i in interviews}) == 1 and link.booking_group_id
+
+
+def test_a_loop_moves_and_cancels_as_one(db, now):
+    _, requisition, [application] = booking_world(interviewers=3, stages=LOOP)
+    link, _ = create_link(f.make_user(roles=("coordinator",)), application, requisition.stages,
+                          15, now + WEEK, now)
+    first, second = book_from_link(link, TUESDAY_10 + 24 * HOUR, now)
+    db.session.commit()
+    later = TUESDAY_10 + 26 * HOUR
+    book_from_link(link, later, now)
+    db.session.commit()
+    assert [(i.start_at, i.sequence) for i in (first, second)] == [
+        (later, 1), (later + HOUR + timedelta(minutes=15), 1)]
+    cancel_from_link(link, now)
+    db.session.commit()
+    assert [(i.status, i.sequence) for i in (first, second)] == [("cancelled", 2)] * 2
+    assert link_state(link, now) == "cancelled"
 
 
 def test_reschedule_and_cancel_before_the_cutoff_keep_the_uid(db, now, world):

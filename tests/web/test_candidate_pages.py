@@ -114,9 +114,14 @@ def test_the_page_speaks_the_browsers_language(client, world):
     _, token = _link(world)
     chinese = client.get(f"/schedule/{token}", headers=ZH).text
     assert '<html lang="zh-CN">' in chinese and "选择面试时间" in chinese
-    assert "时间均以 北京时间 Asia/Shanghai 显示" in chinese or "北京时间" in chinese
+    assert "时间均以 北京时间 Asia/Shanghai 显示。" in chinese
     english = client.get(f"/schedule/{token}", headers=EN).text
     assert "Choose a time for your interview" in english
+    # The switch on the page keeps the candidate on their link, now in Chinese.
+    switched = client.post("/language", headers=EN, data={
+        "csrf_token": csrf_token(english), "language": "zh", "next": f"/schedule/{token}"})
+    assert switched.headers["Location"] == f"/schedule/{token}"
+    assert "选择面试时间" in client.get(f"/schedule/{token}", headers=EN).text
 
 
 def test_dead_links_all_get_the_same_page_and_status(client, world):
