@@ -3,7 +3,8 @@
 An interviewer opens their own page at /availability/; coordinators and admins open anyone's
 from /availability/interviewers. Each POST changes one thing, commits, and returns to the page
 (anchored at the section it changed); a refused entry re-renders the page with the message and
-changes nothing.
+changes nothing. CSRFProtect checks every POST before these views run; the buttons' forms are
+ActionForm, which only carries the token.
 """
 from __future__ import annotations
 
@@ -232,15 +233,14 @@ def add_override(profile_id: int):
 def remove_override(profile_id: int, override_id: int):
     """Remove a time-off or extra-hours entry."""
     profile = _profile(profile_id)
-    if ActionForm().validate_on_submit():
-        try:
-            wh.remove_date_override(current_user, profile, override_id, utc_now())
-        except wh.WorkingHoursError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Removed."), "success")
+    try:
+        wh.remove_date_override(current_user, profile, override_id, utc_now())
+    except wh.WorkingHoursError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Removed."), "success")
     return _back(profile, "time-off")
 
 
@@ -268,15 +268,14 @@ def add_block(profile_id: int):
 def remove_block(profile_id: int, block_id: int):
     """Remove a hand-made busy block."""
     profile = _profile(profile_id)
-    if ActionForm().validate_on_submit():
-        try:
-            wh.remove_manual_block(current_user, profile, block_id, utc_now())
-        except wh.WorkingHoursError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Removed."), "success")
+    try:
+        wh.remove_manual_block(current_user, profile, block_id, utc_now())
+    except wh.WorkingHoursError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Removed."), "success")
     return _back(profile, "busy")
 
 
@@ -336,19 +335,18 @@ def connect_caldav(profile_id: int):
 def refresh_calendar(profile_id: int, source_id: int):
     """Re-read one calendar now."""
     profile = _profile(profile_id)
-    if ActionForm().validate_on_submit():
-        try:
-            source = wh.owned_source(profile, source_id)
-        except wh.WorkingHoursError as error:
-            flash(str(error.message), "error")
-            return _back(profile, "calendars")
-        outcome = refresh_calendar_source(source, utc_now())
-        db.session.commit()
-        if outcome.is_ok:
-            _flash_import(outcome)
-        else:
-            flash(_("Could not read “%(name)s”: %(problem)s", name=source.name,
-                    problem=outcome.error.message(_)), "error")
+    try:
+        source = wh.owned_source(profile, source_id)
+    except wh.WorkingHoursError as error:
+        flash(str(error.message), "error")
+        return _back(profile, "calendars")
+    outcome = refresh_calendar_source(source, utc_now())
+    db.session.commit()
+    if outcome.is_ok:
+        _flash_import(outcome)
+    else:
+        flash(_("Could not read “%(name)s”: %(problem)s", name=source.name,
+                problem=outcome.error.message(_)), "error")
     return _back(profile, "calendars")
 
 
@@ -356,15 +354,14 @@ def refresh_calendar(profile_id: int, source_id: int):
 def remove_calendar(profile_id: int, source_id: int):
     """Remove an imported calendar and its busy time."""
     profile = _profile(profile_id)
-    if ActionForm().validate_on_submit():
-        try:
-            wh.remove_calendar_source(current_user, profile, source_id, utc_now())
-        except wh.WorkingHoursError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Calendar removed."), "success")
+    try:
+        wh.remove_calendar_source(current_user, profile, source_id, utc_now())
+    except wh.WorkingHoursError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Calendar removed."), "success")
     return _back(profile, "calendars")
 
 
@@ -374,21 +371,20 @@ def make_feed(profile_id: int):
     profile = _profile(profile_id)
     if current_user.id != profile.user_id:
         abort(403)  # the address is a personal secret: only its owner sees it
-    if not ActionForm().validate_on_submit():
-        return _back(profile, "feed")
     is_new = profile.feed_token_hash is None
     token = issue_feed_token(current_user, profile, utc_now())
     db.session.commit()
-    return render_template("interviewer/availability_feed.html", profile=profile, is_new=is_new,
-                           feed_url=url_for("feeds.interviewer_feed", token=token,
-                                            _external=True))
+    page = render_template("interviewer/availability_feed.html", profile=profile, is_new=is_new,
+                           feed_url=url_for("feeds.interviewer_feed", token=token, _external=True))
+    # The page holds a secret: no cache may keep it.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/<int:profile_id>/feed/revoke")
 def stop_feed(profile_id: int):
     """Turn the calendar-feed address off."""
     profile = _profile(profile_id)
-    if ActionForm().validate_on_submit() and profile.feed_token_hash is not None:
+    if profile.feed_token_hash is not None:
         revoke_feed(current_user, profile, utc_now())
         db.session.commit()
         flash(_("The calendar feed is off. Calendar apps subscribed to it stop updating."),

@@ -291,6 +291,7 @@ def test_the_feed_address_is_shown_once_regenerated_and_revoked(app, db, people)
     client = signed_in(app, "wang@example.com")
     html = page_of(client, wang)
     made = client.post(f"/availability/{wang.id}/feed", data={"csrf_token": csrf_token(html)})
+    assert made.headers["Cache-Control"] == "no-store"
     first = re.search(r'value="(http://localhost/feeds/[^"]+\.ics)"', made.text).group(1)
     assert client.get(first).status_code == 200
     token = first.rsplit("/", 1)[1][:-4]
