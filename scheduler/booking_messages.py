@@ -54,7 +54,7 @@ BOOKING_ERROR_MSGIDS = {
 
 def problem_text(problem: SlotProblem, names: Mapping[int, str] | None = None,
                  stages: Sequence | None = None) -> str:
-    """Render a slot problem in the current language, naming the interviewer and, in a loop, the stage."""
+    """Render a slot problem in the current language, naming the interviewer and the stage."""
     names = names or {}
     named = replace(problem, interviewer_id=names.get(problem.interviewer_id,
                                                       problem.interviewer_id))

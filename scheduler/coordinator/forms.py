@@ -45,6 +45,7 @@ class CandidateForm(FlaskForm):
 # --- Booking on an application: which slots to show, confirm, reschedule, cancel, swap -------
 
 BREAK_CHOICES = (0, 10, 15, 20, 30)
+DEFAULT_BREAK = 15
 
 
 def _http_link(form, field) -> None:
@@ -64,7 +65,7 @@ class SlotViewForm(FlaskForm):
     plan = RadioField(_l("What to book"), default="stage",
                       choices=[SelectChoice("stage", _l("The current stage")),
                                SelectChoice("loop", _l("A loop of stages, back to back"))])
-    brk = SelectField(_l("Break between the stages of a loop"), coerce=int, default=15,
+    brk = SelectField(_l("Break between the stages of a loop"), coerce=int, default=DEFAULT_BREAK,
                       choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
                                for m in BREAK_CHOICES])
     submit = SubmitField(_l("Show times"))

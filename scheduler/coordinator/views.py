@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 from scheduler.booking_messages import booking_error_text, problem_text
 from scheduler.coordinator import bp
 from scheduler.coordinator.forms import (
-    BREAK_CHOICES, BookForm, CancelForm, CandidateForm, RescheduleForm, ResendForm, SlotViewForm,
-    SwapForm,
+    BREAK_CHOICES, DEFAULT_BREAK, BookForm, CancelForm, CandidateForm, RescheduleForm, ResendForm,
+    SlotViewForm, SwapForm,
 )
 from scheduler.coordinator.slots import SlotQueryError, read_slot_query, slots_payload
 from scheduler.domain.slots import EARLY, LoopSlot, Slot, SlotSearch
@@ -442,7 +442,7 @@ def _render_application(application: Application, form: SlotViewForm, *, taken=N
     loop = _loop_stages(application)
     plan = form.plan.data if form.plan.data == "loop" and loop else "stage"
     form.plan.data = plan
-    brk = form.brk.data if form.brk.data in BREAK_CHOICES else 15
+    brk = form.brk.data if form.brk.data in BREAK_CHOICES else DEFAULT_BREAK
     stages = _planned_stages(application, plan)
     interviews = _application_interviews(application)
     blocker = _booking_blocker(application, stages, interviews)
@@ -535,11 +535,14 @@ def book(application_id: int):
     application = _application_or_404(application_id)
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"), plan=source.get("plan"),
-                        brk=int(source.get("brk")) if (source.get("brk") or "").isdigit() else 15)
+                        brk=int(source.get("brk")) if (source.get("brk") or "").isdigit()
+                        else DEFAULT_BREAK)
     zone = _zone_from(view)
     plan = "loop" if view.plan.data == "loop" and _loop_stages(application) else "stage"
     stages = _planned_stages(application, plan)
-    brk = view.brk.data if len(stages) > 1 and view.brk.data in BREAK_CHOICES else 0
+    if view.brk.data not in BREAK_CHOICES:
+        view.brk.data = DEFAULT_BREAK
+    brk = view.brk.data if len(stages) > 1 else 0
     back = url_for(".application", application_id=application.id, zone=zone, plan=plan,
                    brk=view.brk.data)
     start_at = _parse_instant(source.get("start"))

@@ -71,7 +71,8 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         _both_widths(page, screenshots, "confirm")
         page.get_by_role("button", name="Book", exact=True).click()
 
-        expect(page.locator(".flash-success")).to_contain_text("Booked System design for Hannah Wright")
+        expect(page.locator(".flash-success")).to_contain_text(
+            "Booked System design for Hannah Wright")
         card = page.locator("article.interview").first
         expect(card).to_contain_text("Scheduled")
         expect(card).to_contain_text(chosen_second)

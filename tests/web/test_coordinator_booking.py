@@ -52,7 +52,8 @@ def _links(html: str, pattern: str) -> list[str]:
 
 def _picks(html: str) -> list[str]:
     """Return the "Choose" links of a slot list, in page order."""
-    return _links(html, r"/coordinator/(?:applications/\d+/book|interviews/\d+/reschedule)\?[^\"]*start=")
+    return _links(html, r"/coordinator/(?:applications/\d+/book|interviews/\d+/reschedule)"
+                        r"\?[^\"]*start=")
 
 
 def _start_of(url: str) -> datetime:

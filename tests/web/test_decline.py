@@ -68,7 +68,8 @@ def test_a_panel_member_declines_with_a_reason(client, db, booked, no_csrf):
     db.session.refresh(seat)
     assert seat.declined_at is not None and seat.decline_reason == "Flying to a conference"
     assert seat.is_active  # still on the panel until a coordinator swaps someone in
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "interview.declined"))
+    event = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "interview.declined"))
     assert (event.actor_user_id, event.object_id, event.note) == \
         (member.user_id, interview.id, "Flying to a conference")
     home = client.get(response.headers["Location"]).text
@@ -128,8 +129,8 @@ def test_the_coordinator_sees_the_flag_and_swaps_in_one_click(
         assert heading in html and member.user.name in html
         assert button + others[0].user.name in html or button + others[1].user.name in html
     home = client.get("/coordinator/").text
-    form = re.search(r'<form method="post" action="(/coordinator/interviews/\d+/swap)">(.*?)</form>',
-                     home, flags=re.S)
+    form = re.search(r'<form method="post" action="(/coordinator/interviews/\d+/swap)">'
+                     r'(.*?)</form>', home, flags=re.S)
     suggested = re.findall(r'name="new" value="(\d+)"', form.group(2))
     assert sorted(map(int, suggested)) == sorted(p.id for p in others)
     response = client.post(form.group(1), data={"old": member.id, "new": suggested[0],
