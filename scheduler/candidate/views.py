@@ -214,8 +214,8 @@ def page(token: str):
     link, now = _open(token)
     if link is None:
         return _dead_link()
-    mark_opened(link, now)
-    db.session.commit()
+    if mark_opened(link, now):
+        db.session.commit()
     return render_link_page(token, link, now, change=request.args.get("change") == "1")
 
 

@@ -284,12 +284,14 @@ def open_link(token: str, now: datetime) -> SchedulingLink | None:
     return link
 
 
-def mark_opened(link: SchedulingLink, now: datetime) -> None:
-    """Record the first time the candidate opened the link."""
-    if link.first_opened_at is None:
-        link.first_opened_at = now
-        record_event(actor_label(link), "link.opened", link, now=now)
-        db.session.flush()
+def mark_opened(link: SchedulingLink, now: datetime) -> bool:
+    """Record the first time the candidate opened the link; tell whether this was it."""
+    if link.first_opened_at is not None:
+        return False
+    link.first_opened_at = now
+    record_event(actor_label(link), "link.opened", link, now=now)
+    db.session.flush()
+    return True
 
 
 def candidate_hours(link: SchedulingLink, stages: list[StageTemplate] | None = None
