@@ -47,6 +47,7 @@ def settings_from_env() -> dict:
         "MAIL_DIR": os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")),
         "ORGANIZER_EMAIL": os.environ.get("ORGANIZER_EMAIL", "ml-hr@example.com"),
         "ORGANIZER_NAME": os.environ.get("ORGANIZER_NAME", "ML Hiring Team"),
+        "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Example AI"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "CALENDAR_ALLOW_PRIVATE_URLS": os.environ.get("CALENDAR_ALLOW_PRIVATE_URLS", "") == "1",

@@ -263,13 +263,20 @@ def _interviewer(spec: DemoInterviewer, office: Office, password_hash: str, now)
     profile = InterviewerProfile(
         user=user, office=office, zone=spec.zone, daily_cap=spec.daily_cap,
         weekly_cap=spec.weekly_cap, lock_version=0,
-        video_room_url=f"https://meet.example.com/{spec.email.split('@')[0]}",
+        # A neutral room id: the room link reaches candidates, who are not told the panel.
+        video_room_url=f"https://meet.example.com/room-{_room_id(spec.email)}",
     )
     profile.working_windows = [WorkingWindow(weekday=d, start_local=start, end_local=end)
                                for d in WEEKDAYS]
     profile.qualifications = [Qualification(stage_kind=kind, level=level)
                               for kind, level in spec.qualifications.items()]
     db.session.add(profile)
+
+
+def _room_id(email: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(email.encode()).hexdigest()[:10]
 
 
 def _candidate_application(spec, requisition: Requisition, now) -> None:

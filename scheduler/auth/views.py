@@ -25,7 +25,7 @@ def _login_rate_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Return *target* if it is a path on this site, else None (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
@@ -64,7 +64,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
         # One message for an unknown email and a wrong password alike.
         form.form_errors.append(_("Email or password is incorrect."))
         status = 401
@@ -140,4 +140,4 @@ def set_language():
     if current_user.is_authenticated:
         current_user.language = form.language.data
         db.session.commit()
-    return redirect(_safe_next(form.next.data) or url_for("auth.home"))
+    return redirect(safe_next(form.next.data) or url_for("auth.home"))

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from scheduler.auth.views import _safe_next
+from scheduler.auth.views import safe_next
 from scheduler.coordinator import bp
 from scheduler.extensions import db
 from scheduler.i18n import localized
@@ -113,7 +113,7 @@ def _link_panel_context() -> dict:
 
 
 def _back(application_id: int, target: str | None):
-    return redirect(_safe_next(target) or url_for("coordinator.application_links",
+    return redirect(safe_next(target) or url_for("coordinator.application_links",
                                                   application_id=application_id))
 
 

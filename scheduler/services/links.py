@@ -127,7 +127,7 @@ def link_url(token: str) -> str:
 
 def company_name() -> str:
     """Return the hiring company's name as candidates see it."""
-    return current_app.config.get("COMPANY_NAME") or current_app.config["ORGANIZER_NAME"]
+    return current_app.config["COMPANY_NAME"]
 
 
 def _from_header() -> str:
