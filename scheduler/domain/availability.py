@@ -11,6 +11,9 @@ handled by construction:
   instant, so 01:30–05:00 in London on the spring-forward day starts at 01:00 UTC;
 * a wall time that occurs twice (fall back) means its first occurrence (``fold=0``).
 
+On a make-up workday (a weekend day worked, 调休) an interviewer without windows for that
+weekday works the windows of their first weekday, Monday to Friday, that has some.
+
 A window whose end is at or before its start ends on the next day: ``(22:00, 06:00)`` is an
 overnight window and ``(00:00, 00:00)`` is the whole day.
 
@@ -28,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.domain import intervals as iv
 from scheduler.domain.intervals import Interval
-from scheduler.domain.workdays import WorkdayCalendar
+from scheduler.domain.workdays import MAKEUP_WORKDAY, WorkdayCalendar
 
 DAY_SECONDS = 86_400
 Window = tuple[time, time]
@@ -183,6 +186,16 @@ def weekly_pattern(calendar: InterviewerCalendar) -> tuple:
                  for weekday, windows in sorted(calendar.weekly_windows.items()) if windows)
 
 
+def makeup_day_windows(pattern: tuple) -> tuple:
+    """Return the windows worked on a make-up workday that has none of its own.
+
+    A weekend day turned into a workday (调休, or an admin override) follows the interviewer's
+    first weekday, Monday to Friday, that has windows.
+    """
+    weekly = dict(pattern)
+    return next((weekly[weekday] for weekday in range(5) if weekday in weekly), ())
+
+
 def working_intervals(calendar: InterviewerCalendar, start: int, end: int,
                       shared: dict | None = None) -> list[Interval]:
     """Return the interviewer's working time in ``[start, end)``: windows on workdays + extra − off.
@@ -196,10 +209,15 @@ def working_intervals(calendar: InterviewerCalendar, start: int, end: int,
     days = local_days(calendar.zone, start, end)
     if working is None:
         weekly = dict(pattern)
-        is_workday = calendar.workdays.is_workday
-        working = daily_intervals(
-            calendar.zone, days,
-            lambda day: weekly.get(day.weekday(), ()) if is_workday(day) else ())
+        makeup = makeup_day_windows(pattern)
+        describe = calendar.workdays.describe
+
+        def windows_for_day(day: date):
+            info = describe(day)
+            if not info.is_workday:
+                return ()
+            return weekly.get(day.weekday()) or (makeup if info.kind == MAKEUP_WORKDAY else ())
+        working = daily_intervals(calendar.zone, days, windows_for_day)
         if shared is not None:
             shared[key] = working
     if calendar.date_overrides:
