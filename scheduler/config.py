@@ -7,6 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+MAX_UPLOAD_MB = 10
 
 
 class ConfigError(RuntimeError):
@@ -51,6 +52,8 @@ def settings_from_env() -> dict:
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "CALENDAR_ALLOW_PRIVATE_URLS": os.environ.get("CALENDAR_ALLOW_PRIVATE_URLS", "") == "1",
+        # Bounds any upload (calendar files) before it is read; the importer has its own limits.
+        "MAX_CONTENT_LENGTH": MAX_UPLOAD_MB * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production,

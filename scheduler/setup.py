@@ -112,6 +112,9 @@ ERROR_PAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
     403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
     404: (_l("Page not found"), _l("There is no page at this address. Check the link.")),
+    413: (_l("File too large"),
+          _l("The upload is larger than %(mb)d MB. Export a shorter period, or subscribe to "
+             "the calendar's address instead.", mb=config.MAX_UPLOAD_MB)),
     429: (_l("Too many attempts"),
           _l("You have tried this too often. Wait a minute, then try again.")),
     500: (_l("Something went wrong"),

@@ -116,3 +116,14 @@ def test_feedback_score_must_be_1_to_4(db):
     with pytest.raises(IntegrityError):
         f.make_feedback(interview, interviewer, scores={"requirements": 5})
     db.session.rollback()
+
+
+def test_raw_sql_and_orm_reads_agree(db):
+    """The fast SQLite read path gives the same aware instants as the generic one."""
+    moment = datetime(2026, 12, 1, 1, 2, 3, 456789, tzinfo=timezone.utc)
+    source = f.make_calendar_source(f.make_interviewer())
+    f.make_busy_block(source, moment, moment + timedelta(minutes=1))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(BusyBlock.start_at)).one() == moment
+    assert db.session.scalars(sa.select(BusyBlock)).one().start_at.tzinfo == timezone.utc

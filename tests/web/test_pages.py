@@ -191,3 +191,11 @@ def test_pages_send_security_headers(client):
     response = client.get("/login")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_oversized_upload_gets_a_readable_413(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"email": "x" * 4096},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert "larger than" in response.text
