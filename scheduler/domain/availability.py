@@ -242,15 +242,18 @@ def busy_intervals(calendar: InterviewerCalendar, start: int, end: int,
     A slot ``[s, e)`` needs *buffer_before* free seconds before it and *buffer_after* after it,
     so busy ``[b, c)`` blocks ``[b − buffer_after, c + buffer_before)``.
     """
-    pieces = []
-    for busy_start_at, busy_end_at in chain(calendar.busy, calendar.booked_interviews):
-        if busy_start_at.tzinfo is None or busy_end_at.tzinfo is None:
-            raise ValueError(f"naive busy interval for interviewer {calendar.interviewer_id}")
-        # The hottest loop of a search: timestamp() inline rather than through to_epoch().
-        busy_start = int(busy_start_at.timestamp()) - buffer_after
-        busy_end = int(busy_end_at.timestamp()) + buffer_before
-        if busy_end > start and busy_start < end:
-            pieces.append((busy_start, busy_end))
+    # The hottest loop of a search, hence one comprehension: keep what can reach the range by
+    # comparing datetimes (a naive one raises TypeError against these aware bounds), then convert.
+    lower_at = iv.from_epoch(start - buffer_before)
+    upper_at = iv.from_epoch(end + buffer_after)
+    try:
+        pieces = [(int(busy_start_at.timestamp()) - buffer_after,
+                   int(busy_end_at.timestamp()) + buffer_before)
+                  for intervals in (calendar.busy, calendar.booked_interviews)
+                  for busy_start_at, busy_end_at in intervals
+                  if busy_end_at > lower_at and busy_start_at < upper_at]
+    except TypeError as error:
+        raise ValueError(f"naive busy interval for interviewer {calendar.interviewer_id}") from error
     return iv.merge(pieces)
 
 

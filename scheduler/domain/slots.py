@@ -445,12 +445,19 @@ def _assign(states: list[_StageState], index: int, used: set[int]) -> list[tuple
     if index + 1 == len(states):
         return None
     # The fairest panel starves a later stage: try the others in order (first was the smallest).
+    # Later stages only see which of their own candidates a panel takes, so a panel taking the
+    # same ones as a panel that already failed fails too: skip it.
+    later = set().union(*(states[n].is_active for n in range(index + 1, len(states))))
+    failed = {frozenset(key[2] for key in first) & later}
     for panel in state.panels_in_order(used):
-        if panel == first:
+        ids = {key[2] for key in panel}
+        taken = frozenset(ids & later)
+        if taken in failed:
             continue
-        rest = _assign(states, index + 1, used | {key[2] for key in panel})
+        rest = _assign(states, index + 1, used | ids)
         if rest is not None:
             return [panel] + rest
+        failed.add(taken)
     return None
 
 

@@ -322,6 +322,17 @@ def test_loop_backtracks_when_the_fairest_panel_starves_a_later_stage():
     assert find_loop_slots([only_one, only_one], cals, MONDAY).slots == ()
 
 
+def test_loop_backtracking_with_a_senior_seat():
+    cals = [person(who) for who in range(1, 13)]
+    design = request(2, range(1, 13), senior_ids=frozenset({1, 2}), is_senior_seat_required=True)
+    only_one = request(1, (1,))
+    option = find_loop_slots([design, only_one], cals, MONDAY).slots[0]
+    assert [s.panel for s in option.stages] == [(2, 3), (1,)]
+    assert option.stages[0].alternatives == 9          # {2, x} for x in 4..12
+    only_senior = request(2, range(1, 13), senior_ids=frozenset({1}), is_senior_seat_required=True)
+    assert find_loop_slots([only_senior, only_one], cals, MONDAY).slots == ()
+
+
 def test_loop_alternatives_hold_the_other_panels_fixed():
     cals = [person(who) for who in range(1, 6)]
     option = find_loop_slots([request(2, range(1, 6)), request(1, range(1, 6))], cals, MONDAY).slots[0]
