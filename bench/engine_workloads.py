@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bench.registry import Prepared, Workload, register

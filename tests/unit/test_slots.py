@@ -3,6 +3,7 @@ senior seat, fairness, caps, loops with disjoint panels, the no-panel stage, and
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_whole_slot_inside_candidate_hours():
     stage = request(duration=timedelta(minutes=90), candidate_zone="Asia/Shanghai",
                     candidate_day_start=time(8), candidate_day_end=time(21))
     search = find_slots(stage, [cal], MONDAY)
-    local = [s.start_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")) for s in search.slots]
+    local = [s.start_at.astimezone(ZoneInfo("Asia/Shanghai")) for s in search.slots]
     assert (local[0].hour, local[0].minute) == (8, 0)
     assert (local[-1].hour, local[-1].minute) == (19, 30)   # ends 21:00 exactly
     assert len(local) == 24
@@ -235,7 +236,7 @@ def test_makeup_saturday_in_beijing():
     search = find_slots(stage, [beijing, london], utc(2026, 9, 30))
     by_day = {}
     for slot in search.slots:
-        local = slot.start_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date()
+        local = slot.start_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
         by_day.setdefault(local, set()).update(slot.panel)
     assert by_day[date(2026, 10, 10)] == {1}         # Saturday: Beijing works, London does not
     assert all(date(2026, 10, d) not in by_day or by_day[date(2026, 10, d)] == {2}

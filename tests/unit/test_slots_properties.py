@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar
-from scheduler.domain.slots import StageRequest, check_loop, check_slot, find_loop_slots, find_slots
+from scheduler.domain.slots import StageRequest, check_slot, find_loop_slots, find_slots
 from scheduler.domain.workdays import MAKEUP_WORKDAY, WorkdayCalendar
 
 UTC = timezone.utc
