@@ -24,7 +24,7 @@ from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.extensions import db
 from scheduler.models import (
     Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
-    InterviewerProfile, Qualification, StageTemplate, User, WorkdayOverride,
+    InterviewerProfile, Qualification, StageTemplate, User, WorkdayOverride, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
 
@@ -111,9 +111,15 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     excluded = list(exclude_interview_ids)
     profiles = db.session.scalars(
         sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids))
-        .options(selectinload(InterviewerProfile.working_windows),
-                 selectinload(InterviewerProfile.office))
+        .options(selectinload(InterviewerProfile.office))
     ).all()
+    windows = defaultdict(lambda: defaultdict(list))
+    for interviewer_id, weekday, window_start, window_end in db.session.execute(
+            sa.select(WorkingWindow.interviewer_id, WorkingWindow.weekday,
+                      WorkingWindow.start_local, WorkingWindow.end_local)
+            .where(WorkingWindow.interviewer_id.in_(ids))
+            .order_by(WorkingWindow.weekday, WorkingWindow.start_local)):
+        windows[interviewer_id][weekday].append((window_start, window_end))
     workdays = workday_calendars()
 
     date_overrides = defaultdict(list)
@@ -157,13 +163,10 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
 
     calendars = {}
     for profile in profiles:
-        windows = defaultdict(list)
-        for window in profile.working_windows:
-            windows[window.weekday].append((window.start_local, window.end_local))
         calendars[profile.id] = InterviewerCalendar(
             interviewer_id=profile.id,
             zone=profile.effective_zone,
-            weekly_windows=dict(windows),
+            weekly_windows=dict(windows[profile.id]),
             workdays=workdays[profile.office.calendar_key],
             date_overrides=tuple(date_overrides[profile.id]),
             busy=tuple(busy[profile.id]),
