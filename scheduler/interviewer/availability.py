@@ -151,6 +151,19 @@ def _flash_import(outcome) -> None:
                 count=len(outcome.warnings) - WARNINGS_SHOWN), "warning")
 
 
+def _remove(profile: InterviewerProfile, anchor: str, done_message: str, remove):
+    """Run a removal; commit and confirm it, or roll back and say why it was refused."""
+    try:
+        remove()
+    except wh.WorkingHoursError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return _back(profile, anchor)
+
+
 @bp.get("/")
 def mine():
     """Open the signed-in person's own availability, or the list for coordinators."""
@@ -233,15 +246,8 @@ def add_override(profile_id: int):
 def remove_override(profile_id: int, override_id: int):
     """Remove a time-off or extra-hours entry."""
     profile = _profile(profile_id)
-    try:
-        wh.remove_date_override(current_user, profile, override_id, utc_now())
-    except wh.WorkingHoursError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Removed."), "success")
-    return _back(profile, "time-off")
+    return _remove(profile, "time-off", _("Removed."),
+                   lambda: wh.remove_date_override(current_user, profile, override_id, utc_now()))
 
 
 @bp.post("/<int:profile_id>/blocks")
@@ -268,15 +274,8 @@ def add_block(profile_id: int):
 def remove_block(profile_id: int, block_id: int):
     """Remove a hand-made busy block."""
     profile = _profile(profile_id)
-    try:
-        wh.remove_manual_block(current_user, profile, block_id, utc_now())
-    except wh.WorkingHoursError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Removed."), "success")
-    return _back(profile, "busy")
+    return _remove(profile, "busy", _("Removed."),
+                   lambda: wh.remove_manual_block(current_user, profile, block_id, utc_now()))
 
 
 @bp.post("/<int:profile_id>/calendars/file")
@@ -354,15 +353,8 @@ def refresh_calendar(profile_id: int, source_id: int):
 def remove_calendar(profile_id: int, source_id: int):
     """Remove an imported calendar and its busy time."""
     profile = _profile(profile_id)
-    try:
-        wh.remove_calendar_source(current_user, profile, source_id, utc_now())
-    except wh.WorkingHoursError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Calendar removed."), "success")
-    return _back(profile, "calendars")
+    return _remove(profile, "calendars", _("Calendar removed."),
+                   lambda: wh.remove_calendar_source(current_user, profile, source_id, utc_now()))
 
 
 @bp.post("/<int:profile_id>/feed")
