@@ -9,7 +9,9 @@ candidate; the page's script offers to switch to the browser's zone when it diff
 """
 from __future__ import annotations
 
-from datetime import timezone
+import functools
+
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -193,9 +195,18 @@ def _booking_details(live, now, zone: str, language: str) -> dict:
     return dict(bookings=rows, email=candidate.email)
 
 
-def _open(token: str):
-    now = utc_now()
-    return open_link(token, now), now
+def with_link(view):
+    """Resolve the URL's token to its live link (and `now`), or answer with the dead-link page."""
+
+    @functools.wraps(view)
+    def wrapper(token: str):
+        now = utc_now()
+        link = open_link(token, now)
+        if link is None:
+            return _dead_link()
+        return view(token, link, now)
+
+    return wrapper
 
 
 @bp.get("/")
@@ -209,11 +220,9 @@ def unknown(token: str = ""):
 
 @bp.get("/<token>")
 @pages_limit
-def page(token: str):
+@with_link
+def page(token: str, link: SchedulingLink, now: datetime):
     """Show the link: times to pick, or the booking with its calendar links."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     if mark_opened(link, now):
         db.session.commit()
     return render_link_page(token, link, now, change=request.args.get("change") == "1")
@@ -221,11 +230,9 @@ def page(token: str):
 
 @bp.get("/<token>/confirm")
 @pages_limit
-def confirm(token: str):
+@with_link
+def confirm(token: str, link: SchedulingLink, now: datetime):
     """Show the chosen time in full before booking it."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     start_at = parse_start(request.args.get("start"))
     live = [i for i in link_interviews(link) if i.status == "scheduled"]
     if start_at is None or (link.booked_at is not None and not can_change(link, now)):
@@ -252,11 +259,9 @@ def confirm(token: str):
 @bp.post("/<token>/book")
 @pages_limit
 @posts_limit
-def book(token: str):
+@with_link
+def book(token: str, link: SchedulingLink, now: datetime):
     """Book the chosen time, or move the booking to it."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     form = BookForm()
     start_at = parse_start(form.start.data) if form.validate_on_submit() else None
     if start_at is None:
@@ -283,11 +288,9 @@ def book(token: str):
 
 @bp.get("/<token>/interview.ics")
 @pages_limit
-def download(token: str):
+@with_link
+def download(token: str, link: SchedulingLink, now: datetime):
     """Download the booked interview(s) as a calendar file in the candidate's zone."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     live = [i for i in link_interviews(link) if i.status == "scheduled"]
     if not live:
         return redirect(url_for(".page", token=token))
@@ -307,11 +310,9 @@ def _back_to_page(token: str):
 @bp.post("/<token>/zone")
 @pages_limit
 @posts_limit
-def zone(token: str):
+@with_link
+def zone(token: str, link: SchedulingLink, now: datetime):
     """Store the candidate's time zone; the times are then recomputed in it."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     form = ZoneForm()
     if not form.validate_on_submit():
         flash(_("Choose a time zone."), "error")
@@ -331,11 +332,9 @@ def zone(token: str):
 @bp.post("/<token>/hours")
 @pages_limit
 @posts_limit
-def hours(token: str):
+@with_link
+def hours(token: str, link: SchedulingLink, now: datetime):
     """Store the local hours that suit the candidate."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     form = HoursForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -352,11 +351,9 @@ def hours(token: str):
 @bp.route("/<token>/none-work", methods=["GET", "POST"])
 @pages_limit
 @posts_limit
-def none_work(token: str):
+@with_link
+def none_work(token: str, link: SchedulingLink, now: datetime):
     """Let the candidate propose other times or write a note to the recruiting team."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     if any(i.status == "scheduled" for i in link_interviews(link)):
         return redirect(url_for(".page", token=token))
     context = _summary(link, now)
@@ -383,11 +380,9 @@ def none_work(token: str):
 @bp.route("/<token>/cancel", methods=["GET", "POST"])
 @pages_limit
 @posts_limit
-def cancel(token: str):
+@with_link
+def cancel(token: str, link: SchedulingLink, now: datetime):
     """Cancel the booking (a loop as a whole) before the cutoff, with an optional reason."""
-    link, now = _open(token)
-    if link is None:
-        return _dead_link()
     live = [i for i in link_interviews(link) if i.status == "scheduled"]
     if not live:
         return redirect(url_for(".page", token=token))
