@@ -14,12 +14,12 @@ is reading the workload's busy blocks and booked seats from the database as epoc
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import timedelta
 from unittest import mock
 
 import sqlalchemy as sa
 
-from bench.db_workloads import _app, _database, _store_team
+from bench.db_workloads import _app, _database, _store_team, read_busy_rows
 from bench.engine_workloads import NOW, team
 from bench.registry import Prepared, Workload, register
 
@@ -45,7 +45,6 @@ def _candidate_page_m():
     from flask_migrate import upgrade
 
     from scheduler.extensions import db
-    from scheduler.models import BusyBlock, InterviewerAssignment
 
     calendars = team("M").calendars
     app = _app(_database())
@@ -65,20 +64,8 @@ def _candidate_page_m():
             raise RuntimeError(f"{url} answered {response.status_code}")
         return len(_SLOT_LINK.findall(response.text))
 
-    def floor():
-        with app.app_context():
-            rows = db.session.execute(sa.union_all(
-                sa.select(BusyBlock.start_at, BusyBlock.end_at).where(
-                    BusyBlock.end_at > NOW, BusyBlock.start_at < window_end),
-                sa.select(InterviewerAssignment.start_at, InterviewerAssignment.end_at).where(
-                    InterviewerAssignment.is_active.is_(True)))).all()
-            epochs = [(int(start.replace(tzinfo=timezone.utc).timestamp()),
-                       int(end.replace(tzinfo=timezone.utc).timestamp())) for start, end in rows]
-            db.session.remove()
-        return epochs
-
     busy = sum(len(c.busy) + len(c.booked_interviews) for c in calendars)
-    return Prepared(run, floor, busy)
+    return Prepared(run, lambda: read_busy_rows(app, window_end), busy)
 
 
 register(Workload("candidate page M",

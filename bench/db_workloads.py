@@ -151,7 +151,6 @@ def _endpoint_m():
     from flask_migrate import upgrade
 
     from scheduler.extensions import db
-    from scheduler.models import BusyBlock, InterviewerAssignment
 
     calendars = team("M").calendars
     app = _app(_database())
@@ -171,20 +170,25 @@ def _endpoint_m():
             raise RuntimeError(f"{url} answered {response.status_code}")
         return len(response.get_json()["slots"])
 
-    def floor():
-        with app.app_context():
-            rows = db.session.execute(sa.union_all(
-                sa.select(BusyBlock.start_at, BusyBlock.end_at).where(
-                    BusyBlock.end_at > NOW, BusyBlock.start_at < window_end),
-                sa.select(InterviewerAssignment.start_at, InterviewerAssignment.end_at).where(
-                    InterviewerAssignment.is_active.is_(True)))).all()
-            epochs = [(int(start.replace(tzinfo=timezone.utc).timestamp()),
-                       int(end.replace(tzinfo=timezone.utc).timestamp())) for start, end in rows]
-            db.session.remove()
-        return epochs
-
     busy = sum(len(c.busy) + len(c.booked_interviews) for c in calendars)
-    return Prepared(run, floor, busy)
+    return Prepared(run, lambda: read_busy_rows(app, window_end), busy)
+
+
+def read_busy_rows(app, window_end) -> list[tuple[int, int]]:
+    """The floor of the web workloads: only read the busy rows from the database."""
+    from scheduler.extensions import db
+    from scheduler.models import BusyBlock, InterviewerAssignment
+
+    with app.app_context():
+        rows = db.session.execute(sa.union_all(
+            sa.select(BusyBlock.start_at, BusyBlock.end_at).where(
+                BusyBlock.end_at > NOW, BusyBlock.start_at < window_end),
+            sa.select(InterviewerAssignment.start_at, InterviewerAssignment.end_at).where(
+                InterviewerAssignment.is_active.is_(True)))).all()
+        epochs = [(int(start.replace(tzinfo=timezone.utc).timestamp()),
+                   int(end.replace(tzinfo=timezone.utc).timestamp())) for start, end in rows]
+        db.session.remove()
+    return epochs
 
 
 register(Workload("endpoint M slots.json",
