@@ -279,15 +279,45 @@ class _Plan:
     latest_start: int
 
 
+def _offsets(durations: Sequence[int], gap: int) -> list[int]:
+    """Return each stage's start, in seconds after the loop's start, stages back to back."""
+    offsets, offset = [], 0
+    for duration in durations:
+        offsets.append(offset)
+        offset += duration + gap
+    return offsets
+
+
+def loop_times(durations: Sequence[timedelta], start_at: datetime,
+               break_between: timedelta = timedelta(0)) -> list[tuple[datetime, datetime]]:
+    """Return each stage's ``[start, end)`` when a loop of *durations* starts at *start_at*."""
+    seconds = [_seconds(d) for d in durations]
+    return [(start_at + timedelta(seconds=offset), start_at + timedelta(seconds=offset + length))
+            for offset, length in zip(_offsets(seconds, _seconds(break_between)), seconds)]
+
+
+def _last_rank(calendar: InterviewerCalendar) -> int:
+    """Rank of the last interview for fairness: never interviewed comes before any instant."""
+    if calendar.last_interviewed_at is None:
+        return _NEVER
+    return iv.to_epoch(calendar.last_interviewed_at)
+
+
+def fairness_key(calendar: InterviewerCalendar, start_at: datetime) -> tuple[int, int, int]:
+    """Return the panel-choice rank for a slot at *start_at* (lower goes first).
+
+    Interviews in the interviewer's local Monday–Sunday week of the slot, then the last
+    interview (never first), then the id: the order the sweep uses to pick panels.
+    """
+    week = av.week_start(av.local_date(calendar.zone, iv.to_epoch(start_at)))
+    return (av.interviews_per_week(calendar).get(week, 0), _last_rank(calendar),
+            calendar.interviewer_id)
+
+
 def _plan(stages: list[StageRequest], now: datetime, break_between: timedelta) -> _Plan:
     now_epoch = iv.to_epoch(now)
-    gap = _seconds(break_between)
-    offsets, durations = [], []
-    offset = 0
-    for stage in stages:
-        offsets.append(offset)
-        durations.append(_seconds(stage.duration))
-        offset += durations[-1] + gap
+    durations = [_seconds(stage.duration) for stage in stages]
+    offsets = _offsets(durations, _seconds(break_between))
     # Each stage's own notice and horizon apply to that stage's start.
     earliest = max(now_epoch + _seconds(s.min_notice) - o for s, o in zip(stages, offsets))
     latest = min(now_epoch + _seconds(s.horizon) - o for s, o in zip(stages, offsets))
@@ -531,8 +561,7 @@ def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], n
         range_start, range_end = lo + offset, hi + offset + duration
         for who in sorted(set(stage.pool)):
             calendar = by_id[who]
-            last = (iv.to_epoch(calendar.last_interviewed_at)
-                    if calendar.last_interviewed_at is not None else _NEVER)
+            last = _last_rank(calendar)
             first_day = av.local_date(calendar.zone, range_start) - timedelta(days=1)
             last_day = av.local_date(calendar.zone, range_end)
             for warning in calendar.workdays.warnings(first_day, last_day):

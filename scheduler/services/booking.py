@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from scheduler.domain.slots import SlotProblem, SlotSearch
+from scheduler.domain.slots import SlotProblem, SlotSearch, fairness_key, loop_times
 from scheduler.extensions import db
 from scheduler.models import (
     Application, BookingGroup, Interview, InterviewerAssignment, InterviewerProfile,
@@ -69,13 +69,9 @@ def lock_interviewers(interviewer_ids) -> None:
 
 def loop_stage_starts(stages: Sequence[StageTemplate], start_at: datetime,
                       break_minutes: int) -> list[tuple[datetime, datetime]]:
-    """Return each stage's [start, end) when a loop starts at *start_at*."""
-    times, cursor = [], start_at
-    for stage in stages:
-        end = cursor + timedelta(minutes=stage.duration_minutes)
-        times.append((cursor, end))
-        cursor = end + timedelta(minutes=break_minutes)
-    return times
+    """Return each stage's [start, end) when a loop starts at *start_at* (the engine's rule)."""
+    return loop_times([timedelta(minutes=s.duration_minutes) for s in stages], start_at,
+                      timedelta(minutes=break_minutes))
 
 
 def _snapshot(interview: Interview) -> dict:
@@ -355,11 +351,9 @@ def _replacement_ids(plan, start_at: datetime, panels: Sequence[Sequence[int]], 
         problems = check_loop(plan.requests, plan.calendars, start_at, trial, now,
                               plan.break_between)
         if not [p for p in problems if p.code not in _TIME_PROBLEMS]:
-            calendar = plan.calendars[candidate_id]
-            fitting.append((len(calendar.booked_interviews), calendar.last_interviewed_at is not None,
-                            calendar.last_interviewed_at or now, candidate_id))
+            fitting.append(fairness_key(plan.calendars[candidate_id], start_at))
     fitting.sort()
-    return [row[-1] for row in fitting[:limit]]
+    return [key[-1] for key in fitting[:limit]]
 
 
 def _profiles_by_id(ids) -> dict[int, InterviewerProfile]:
