@@ -81,22 +81,6 @@ def clip(intervals: list[Interval], lower: int, upper: int) -> list[Interval]:
     return result
 
 
-def intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
-    """Return the parts common to two interval lists."""
-    result: list[Interval] = []
-    i = j = 0
-    while i < len(first) and j < len(second):
-        start = max(first[i][0], second[j][0])
-        end = min(first[i][1], second[j][1])
-        if start < end:
-            result.append((start, end))
-        if first[i][1] < second[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
-
-
 def covers(intervals: list[Interval], start: int, end: int) -> bool:
     """Tell whether one member of interval list *intervals* contains all of ``[start, end)``."""
     index = bisect_right(intervals, (start, float("inf"))) - 1

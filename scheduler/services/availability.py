@@ -230,13 +230,3 @@ def check_booking(application: Application, stages: Sequence[StageTemplate], sta
                        only_interviewers={i for panel in panels for i in panel},
                        exclude_interview_ids=exclude_interview_ids)
     return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
-
-
-def holiday_warnings(start_at: datetime, end_at: datetime) -> list:
-    """Return holiday-data warnings for every office calendar in use over the period."""
-    from scheduler.models import Office
-
-    keys = set(db.session.scalars(sa.select(Office.calendar_key).distinct()))
-    calendars = workday_calendars()
-    return [w for key in sorted(keys)
-            for w in calendars[key].warnings(start_at.date(), end_at.date())]
