@@ -7,6 +7,7 @@ per recipient, in that recipient's language, all carrying the interview's UID an
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -93,23 +94,23 @@ def _attendees(interview: Interview, recipient: Recipient) -> list[ical.Attendee
     return attendees
 
 
-def _subject_and_summary(interview: Interview, recipient: Recipient, method: str) -> tuple[str, str]:
-    lang = recipient.language
-    stage = localized(interview.stage, "name", lang)
-    role = localized(interview.application.requisition, "title", lang)
-    when = format_local_datetime(interview.start_at, recipient.zone, lang)
+def _summary(interview: Interview, recipient: Recipient) -> str:
+    """Return the event title as *recipient* reads it (the candidate's names no panel)."""
+    stage = localized(interview.stage, "name", recipient.language)
     if recipient.is_candidate:
-        summary = gettext("Interview: %(stage)s (%(role)s)", stage=stage, role=role)
-    else:
-        summary = gettext("Interview: %(stage)s with %(candidate)s", stage=stage,
-                          candidate=interview.application.candidate.name)
+        role = localized(interview.application.requisition, "title", recipient.language)
+        return gettext("Interview: %(stage)s (%(role)s)", stage=stage, role=role)
+    return gettext("Interview: %(stage)s with %(candidate)s", stage=stage,
+                   candidate=interview.application.candidate.name)
+
+
+def _subject(interview: Interview, recipient: Recipient, method: str, summary: str) -> str:
+    when = format_local_datetime(interview.start_at, recipient.zone, recipient.language)
     if method == "CANCEL":
-        subject = gettext("Cancelled: %(summary)s, %(when)s", summary=summary, when=when)
-    elif interview.sequence > 0:
-        subject = gettext("Updated: %(summary)s, %(when)s", summary=summary, when=when)
-    else:
-        subject = gettext("Invitation: %(summary)s, %(when)s", summary=summary, when=when)
-    return subject, summary
+        return gettext("Cancelled: %(summary)s, %(when)s", summary=summary, when=when)
+    if interview.sequence > 0:
+        return gettext("Updated: %(summary)s, %(when)s", summary=summary, when=when)
+    return gettext("Invitation: %(summary)s, %(when)s", summary=summary, when=when)
 
 
 def _mail_domain() -> str:
@@ -119,7 +120,7 @@ def _mail_domain() -> str:
 def invite_event(interview: Interview, recipient: Recipient, *, method: str = "REQUEST",
                  description: str = "", is_uninvite: bool = False) -> ical.InviteEvent:
     """Return what *recipient*'s copy of the interview says (call inside their locale)."""
-    _, summary = _subject_and_summary(interview, recipient, method)
+    summary = _summary(interview, recipient)
     location = interview_location(interview, recipient.language)
     is_cancelled = (method == "CANCEL" and not is_uninvite) or interview.status == "cancelled"
     return ical.InviteEvent(
@@ -141,14 +142,15 @@ def build_invite_message(interview: Interview, recipient: Recipient, method: str
     *is_uninvite* marks the CANCEL sent to someone removed from a panel that goes on.
     """
     with force_locale(recipient.language):
-        subject, summary = _subject_and_summary(interview, recipient, method)
-        location = interview_location(interview, recipient.language)
-        context = dict(interview=interview, recipient=recipient, method=method, summary=summary,
-                       location=location, time_lines=_time_lines(interview, recipient))
+        event = invite_event(interview, recipient, method=method, is_uninvite=is_uninvite)
+        subject = _subject(interview, recipient, method, event.summary)
+        context = dict(interview=interview, recipient=recipient, method=method,
+                       summary=event.summary, location=event.location or "",
+                       time_lines=_time_lines(interview, recipient))
         text_body = render_template("emails/invite.txt", **context)
         html_body = render_template("emails/invite.html", **context)
-        event = invite_event(interview, recipient, method=method, description=text_body,
-                             is_uninvite=is_uninvite)
+    # The calendar's description is the email's text, so both say the same.
+    event = dataclasses.replace(event, description=text_body)
     return build_message(
         from_addr=_from_header(), to_addr=recipient.email, subject=subject,
         text_body=text_body, html_body=html_body,
@@ -228,7 +230,7 @@ def build_reminder_message(reminder: Reminder, now: datetime) -> EmailMessage:
     if recipient is None:
         raise LookupError(f"{reminder.recipient} is no longer on interview {interview.id}")
     with force_locale(recipient.language):
-        _, summary = _subject_and_summary(interview, recipient, "REQUEST")
+        summary = _summary(interview, recipient)
         when = format_local_datetime(interview.start_at, recipient.zone, recipient.language)
         subject = (gettext("Tomorrow: %(summary)s, %(when)s", summary=summary, when=when)
                    if reminder.kind == "24h" else
