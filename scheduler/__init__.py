@@ -12,6 +12,7 @@ def create_app(config_overrides: dict | None = None):
 
     app = setup.make_flask_app()
     setup.load_config(app, config_overrides)
+    setup.configure_clock(app)
     setup.init_extensions(app)
     setup.register_blueprints(app)
     setup.register_error_handlers(app)

@@ -69,13 +69,13 @@ def run_jobs_command():
               help="Run as if it were this UTC instant (ISO 8601), e.g. to replay a backlog.")
 def run_jobs_once_command(names, now_text):
     """Run the named jobs (default: all) once and print what each did."""
-    from datetime import datetime
-
     from scheduler.jobs import JOBS, run_job
+    from scheduler.timeutil import parse_instant
 
-    now = datetime.fromisoformat(now_text.replace("Z", "+00:00")) if now_text else None
-    if now is not None and now.tzinfo is None:
-        raise click.BadParameter("give a zone, e.g. 2026-12-01T09:00:00+08:00 or …Z", param_hint="--now")
+    try:
+        now = parse_instant(now_text) if now_text else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--now") from error
     unknown = set(names) - {job.name for job in JOBS}
     if unknown:
         raise click.BadParameter(f"unknown job(s): {', '.join(sorted(unknown))}")

@@ -51,6 +51,9 @@ def settings_from_env() -> dict:
         "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Example AI"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # An ISO instant that freezes utc_now() for the process (tests, demo, bench); refused in
+        # production.
+        "FROZEN_NOW": os.environ.get("FROZEN_NOW", ""),
         "CALENDAR_ALLOW_PRIVATE_URLS": os.environ.get("CALENDAR_ALLOW_PRIVATE_URLS", "") == "1",
         # Bounds any upload (calendar files) before it is read; the importer has its own limits.
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_MB * 1024 * 1024,

@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from scheduler.extensions import db
-from scheduler.timeutil import utc_now
+from scheduler.timeutil import utc_now, wall_clock_now
 
 log = logging.getLogger("scheduler.jobs")
 
@@ -113,6 +113,7 @@ def run_job_process(app: Flask) -> None:
     for job in JOBS:
         scheduler.add_job(run_job, "interval", args=[app, job], seconds=job.every_seconds,
                           id=job.name, max_instances=1, coalesce=True,
-                          next_run_time=utc_now())
+                          # APScheduler wakes on the real clock even when business time is frozen.
+                          next_run_time=wall_clock_now())
     log.info("job process started with %s", ", ".join(j.name for j in JOBS))
     scheduler.start()

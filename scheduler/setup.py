@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
@@ -49,6 +50,22 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def configure_clock(app: Flask) -> None:
+    """Freeze utc_now() when FROZEN_NOW is set; refuse that in production."""
+    from scheduler.timeutil import freeze_clock, parse_instant
+
+    frozen = app.config.get("FROZEN_NOW")
+    if not frozen:
+        return
+    if app.config["APP_ENV"] == "production":
+        raise config.ConfigError("FROZEN_NOW must not be set in production: the clock would stand "
+                                 "still for every booking, reminder and link. Unset it.")
+    try:
+        freeze_clock(frozen if isinstance(frozen, datetime) else parse_instant(frozen))
+    except ValueError as error:
+        raise config.ConfigError(f"FROZEN_NOW: {error}") from error
+
+
 def init_extensions(app: Flask) -> None:
     """Bind the extension objects and load the models."""
     from scheduler import models  # noqa: F401  (registers every table on db.metadata)
@@ -65,6 +82,7 @@ def init_extensions(app: Flask) -> None:
 
     # First of all before_request hooks, ahead of those the extensions just added.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_with_empty_g)
+    app.before_request_funcs[None].insert(1, _resolve_request_now)
 
 
 def _start_with_empty_g() -> None:
@@ -74,6 +92,13 @@ def _start_with_empty_g() -> None:
     # so each request must start from its own session and headers, not the last request's.
     for name in list(vars(g)):
         delattr(g, name)
+
+
+def _resolve_request_now() -> None:
+    # Read the clock once, at the request edge: every view and template of it uses this `now`.
+    from scheduler.web import request_now
+
+    request_now()
 
 
 def _configure_login(app: Flask) -> None:
@@ -176,7 +201,8 @@ def register_cli(app: Flask) -> None:
 def register_template_filters(app: Flask) -> None:
     """Add Jinja filters and globals for localized names and instants in the viewer's zone."""
     from scheduler import i18n
-    from scheduler.timeutil import format_in_zone, utc_now
+    from scheduler.timeutil import format_in_zone
+    from scheduler.web import request_now
 
     # Block tags leave no blank lines behind, so the HTML stays small and readable.
     app.jinja_env.trim_blocks = True
@@ -195,7 +221,7 @@ def register_template_filters(app: Flask) -> None:
             "html_lang": i18n.HTML_LANG[i18n.current_language()],
             "language_autonyms": i18n.LANGUAGE_AUTONYMS,
             "viewer_zone": zone,
-            "viewer_zone_label": i18n.zone_label(utc_now(), zone),
+            "viewer_zone_label": i18n.zone_label(request_now(), zone),
             "labels": {
                 "application_status": i18n.APPLICATION_STATUS_LABELS,
                 "stage_mode": i18n.STAGE_MODE_LABELS,

@@ -1,13 +1,47 @@
-"""Clock and zone helpers: the only module that reads the clock (DESIGN.md §4 rule 2)."""
+"""Clock and zone helpers: the only module that reads the clock (DESIGN.md §4 rule 2).
+
+The clock can be frozen for a whole process (the FROZEN_NOW setting: tests, the demo, the bench),
+so that business time never depends on the instant a test or a bench happens to run.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
+_frozen_at: datetime | None = None
+
 
 def utc_now() -> datetime:
-    """Return the current instant as an aware UTC datetime."""
+    """Return the current instant as an aware UTC datetime (the frozen one when set)."""
+    if _frozen_at is not None:
+        return _frozen_at
     return datetime.now(timezone.utc)
+
+
+def wall_clock_now() -> datetime:
+    """Return the real instant, ignoring a frozen clock: only for when a process wakes up."""
+    return datetime.now(timezone.utc)
+
+
+def freeze_clock(instant: datetime | None) -> None:
+    """Make utc_now() return *instant* in this process from now on (None: the real clock)."""
+    global _frozen_at
+    if instant is not None and instant.tzinfo is None:
+        raise ValueError("naive datetime: a frozen clock must carry its zone")
+    _frozen_at = instant.astimezone(timezone.utc) if instant is not None else None
+
+
+def is_clock_frozen() -> bool:
+    """Tell whether utc_now() returns a fixed instant in this process."""
+    return _frozen_at is not None
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO 8601 instant with a zone or offset (``…Z`` included) into aware UTC."""
+    instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if instant.tzinfo is None:
+        raise ValueError(f"{text!r} has no zone: give one, e.g. 2026-12-01T09:00:00+08:00 or …Z")
+    return instant.astimezone(timezone.utc)
 
 
 def is_valid_zone(name: str | None) -> bool:

@@ -7,17 +7,14 @@ a fresh copy (SQLite: a copied file; PostgreSQL: truncated tables in a private s
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
-
 import pytest
 import sqlalchemy as sa
 
 from scheduler import create_app
 from scheduler.extensions import db as _db
+from tests.clock import NOW
 from tests.dbutil import DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema
 
-# A fixed instant for tests: Monday 2026-11-30 01:00 UTC (09:00 in Beijing).
-NOW = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
 
 
 def _migrate_to_head(config: dict) -> None:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from tests.clock import NOW
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
@@ -46,6 +48,7 @@ def app_config(url: str, engine_options: dict | None = None, **extra) -> dict:
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        "FROZEN_NOW": NOW.isoformat(),
     }
     if engine_options is not None:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
@@ -62,4 +65,4 @@ def subprocess_environment(config: dict) -> dict:
 
         url += ("&" if "?" in url else "?") + "options=" + quote(options)
     return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-            "APP_ENV": "testing", "FLASK_APP": "wsgi"}
+            "APP_ENV": "testing", "FLASK_APP": "wsgi", "FROZEN_NOW": NOW.isoformat()}

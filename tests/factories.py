@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import time, timedelta
 
 from scheduler.extensions import db
 from scheduler.models import (
@@ -16,8 +16,8 @@ from scheduler.models import (
     Office, OutboxMessage, Qualification, Reminder, Requisition, Rubric, SchedulingLink,
     StageTemplate, User, UserRole, WorkdayOverride, WorkingWindow,
 )
+from tests.clock import NOW
 
-FACTORY_NOW = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
 _counter = itertools.count(1)
 
 
@@ -47,7 +47,7 @@ def make_user(roles=("interviewer",), **kw) -> User:
                     # Few iterations: the default scrypt costs a quarter second per user.
                     password_hash=generate_password_hash(password, "pbkdf2:sha256:1000"),
                     zone="Asia/Shanghai",
-                    language="zh", is_active=True, created_at=FACTORY_NOW)
+                    language="zh", is_active=True, created_at=NOW)
     user = User(**(defaults | kw))
     user.role_rows = [UserRole(role=r) for r in roles]
     return _save(user)
@@ -88,14 +88,14 @@ def make_stage(save=True, **kw) -> StageTemplate:
 def make_candidate(**kw) -> Candidate:
     n = _n()
     defaults = dict(name=f"候选人{n}", email=f"candidate{n}@example.org", phone="+86 138 0000 0000",
-                    zone="Asia/Shanghai", language="zh", created_at=FACTORY_NOW)
+                    zone="Asia/Shanghai", language="zh", created_at=NOW)
     return _save(Candidate(**(defaults | kw)))
 
 
 def make_application(candidate=None, requisition=None, **kw) -> Application:
     requisition = requisition or make_requisition()
     defaults = dict(level="mid", status="active", current_stage=requisition.stages[0],
-                    created_at=FACTORY_NOW, updated_at=FACTORY_NOW)
+                    created_at=NOW, updated_at=NOW)
     app = Application(candidate=candidate or make_candidate(), requisition=requisition,
                       **(defaults | kw))
     return _save(app)
@@ -104,10 +104,10 @@ def make_application(candidate=None, requisition=None, **kw) -> Application:
 def make_interview(application=None, panel=(), start_at=None, stage=None, **kw) -> Interview:
     application = application or make_application()
     stage = stage or application.current_stage
-    start_at = start_at or FACTORY_NOW + timedelta(days=2)
+    start_at = start_at or NOW + timedelta(days=2)
     end_at = kw.pop("end_at", start_at + timedelta(minutes=stage.duration_minutes or 60))
     defaults = dict(status="scheduled", calendar_uid=f"{uuid.uuid4()}@test", sequence=0,
-                    created_at=FACTORY_NOW, updated_at=FACTORY_NOW)
+                    created_at=NOW, updated_at=NOW)
     interview = Interview(application=application, stage=stage, start_at=start_at,
                           end_at=end_at, **(defaults | kw))
     interview.assignments = [
@@ -120,11 +120,11 @@ def make_interview(application=None, panel=(), start_at=None, stage=None, **kw) 
 
 def make_booking_group(application, **kw) -> BookingGroup:
     return _save(BookingGroup(application=application,
-                              **(dict(break_minutes=15, created_at=FACTORY_NOW) | kw)))
+                              **(dict(break_minutes=15, created_at=NOW) | kw)))
 
 
 def make_calendar_source(interviewer, **kw) -> CalendarSource:
-    defaults = dict(kind="manual", name="Manual blocks", created_at=FACTORY_NOW)
+    defaults = dict(kind="manual", name="Manual blocks", created_at=NOW)
     return _save(CalendarSource(interviewer_id=interviewer.id, **(defaults | kw)))
 
 
@@ -145,7 +145,7 @@ def make_workday_override(day, **kw) -> WorkdayOverride:
 
 def make_link(application, stages=None, **kw) -> SchedulingLink:
     defaults = dict(token_hash=uuid.uuid4().hex * 2, break_minutes=0,
-                    expires_at=FACTORY_NOW + timedelta(days=7), created_at=FACTORY_NOW)
+                    expires_at=NOW + timedelta(days=7), created_at=NOW)
     stage_ids = [s.id for s in (stages or [application.current_stage])]
     return _save(SchedulingLink(application=application, stage_ids=stage_ids, **(defaults | kw)))
 
@@ -156,14 +156,14 @@ def make_rubric(**kw) -> Rubric:
                     name_zh="系统设计评分表", name_en="System design rubric",
                     definition={"criteria": [{"code": "requirements", "name_en": "Requirements",
                                               "name_zh": "需求分析"}]},
-                    created_at=FACTORY_NOW)
+                    created_at=NOW)
     return _save(Rubric(**(defaults | kw)))
 
 
 def make_feedback(interview, interviewer, rubric=None, scores=None, **kw) -> Feedback:
     rubric = rubric or make_rubric()
-    defaults = dict(recommendation="yes", notes="", created_at=FACTORY_NOW,
-                    updated_at=FACTORY_NOW)
+    defaults = dict(recommendation="yes", notes="", created_at=NOW,
+                    updated_at=NOW)
     feedback = Feedback(interview_id=interview.id, interviewer_id=interviewer.id,
                         rubric=rubric, **(defaults | kw))
     feedback.scores = [FeedbackScore(criterion_code=c, score=s)
@@ -175,7 +175,7 @@ def make_outbox_message(**kw) -> OutboxMessage:
     n = _n()
     defaults = dict(kind="invite", to_addr=f"to{n}@example.org", subject="Invite",
                     message_id=f"<{n}@test>", raw_message=b"Subject: Invite\r\n\r\nhi\r\n",
-                    created_at=FACTORY_NOW, next_attempt_at=FACTORY_NOW, attempts=0)
+                    created_at=NOW, next_attempt_at=NOW, attempts=0)
     return _save(OutboxMessage(**(defaults | kw)))
 
 
@@ -186,6 +186,6 @@ def make_reminder(interview, **kw) -> Reminder:
 
 
 def make_audit_event(**kw) -> AuditEvent:
-    defaults = dict(occurred_at=FACTORY_NOW, action="interview.booked", object_type="interview",
+    defaults = dict(occurred_at=NOW, action="interview.booked", object_type="interview",
                     object_id=1, before=None, after={"start_at": "2026-12-02T01:00:00Z"})
     return _save(AuditEvent(**(defaults | kw)))

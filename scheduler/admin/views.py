@@ -13,13 +13,13 @@ from scheduler.extensions import db
 from scheduler.interviewer.availability import day_label
 from scheduler.models.office import CALENDAR_KEYS
 from scheduler.services import working_hours as wh
-from scheduler.timeutil import utc_now
+from scheduler.web import request_now
 
 
 @bp.app_template_global()
 def holiday_data_warnings() -> list[str]:
     """Return, translated, a warning per office calendar and year the booking horizon reaches without data."""
-    return [_holiday_notice(notice) for notice in wh.holiday_data_notices(utc_now())]
+    return [_holiday_notice(notice) for notice in wh.holiday_data_notices(request_now())]
 
 
 def _holiday_notice(notice: wh.HolidayNotice) -> str:
@@ -38,7 +38,7 @@ def home():
 
 
 def _render(key: str, one: WorkdayOverrideForm | None = None, many: ScheduleForm | None = None):
-    now = utc_now()
+    now = request_now()
     one = one or WorkdayOverrideForm(formdata=None, prefix="one", calendar_key=key)
     many = many or ScheduleForm(formdata=None, prefix="many", calendar_key=key)
     this_year = now.year
@@ -83,7 +83,7 @@ def add_workday():
         return _render(_key_arg(key) if key in CALENDAR_KEYS else CALENDAR_KEYS[0], one=form)
     entry = wh.WorkdayEntry(form.day.data, form.is_workday.data == "1", form.note.data or "")
     try:
-        wh.add_workday_overrides(current_user, key, [entry], utc_now())
+        wh.add_workday_overrides(current_user, key, [entry], request_now())
     except wh.WorkingHoursError as error:
         return _refused(key, form, error, one=form)
     db.session.commit()
@@ -101,7 +101,7 @@ def add_schedule():
         return _render(key if key in CALENDAR_KEYS else CALENDAR_KEYS[0], many=form)
     try:
         entries = parse_schedule(form.lines.data)
-        added = wh.add_workday_overrides(current_user, key, entries, utc_now())
+        added = wh.add_workday_overrides(current_user, key, entries, request_now())
     except ScheduleLineError as error:
         db.session.rollback()
         form.lines.errors = list(form.lines.errors) + [_(
@@ -120,7 +120,7 @@ def add_schedule():
 def remove_workday(override_id: int):
     """Remove one override (CSRFProtect has checked the form's token)."""
     try:
-        removed = wh.remove_workday_override(current_user, override_id, utc_now())
+        removed = wh.remove_workday_override(current_user, override_id, request_now())
     except wh.WorkingHoursError as error:
         db.session.rollback()
         flash(str(error.message), "error")

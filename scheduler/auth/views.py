@@ -14,7 +14,7 @@ from scheduler.auth.forms import (
 )
 from scheduler.extensions import db, limiter
 from scheduler.i18n import SESSION_KEY
-from scheduler.timeutil import utc_now
+from scheduler.web import request_now
 
 # Per client address; enough for typos, too few for guessing passwords. LOGIN_RATE_LIMIT in the
 # app config overrides it (tests use a small one).
@@ -86,7 +86,7 @@ def change_password():
     """Change the signed-in user's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        store_new_password(current_user, form.new_password.data, now=utc_now())
+        store_new_password(current_user, form.new_password.data, now=request_now())
         db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.home"))
@@ -101,7 +101,7 @@ def forgot_password():
 
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data, utc_now())
+        request_password_reset(form.email.data, request_now())
         db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("If an account uses that address, a reset link is on its way. "
@@ -118,12 +118,12 @@ def reset_password(token: str):
     )
 
     try:
-        user_for_reset_token(token, utc_now())
+        user_for_reset_token(token, request_now())
     except InvalidResetLink:
         return render_template("auth/reset_link_invalid.html"), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        store_reset_password(token, form.new_password.data, utc_now())
+        store_reset_password(token, form.new_password.data, request_now())
         db.session.commit()
         flash(_("Your password has been changed. Sign in with the new one."), "success")
         return redirect(url_for("auth.login"))

@@ -38,7 +38,8 @@ from scheduler.services.links import (
     change_deadline, company_name, link_interviews, link_stages, mark_opened, none_of_these_work,
     open_link, proposal, set_hours, slot_panels, switch_zone,
 )
-from scheduler.timeutil import sorted_zone_names, utc_now
+from scheduler.timeutil import sorted_zone_names
+from scheduler.web import request_now
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
 PAGE_RATE_LIMIT = "60 per minute;600 per hour"
@@ -200,7 +201,7 @@ def with_link(view):
 
     @functools.wraps(view)
     def wrapper(token: str):
-        now = utc_now()
+        now = request_now()
         link = open_link(token, now)
         if link is None:
             return _dead_link()
@@ -214,7 +215,7 @@ def with_link(view):
 @pages_limit
 def unknown(token: str = ""):
     """Answer any other address under /schedule/ like an unknown link."""
-    open_link(token, utc_now())  # logs the refusal
+    open_link(token, request_now())  # logs the refusal
     return _dead_link()
 
 

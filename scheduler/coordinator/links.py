@@ -29,7 +29,7 @@ from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
     link_state, links_for_application, proposal, resend_link, revoke_link,
 )
-from scheduler.timeutil import utc_now
+from scheduler.web import request_now
 
 LINK_STATE_LABELS = {
     "sent": _l("Sent"),
@@ -88,7 +88,7 @@ class LinkRow:
 
 def link_panel(application: Application) -> dict:
     """Return what _links.html shows: the application's links and the forms to act on them."""
-    now = utc_now()
+    now = request_now()
     rows = []
     for link in links_for_application(application):
         state = link_state(link, now)
@@ -140,7 +140,7 @@ def send_link(application_id: int):
             for error in errors:
                 flash(str(error), "error")
         return _back(application_id, form.next.data)
-    now = utc_now()
+    now = request_now()
     chosen = sorted((stages[i] for i in form.stage_ids.data), key=lambda s: s.position)
     try:
         create_link(current_user, application, chosen, form.break_minutes.data or 0,
@@ -165,7 +165,7 @@ def revoke_link_view(link_id: int):
     form = LinkActionForm()
     if not form.validate_on_submit():
         abort(400)
-    revoke_link(current_user, link, utc_now())
+    revoke_link(current_user, link, request_now())
     db.session.commit()
     flash(_("The link is revoked: it no longer opens."), "success")
     return _back(link.application_id, form.next.data)
@@ -179,7 +179,7 @@ def resend_link_view(link_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        resend_link(current_user, link, utc_now())
+        resend_link(current_user, link, request_now())
     except LinkError as error:
         db.session.rollback()
         flash(_error_text(error), "error")

@@ -41,14 +41,15 @@ from scheduler.services.candidates import (
     requisitions_with_stages,
 )
 from scheduler.services.outbox import failed_messages, resend_message
-from scheduler.timeutil import is_valid_zone, sorted_zone_names, to_zone, utc_now
+from scheduler.timeutil import is_valid_zone, sorted_zone_names, to_zone
+from scheduler.web import request_now
 
 @bp.get("/")
 def home():
     """Show the requisitions with their stages and every application."""
     return render_template("coordinator/home.html", requisitions=requisitions_with_stages(),
                            applications=applications_overview(),
-                           flagged=_declined_seats(utc_now()),
+                           flagged=_declined_seats(request_now()),
                            failed_count=db.session.scalar(
                                sa.select(sa.func.count()).select_from(OutboxMessage)
                                .where(OutboxMessage.failed_at.is_not(None))),
@@ -68,7 +69,7 @@ def new_candidate():
             application = create_candidate_with_application(
                 current_user, name=form.name.data, email=form.email.data, phone=form.phone.data,
                 zone=form.zone.data, language=form.language.data,
-                requisition_id=form.requisition_id.data, level=form.level.data, now=utc_now())
+                requisition_id=form.requisition_id.data, level=form.level.data, now=request_now())
         except CandidateInputError as error:
             db.session.rollback()
             for name, messages in error.errors.items():
@@ -91,7 +92,7 @@ def application_slots(application_id: int):
         query = read_slot_query(application, request.args)
     except SlotQueryError as error:
         return jsonify(error=str(error.message)), 400
-    now = utc_now()
+    now = request_now()
     search = find_slots(application, query.stages, now, hours=query.hours,
                         break_minutes=query.break_minutes)
     return jsonify(slots_payload(application, query, search, now))
@@ -437,7 +438,7 @@ def _interview_cards(interviews, zone: str, candidate_zone: str, now: datetime) 
 def _render_application(application: Application, form: SlotViewForm, *, taken=None,
                         status: int = 200):
     """Render the application page; *taken* (a SlotTaken) says the chosen time was lost."""
-    now = utc_now()
+    now = request_now()
     zone = _zone_from(form)
     loop = _loop_stages(application)
     plan = form.plan.data if form.plan.data == "loop" and loop else "stage"
@@ -507,7 +508,7 @@ def _posted_panels(sizes) -> list[list[int]] | None:
 def _render_confirm(*, mode: str, application: Application, stages, start_at: datetime,
                     end_at: datetime, panels, form, zone: str, back: str, action: str,
                     brk: int = 0, exclude=(), errors=(), status: int = 200):
-    now = utc_now()
+    now = request_now()
     replacements = seat_replacements(application, stages, start_at, panels, now,
                                      break_minutes=brk, exclude_interview_ids=exclude)
     people = _people({i for panel in panels for i in panel}
@@ -551,7 +552,7 @@ def book(application_id: int):
     if start_at is None or blocker:
         flash(blocker or _("Choose a time from the list."), "error")
         return redirect(back)
-    now = utc_now()
+    now = request_now()
     form = BookForm()
     if request.method == "GET":
         search = find_slots(application, stages, now, break_minutes=brk)
@@ -620,7 +621,7 @@ def reschedule(interview_id: int):
     view = SlotViewForm(formdata=None, zone=source.get("zone"))
     zone = _zone_from(view)
     back = url_for(".application", application_id=application.id, zone=zone)
-    now = utc_now()
+    now = request_now()
     if interview.status != "scheduled" or interview.end_at <= now:
         flash(booking_error_text(BookingError("interview_not_live")), "error")
         return redirect(back)
@@ -700,7 +701,7 @@ def cancel(interview_id: int):
         flash(_("Say why the interview is cancelled."), "error")
         return redirect(back)
     try:
-        cancelled = cancel_interview(current_user, interview, utc_now(),
+        cancelled = cancel_interview(current_user, interview, request_now(),
                                      reason=form.reason.data.strip())
     except BookingError as error:
         db.session.rollback()
@@ -727,7 +728,7 @@ def swap(interview_id: int):
     form = SwapForm()
     back = (_safe_back(form.next.data if request.method == "POST" else request.args.get("next"))
             or url_for(".application", application_id=interview.application_id))
-    now = utc_now()
+    now = request_now()
     if request.method == "GET":
         old = request.args.get("interviewer", type=int)
         seat = next((a for a in interview.active_assignments if a.interviewer_id == old), None)
@@ -791,7 +792,7 @@ def resend(message_id: int):
     if message.failed_at is None:
         flash(_("This message is already queued or sent."), "info")
     else:
-        resend_message(current_user, message, utc_now())
+        resend_message(current_user, message, request_now())
         db.session.commit()
         flash(_("The message to %(to)s will be sent again shortly.", to=message.to_addr),
               "success")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort
 
-from scheduler.timeutil import utc_now
+from scheduler.web import request_now
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -13,7 +13,7 @@ def interviewer_feed(token: str):
     """Serve an interviewer's interviews as an iCalendar feed."""
     from scheduler.services.feeds import feed_for_token
 
-    body = feed_for_token(token, utc_now())
+    body = feed_for_token(token, request_now())
     if body is None:
         abort(404)
     response = Response(body, mimetype="text/calendar")

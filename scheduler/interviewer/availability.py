@@ -32,7 +32,8 @@ from scheduler.services.calendars import (
     refresh_calendar_source, source_problem,
 )
 from scheduler.services.feeds import issue_feed_token, revoke_feed
-from scheduler.timeutil import sorted_zone_names, utc_now
+from scheduler.timeutil import sorted_zone_names
+from scheduler.web import request_now
 
 DAY_PATTERNS = {"zh": ("M月d日 EEE", "y年M月d日"), "en": ("EEE d MMM", "d MMM y")}
 # How many import warnings a flash lists before summing up the rest.
@@ -93,7 +94,7 @@ def _forms(profile: InterviewerProfile, submitted: str | None = None, form=None)
 
 def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=None,
             status: int = 200):
-    now = utc_now()
+    now = request_now()
     week_day = _week_arg() or wh.local_today(profile, now)
     is_owner = current_user.id == profile.user_id
     week = wh.week_view(profile, week_day, now, language=current_language(),
@@ -200,7 +201,7 @@ def save_hours(profile_id: int):
     if not form.validate():
         return _render(profile, submitted="hours", form=form)
     try:
-        wh.set_weekly_windows(current_user, profile, form.windows(), utc_now())
+        wh.set_weekly_windows(current_user, profile, form.windows(), request_now())
     except wh.WorkingHoursError as error:
         return _refused(profile, "hours", form, error)
     db.session.commit()
@@ -216,7 +217,7 @@ def save_zone(profile_id: int):
     if not form.validate():
         return _render(profile, submitted="zone", form=form)
     try:
-        wh.set_zone(current_user, profile, form.zone.data, utc_now())
+        wh.set_zone(current_user, profile, form.zone.data, request_now())
     except wh.WorkingHoursError as error:
         return _refused(profile, "zone", form, error)
     db.session.commit()
@@ -234,7 +235,7 @@ def add_override(profile_id: int):
     try:
         wh.add_date_override(current_user, profile, day=form.day.data,
                              is_available=form.kind.data == "extra", start=form.start.data,
-                             end=form.end.data, note=form.note.data or "", now=utc_now())
+                             end=form.end.data, note=form.note.data or "", now=request_now())
     except wh.WorkingHoursError as error:
         return _refused(profile, "override", form, error)
     db.session.commit()
@@ -247,7 +248,7 @@ def remove_override(profile_id: int, override_id: int):
     """Remove a time-off or extra-hours entry."""
     profile = _profile(profile_id)
     return _remove(profile, "time-off", _("Removed."),
-                   lambda: wh.remove_date_override(current_user, profile, override_id, utc_now()))
+                   lambda: wh.remove_date_override(current_user, profile, override_id, request_now()))
 
 
 @bp.post("/<int:profile_id>/blocks")
@@ -261,7 +262,7 @@ def add_block(profile_id: int):
     start_at = wh.local_instant(zone, form.start.data.date(), form.start.data.time())
     end_at = wh.local_instant(zone, form.end.data.date(), form.end.data.time())
     try:
-        add_manual_block(current_user, profile, start_at, end_at, utc_now(),
+        add_manual_block(current_user, profile, start_at, end_at, request_now(),
                          summary=form.summary.data or "")
     except CalendarError as error:
         return _calendar_refused(profile, "block", form, error)
@@ -275,7 +276,7 @@ def remove_block(profile_id: int, block_id: int):
     """Remove a hand-made busy block."""
     profile = _profile(profile_id)
     return _remove(profile, "busy", _("Removed."),
-                   lambda: wh.remove_manual_block(current_user, profile, block_id, utc_now()))
+                   lambda: wh.remove_manual_block(current_user, profile, block_id, request_now()))
 
 
 @bp.post("/<int:profile_id>/calendars/file")
@@ -288,7 +289,7 @@ def upload_calendar(profile_id: int):
     upload = form.file.data
     try:
         outcome = import_calendar_file(current_user, profile, upload.filename or "", upload.read(),
-                                       utc_now())
+                                       request_now())
     except CalendarError as error:
         return _calendar_refused(profile, "file", form, error)
     db.session.commit()
@@ -304,7 +305,7 @@ def subscribe_calendar(profile_id: int):
     if not form.validate():
         return _render(profile, submitted="url", form=form)
     try:
-        outcome = add_calendar_url(current_user, profile, form.url.data, utc_now(),
+        outcome = add_calendar_url(current_user, profile, form.url.data, request_now(),
                                    name=form.name.data or "")
     except CalendarError as error:
         return _calendar_refused(profile, "url", form, error)
@@ -322,7 +323,7 @@ def connect_caldav(profile_id: int):
         return _render(profile, submitted="caldav", form=form)
     try:
         outcome = add_caldav_account(current_user, profile, form.url.data, form.username.data,
-                                     form.password.data, utc_now(), name=form.name.data or "")
+                                     form.password.data, request_now(), name=form.name.data or "")
     except CalendarError as error:
         return _calendar_refused(profile, "caldav", form, error)
     db.session.commit()
@@ -339,7 +340,7 @@ def refresh_calendar(profile_id: int, source_id: int):
     except wh.WorkingHoursError as error:
         flash(str(error.message), "error")
         return _back(profile, "calendars")
-    outcome = refresh_calendar_source(source, utc_now())
+    outcome = refresh_calendar_source(source, request_now())
     db.session.commit()
     if outcome.is_ok:
         _flash_import(outcome)
@@ -354,7 +355,7 @@ def remove_calendar(profile_id: int, source_id: int):
     """Remove an imported calendar and its busy time."""
     profile = _profile(profile_id)
     return _remove(profile, "calendars", _("Calendar removed."),
-                   lambda: wh.remove_calendar_source(current_user, profile, source_id, utc_now()))
+                   lambda: wh.remove_calendar_source(current_user, profile, source_id, request_now()))
 
 
 @bp.post("/<int:profile_id>/feed")
@@ -364,7 +365,7 @@ def make_feed(profile_id: int):
     if current_user.id != profile.user_id:
         abort(403)  # the address is a personal secret: only its owner sees it
     is_new = profile.feed_token_hash is None
-    token = issue_feed_token(current_user, profile, utc_now())
+    token = issue_feed_token(current_user, profile, request_now())
     db.session.commit()
     page = render_template("interviewer/availability_feed.html", profile=profile, is_new=is_new,
                            feed_url=url_for("feeds.interviewer_feed", token=token, _external=True))
@@ -377,7 +378,7 @@ def stop_feed(profile_id: int):
     """Turn the calendar-feed address off."""
     profile = _profile(profile_id)
     if profile.feed_token_hash is not None:
-        revoke_feed(current_user, profile, utc_now())
+        revoke_feed(current_user, profile, request_now())
         db.session.commit()
         flash(_("The calendar feed is off. Calendar apps subscribed to it stop updating."),
               "success")

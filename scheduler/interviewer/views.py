@@ -18,7 +18,7 @@ from scheduler.extensions import db
 from scheduler.interviewer import bp
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.booking import BookingError, decline_interview
-from scheduler.timeutil import utc_now
+from scheduler.web import request_now
 
 
 def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Interview]:
@@ -42,7 +42,7 @@ def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Int
 def home():
     """List the signed-in interviewer's upcoming interviews in their own zone."""
     profile = current_user.interviewer_profile
-    interviews = _upcoming_interviews(profile, utc_now()) if profile is not None else []
+    interviews = _upcoming_interviews(profile, request_now()) if profile is not None else []
     return render_template("interviewer/home.html", profile=profile, interviews=interviews)
 
 
@@ -70,7 +70,7 @@ def decline(interview_id: int):
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            decline_interview(current_user, interview, form.reason.data, utc_now())
+            decline_interview(current_user, interview, form.reason.data, request_now())
         except BookingError as error:
             db.session.rollback()
             form.form_errors.append(booking_error_text(error))

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from scheduler import create_app
 from scheduler.extensions import db
 from tests.dbutil import app_config
-from tests.factories import FACTORY_NOW
+from tests.clock import NOW
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -59,7 +59,7 @@ def demo_database(tmp_path_factory) -> Path:
     app = create_app(_config(path))
     with app.app_context():
         upgrade()
-        load_demo(FACTORY_NOW)
+        load_demo(NOW)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

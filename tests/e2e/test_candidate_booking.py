@@ -32,7 +32,7 @@ from scheduler.services.candidates import create_candidate_with_application
 from scheduler.services.links import (
     available_slots, book_from_link, create_link, open_link, revoke_link,
 )
-from scheduler.timeutil import utc_now
+from tests.clock import NOW
 from tests import factories as f
 from tests.dbutil import app_config
 
@@ -95,18 +95,18 @@ def _candidate(session, name: str, email_address: str, zone: str, language: str,
     return create_candidate_with_application(
         _coordinator(session), name=name, email=email_address, phone="+44 7700 900456",
         zone=zone, language=language, requisition_id=requisition_id, level="mid",
-        now=utc_now())
+        now=NOW)
 
 
 def _send(session, application, stages, break_minutes=0) -> tuple[int, str]:
-    now = utc_now()
+    now = NOW
     link, token = create_link(_coordinator(session), application, stages, break_minutes,
                               now + timedelta(days=7), now)
     return link.id, token
 
 
 def _later(slots, days=2):
-    limit = utc_now() + timedelta(days=days)
+    limit = NOW + timedelta(days=days)
     return [s for s in slots if s.start_at >= limit]
 
 
@@ -138,7 +138,7 @@ def common_slot(live):
                             "America/New_York", "en")
         shanghai = _candidate(session, "李思远", "siyuan.li@example.org", "Asia/Shanghai", "zh")
         tokens = {"en": _send(session, london, [stage])[1], "zh": _send(session, shanghai, [stage])[1]}
-        now = utc_now()
+        now = NOW
         day = (time(8), time(21))
         in_london = find_slots(london, [stage], now, hours=CandidateHours("Europe/London", *day))
         in_shanghai = find_slots(shanghai, [stage], now, hours=CandidateHours("Asia/Shanghai", *day))
@@ -249,12 +249,12 @@ def _race_world(live):
             application = _candidate(session, f"Racer {n}", f"racer{n}@example.org",
                                      "Asia/Shanghai", language, requisition.id)
             tokens.append(_send(session, application, requisition.stages)[1])
-        slot = _later(available_slots(_link_of(tokens[1]), utc_now()).slots)[0]
+        slot = _later(available_slots(_link_of(tokens[1]), NOW).slots)[0]
         return tokens, slot.start_at, requisition.stages[0].id
 
 
 def _link_of(token):
-    return open_link(token, utc_now())
+    return open_link(token, NOW)
 
 
 def test_two_browsers_race_for_one_slot_and_the_loser_sees_fresh_times(
@@ -297,7 +297,7 @@ def test_a_loop_books_all_its_stages_or_none(browser, live, screenshots):
         _, token = _send(session, application, stages, break_minutes=15)
         application_id = application.id
         link = _link_of(token)
-        loop = _later(available_slots(link, utc_now()).slots)[0]
+        loop = _later(available_slots(link, NOW).slots)[0]
         second_start, second_end = loop.stages[1].start_at, loop.stages[1].end_at
         deep_dive = session.scalars(sa.select(Qualification.interviewer_id).where(
             Qualification.stage_kind == "project_deep_dive")).all()
@@ -343,15 +343,15 @@ def test_move_and_cancel_before_the_cutoff_keep_the_uid_and_after_it_the_contact
                                  "Europe/London", "en")
         _, token = _send(session, application, [_demo_stage(session, 1)])
         link = _link_of(token)
-        first = _later(available_slots(link, utc_now()).slots)[0]
-        book_from_link(link, first.start_at, utc_now())
+        first = _later(available_slots(link, NOW).slots)[0]
+        book_from_link(link, first.start_at, NOW)
         # Another candidate whose phone screen starts in five hours: past the 24-hour cutoff.
         late = _candidate(session, "Leo Evans", "leo.evans@example.org", "Europe/London", "en")
         _, late_token = _send(session, late, [_demo_stage(session, 1)])
         late_link = _link_of(late_token)
-        soon = utc_now().replace(second=0, microsecond=0) + timedelta(hours=5)
+        soon = NOW.replace(second=0, microsecond=0) + timedelta(hours=5)
         interview = f.make_interview(application=late, start_at=soon)
-        late_link.booked_at, late_link.interview_id = utc_now(), interview.id
+        late_link.booked_at, late_link.interview_id = NOW, interview.id
     context = browser.new_context(base_url=live.url, **LONDON)
     page = context.new_page()
     try:
@@ -399,9 +399,9 @@ def test_dead_links_share_one_page_and_the_rate_limit_page_reads_well(
             _, tokens[case] = _send(session, application, [stage])
             link = _link_of(tokens[case])
             if case == "expired":
-                link.expires_at = utc_now() - timedelta(minutes=1)
+                link.expires_at = NOW - timedelta(minutes=1)
             else:
-                revoke_link(_coordinator(session), link, utc_now())
+                revoke_link(_coordinator(session), link, NOW)
     tokens["malformed"] = "not-a-token"
     tokens["unknown"] = "Z" * 43
     context = browser.new_context(base_url=live.url, **LONDON)
@@ -437,7 +437,7 @@ def test_none_of_these_work_reaches_the_coordinator(browser, live, screenshots):
                                  "Europe/London", "en")
         _, token = _send(session, application, [_demo_stage(session, 1)])
         application_id = application.id
-    proposed = (utc_now() + timedelta(days=20)).strftime("%Y-%m-%dT19:00")
+    proposed = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT19:00")
     candidate = browser.new_context(base_url=live.url, **LONDON)
     staff = browser.new_context(base_url=live.url, **LONDON)
     try:

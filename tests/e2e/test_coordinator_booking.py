@@ -134,14 +134,14 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
     from scheduler.models import Application, Candidate
     from scheduler.services.availability import find_slots
     from scheduler.services.booking import book_interview
-    from scheduler.timeutil import utc_now
+    from tests.clock import NOW
 
     with live_server.app.app_context():
         application = db.session.scalar(sa.select(Application).join(Candidate).where(
             Candidate.email == "aarav.sharma@example.org"))  # project deep dive, one interviewer
-        slot = find_slots(application, [application.current_stage], utc_now()).slots[0]
+        slot = find_slots(application, [application.current_stage], NOW).slots[0]
         interview = book_interview("test", application, application.current_stage,
-                                   slot.start_at, list(slot.panel), utc_now())
+                                   slot.start_at, list(slot.panel), NOW)
         member = interview.active_assignments[0].interviewer
         email, name = member.user.email, member.user.name
         db.session.commit()

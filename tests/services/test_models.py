@@ -63,7 +63,7 @@ def test_every_model_round_trips(db):
     interview = f.make_interview(application=application, panel=[interviewer],
                                  booking_group=group)
     source = f.make_calendar_source(interviewer, kind="file", content=b"BEGIN:VCALENDAR")
-    f.make_busy_block(source, f.FACTORY_NOW, f.FACTORY_NOW + timedelta(hours=1),
+    f.make_busy_block(source, f.NOW, f.NOW + timedelta(hours=1),
                       external_uid="uid-1", summary="周会")
     f.make_availability_override(interviewer, date(2026, 12, 3), is_available=True,
                                  start_local=time(19, 0), end_local=time(20, 0))

@@ -315,7 +315,7 @@ def test_the_feed_address_is_shown_once_regenerated_and_revoked(app, db, people)
 def test_coordinators_open_anyones_page_and_interviewers_only_their_own(app, db, people):
     wang, oliver = people
     source = f.make_calendar_source(wang, kind="file", name="Work")
-    f.make_busy_block(source, *(f.FACTORY_NOW.replace(year=2030, month=6, day=3, hour=h)
+    f.make_busy_block(source, *(f.NOW.replace(year=2030, month=6, day=3, hour=h)
                                 for h in (2, 3)), summary="Salary review")
     db.session.commit()
     coordinator = signed_in(app, "co@example.com")

@@ -1,8 +1,7 @@
 """The candidate's link pages through the Flask test client, and the coordinator's link panel.
 
-The pages read the real clock, so every instant here is relative to `utc_now()` and slots are
-taken from the rendered page, at least a day ahead (never the first few, which the passing
-minutes could push out of the booking window).
+The app runs at the suite's frozen `NOW`; every instant here is relative to it, and slots are
+chosen from the rendered page by property (e.g. more than a day ahead), never by position.
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from scheduler import create_app
 from scheduler.extensions import db as _db
 from scheduler.models import AuditEvent, Interview, OutboxMessage
 from scheduler.services.links import create_link, revoke_link
-from scheduler.timeutil import utc_now
+from tests.clock import NOW
 from tests import factories as f
 from tests.services.booking_setup import booking_world
 from tests.web.helpers import csrf_token, sign_in, without_csrf
@@ -44,7 +43,7 @@ def _link(world, *, zone=None, valid=timedelta(days=7), application=None):
     application = application or default_application
     if zone:
         application.candidate.zone = zone
-    now = utc_now()
+    now = NOW
     link, token = create_link(coordinator, application, requisition.stages[:1], 0, now + valid,
                               now)
     _db.session.commit()
@@ -57,7 +56,7 @@ def _slots(html: str) -> list[tuple[str, str]]:
 
 def _two_days_ahead(html: str) -> tuple[str, str]:
     """Return (confirm URL, start) of the first slot at least two days from now."""
-    limit = utc_now() + timedelta(days=2)
+    limit = NOW + timedelta(days=2)
     for url, start in _slots(html):
         if start >= limit.strftime("%Y-%m-%dT%H:%MZ"):
             return url.replace("&amp;", "&"), start
@@ -129,8 +128,8 @@ def test_dead_links_all_get_the_same_page_and_status(client, world):
     expired_link, expired = _link(world, valid=timedelta(seconds=1),
                                   application=f.make_application(requisition=world[1]))
     revoked_link, revoked = _link(world, application=f.make_application(requisition=world[1]))
-    revoke_link(world[3], revoked_link, utc_now())
-    expired_link.expires_at = utc_now() - timedelta(minutes=1)
+    revoke_link(world[3], revoked_link, NOW)
+    expired_link.expires_at = NOW - timedelta(minutes=1)
     _db.session.commit()
     answers = [client.get(path, headers=EN) for path in (
         f"/schedule/{token[:-1]}!",  # malformed
@@ -224,9 +223,9 @@ def test_reschedule_and_cancel_send_updates_with_the_same_uid(client, world):
 def test_after_the_cutoff_changes_are_refused_and_the_contact_is_shown(client, world):
     (alice, _), requisition, application, _ = world
     link, token = _link(world)
-    soon = utc_now().replace(second=0, microsecond=0) + timedelta(hours=5)
+    soon = NOW.replace(second=0, microsecond=0) + timedelta(hours=5)
     interview = f.make_interview(application=application, panel=[alice], start_at=soon)
-    link.booked_at, link.interview_id = utc_now(), interview.id
+    link.booked_at, link.interview_id = NOW, interview.id
     _db.session.commit()
     page = client.get(f"/schedule/{token}", headers=EN)
     assert page.status_code == 200
@@ -282,7 +281,7 @@ def test_none_of_these_work_reaches_the_coordinator(client, world):
     _, _, application, _ = world
     link, token = _link(world, zone="Europe/London")
     form = client.get(f"/schedule/{token}/none-work", headers=EN)
-    proposed = (utc_now() + timedelta(days=20)).strftime("%Y-%m-%dT19:00")
+    proposed = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT19:00")
     sent = client.post(f"/schedule/{token}/none-work", headers=EN, data={
         "csrf_token": csrf_token(form.text), "first": proposed,
         "note": "I am travelling; evenings London time work best."})

@@ -22,7 +22,7 @@ from scheduler.domain import slots as engine_slots
 from scheduler.domain.slots import SlotProblem
 from scheduler.models import AuditEvent, BookingGroup, Interview
 from scheduler.services.booking import BookingError, book_interview
-from scheduler.timeutil import utc_now
+from tests.clock import NOW
 from tests import factories as f
 from tests.services.booking_setup import booking_world
 from tests.web.helpers import csrf_token, sign_in
@@ -194,7 +194,7 @@ def test_a_time_taken_meanwhile_shows_this_time_was_just_taken_with_fresh_times(
     assert client.get(pick).status_code == 200
     # Someone else books Alice at that time between the page and the click.
     book_interview("other coordinator", rival, requisition.stages[0], start_at, [alice.id],
-                   utc_now())
+                   NOW)
     db.session.commit()
     response = client.post(pick, data={"start": start_at.isoformat(), "seat-0-0": str(alice.id)})
     assert response.status_code == 409
@@ -244,9 +244,9 @@ def _booked(db, application, stage, people, *, panel=None):
     """Book the first free time through the service; return the interview."""
     from scheduler.services.availability import find_slots
 
-    slot = find_slots(application, [stage], utc_now()).slots[0]
+    slot = find_slots(application, [stage], NOW).slots[0]
     interview = book_interview("test", application, stage, slot.start_at,
-                               panel or list(slot.panel), utc_now())
+                               panel or list(slot.panel), NOW)
     db.session.commit()
     return interview
 

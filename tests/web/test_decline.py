@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from scheduler.models import AuditEvent, Interview, InterviewerAssignment
 from scheduler.services.availability import find_slots
 from scheduler.services.booking import book_interview, cancel_interview
-from scheduler.timeutil import utc_now
+from tests.clock import NOW
 from tests import factories as f
 from tests.services.booking_setup import booking_world
 from tests.web.helpers import sign_in
@@ -31,9 +31,9 @@ def booked(db):
     for n, person in enumerate(people):
         person.user.email = f"iv{n}@example.com"
         person.user.language = "en"
-    slot = find_slots(application, requisition.stages, utc_now()).slots[0]
+    slot = find_slots(application, requisition.stages, NOW).slots[0]
     interview = book_interview("test", application, requisition.stages[0], slot.start_at,
-                               list(slot.panel), utc_now())
+                               list(slot.panel), NOW)
     db.session.commit()
     on_panel = next(p for p in people if p.id == slot.panel[0])
     return interview, on_panel, [p for p in people if p is not on_panel]
@@ -99,7 +99,7 @@ def test_only_the_panel_may_decline_and_coordinators_cannot_use_the_interviewer_
 
 def test_a_cancelled_interview_cannot_be_declined(client, db, booked, no_csrf):
     interview, member, _others = booked
-    cancel_interview("test", interview, utc_now(), reason="withdrawn")
+    cancel_interview("test", interview, NOW, reason="withdrawn")
     db.session.commit()
     _sign_in_as(client, member)
     response = client.post(f"/interviewer/interviews/{interview.id}/decline",

@@ -13,7 +13,7 @@ from scheduler.models import OutboxMessage
 from scheduler.services.password_reset import (
     RESET_VALID_FOR, InvalidResetLink, make_reset_token, user_for_reset_token,
 )
-from scheduler.timeutil import utc_now
+from tests.clock import NOW
 from tests import factories as f
 from tests.web.helpers import post_form, sign_in
 
@@ -62,7 +62,7 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(client, db):
 def test_link_expires_and_rejects_tampering(app, db):
     user = f.make_user()
     db.session.commit()
-    now = utc_now()
+    now = NOW
     token = make_reset_token(user, now)
     assert user_for_reset_token(token, now + RESET_VALID_FOR - timedelta(seconds=1)) == user
     with pytest.raises(InvalidResetLink):
@@ -78,7 +78,7 @@ def test_link_expires_and_rejects_tampering(app, db):
 def test_weak_or_mismatched_new_password_is_refused(client, db):
     user = f.make_user(language="en")
     db.session.commit()
-    link = f"/account/reset/{make_reset_token(user, utc_now())}"
+    link = f"/account/reset/{make_reset_token(user, NOW)}"
     response = post_form(client, link, {"new_password": "short", "confirm_password": "short"},
                          headers={"Accept-Language": "en"})
     assert response.status_code == 200 and "at least" in response.text

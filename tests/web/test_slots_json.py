@@ -166,8 +166,8 @@ def test_the_endpoint_reads_the_same_number_of_statements_for_5_and_40_interview
         person = f.make_interviewer(office=db.session.merge(office),
                                     qualifications={"system_design": "qualified"})
         source = f.make_calendar_source(person, kind="file", name="Work")
-        f.make_busy_block(source, f.FACTORY_NOW + timedelta(days=3),
-                          f.FACTORY_NOW + timedelta(days=3, hours=1))
+        f.make_busy_block(source, f.NOW + timedelta(days=3),
+                          f.NOW + timedelta(days=3, hours=1))
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
     assert count() == five
