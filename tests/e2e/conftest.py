@@ -113,3 +113,4 @@ def screenshots(request) -> Screenshots:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return Screenshots(folder)
+

@@ -35,6 +35,7 @@ from scheduler.services.links import (
 from tests.clock import NOW
 from tests import factories as f
 from tests.dbutil import app_config
+from tests.e2e.slot_picking import slot_link_starting_after
 
 ISO = "%Y-%m-%dT%H:%MZ"
 LONDON = dict(locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900})
@@ -362,7 +363,8 @@ def test_move_and_cancel_before_the_cutoff_keep_the_uid_and_after_it_the_contact
         expect(page.get_by_text("your current time", exact=True)).to_be_visible()
         expect(page.locator(".current-time")).to_contain_text("Your current time:")
         screenshots.take(page, "change-pick")
-        page.locator("a.slot").nth(4).click()
+        # A new time past the 24-hour cutoff, so the moved interview can still be cancelled.
+        slot_link_starting_after(page, NOW + timedelta(days=2, hours=1)).click()
         page.get_by_label("Reason for the change (optional)").fill("A clash at work")
         screenshots.take(page, "change-confirm")
         page.get_by_role("button", name="Move my interview to this time").click()
