@@ -7,15 +7,14 @@ limiter, the token lookup, loading every calendar in a fixed number of queries, 
 rendering the first week of slots grouped by day in the candidate's zone (Europe/London, so every
 time is converted). The target is a median of at most 100 ms.
 
-The page searches from ``utc_now()``; as in bench/db_workloads.py, the candidate views' clock is
-pinned to the engine bench's ``NOW`` so the bench does not depend on the day it runs. The floor
+The page searches from the request's ``now``; as in bench/db_workloads.py, the app's clock is
+frozen at the engine bench's ``NOW`` so the bench does not depend on the day it runs. The floor
 is reading the workload's busy blocks and booked seats from the database as epoch seconds.
 """
 from __future__ import annotations
 
 import re
 from datetime import timedelta
-from unittest import mock
 
 import sqlalchemy as sa
 
@@ -52,8 +51,6 @@ def _candidate_page_m():
         upgrade()
         token = _link_for(_store_team(calendars))
         db.session.remove()
-    # Pinned for the life of the bench process (see the module docstring).
-    mock.patch("scheduler.candidate.views.utc_now", lambda: NOW).start()
     client = app.test_client()
     url = f"/schedule/{token}"
     window_end = NOW + timedelta(days=29)

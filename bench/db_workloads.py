@@ -8,8 +8,8 @@ the login form, and times ``GET /coordinator/applications/<id>/slots.json`` thro
 client: routing, the role gate, loading every calendar from the database in a fixed number of
 queries, the engine, and the JSON.
 
-The endpoint searches from ``utc_now()``; for a bench that must not depend on the day it runs,
-the coordinator views' clock is pinned to the engine bench's ``NOW`` (Monday 2027-03-01 UTC).
+The endpoint searches from the request's ``now``; for a bench that must not depend on the day it
+runs, the app's clock is frozen (FROZEN_NOW) at the engine bench's ``NOW`` (Monday 2027-03-01 UTC).
 Each request gets a fresh app context and session, as in production, so nothing is cached
 between runs except what a long-running worker also keeps (holiday data, zone tables).
 
@@ -24,7 +24,6 @@ import shutil
 import tempfile
 from datetime import time, timedelta, timezone
 from pathlib import Path
-from unittest import mock
 
 import sqlalchemy as sa
 
@@ -55,6 +54,7 @@ def _app(path: Path):
     return create_app({
         "TESTING": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False, "BASE_URL": "http://localhost",
+        "FROZEN_NOW": NOW.isoformat(),
     })
 
 
@@ -158,8 +158,6 @@ def _endpoint_m():
         upgrade()
         application_id = _store_team(calendars)
         db.session.remove()
-    # Pinned for the life of the bench process (see the module docstring).
-    mock.patch("scheduler.coordinator.views.utc_now", lambda: NOW).start()
     client = _signed_in_client(app)
     url = f"/coordinator/applications/{application_id}/slots.json"
     window_end = NOW + timedelta(days=29)

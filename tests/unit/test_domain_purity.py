@@ -1,5 +1,5 @@
 """scheduler/domain is pure: no web or database stack, only the standard library and the
-holiday data packages, and it never reads the clock."""
+holiday data packages (tests/unit/test_clock.py checks that it never reads the clock)."""
 from __future__ import annotations
 
 import ast
@@ -45,9 +45,3 @@ def test_domain_modules_import_only_the_standard_library_and_holiday_data():
                 assert root in sys.stdlib_module_names or root in ALLOWED_THIRD_PARTY, (
                     f"{module.name} imports {name}")
 
-
-def test_domain_never_reads_the_clock():
-    for module in DOMAIN.glob("*.py"):
-        source = module.read_text(encoding="utf-8")
-        for call in ("datetime.now(", "date.today(", "time.time(", "utcnow("):
-            assert call not in source, f"{module.name} calls {call}"
