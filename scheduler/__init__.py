@@ -8,15 +8,15 @@ from __future__ import annotations
 
 def create_app(config_overrides: dict | None = None):
     """Build the Flask application as a short list of named steps."""
-    from scheduler import setup
+    from scheduler import app as steps
 
-    app = setup.make_flask_app()
-    setup.load_config(app, config_overrides)
-    setup.configure_clock(app)
-    setup.init_extensions(app)
-    setup.register_blueprints(app)
-    setup.register_error_handlers(app)
-    setup.register_security_headers(app)
-    setup.register_cli(app)
-    setup.register_template_filters(app)
+    app = steps.make_flask_app()
+    steps.load_config(app, config_overrides)
+    steps.configure_clock(app)
+    steps.init_extensions(app)
+    steps.register_blueprints(app)
+    steps.register_error_handlers(app)
+    steps.register_security_headers(app)
+    steps.register_cli(app)
+    steps.register_template_filters(app)
     return app

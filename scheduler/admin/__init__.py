@@ -1,13 +1,9 @@
-"""Admin pages: the workday overrides of each office calendar (e.g. China's published schedule).
-
-Also provides the template global `holiday_data_warnings()`, which the coordinator pages use to
-show a banner while an office's booking horizon reaches a year without official holiday data.
-"""
+"""Admin pages: the workday overrides of each office calendar (e.g. China's published schedule)."""
 from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.auth import require_roles
+from scheduler.web import require_roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, "admin")

@@ -8,27 +8,11 @@ from flask_login import current_user
 
 from scheduler.admin import bp
 from scheduler.admin.forms import ScheduleForm, ScheduleLineError, WorkdayOverrideForm, parse_schedule
-from scheduler.domain.workdays import WorkdayCalendar, warning_message
+from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.extensions import db
-from scheduler.interviewer.availability import day_label
 from scheduler.models.office import CALENDAR_KEYS
 from scheduler.services import working_hours as wh
-from scheduler.web import request_now
-
-
-@bp.app_template_global()
-def holiday_data_warnings() -> list[str]:
-    """Return, translated, a warning per office calendar and year the booking horizon reaches without data."""
-    return [_holiday_notice(notice) for notice in wh.holiday_data_notices(request_now())]
-
-
-def _holiday_notice(notice: wh.HolidayNotice) -> str:
-    text = warning_message(notice.warning, _)
-    if notice.override_count:
-        text += " " + ngettext("%(num)d override is entered for %(year)s so far.",
-                               "%(num)d overrides are entered for %(year)s so far.",
-                               notice.override_count, year=notice.warning.year)
-    return text
+from scheduler.web import day_label, request_now
 
 
 @bp.get("/")

@@ -1,7 +1,6 @@
 """Auth views: the role-based front door, sign in and out, own password, language switch."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -14,7 +13,7 @@ from scheduler.auth.forms import (
 )
 from scheduler.extensions import db, limiter
 from scheduler.i18n import SESSION_KEY
-from scheduler.web import request_now
+from scheduler.web import request_now, safe_next
 
 # Per client address; enough for typos, too few for guessing passwords. LOGIN_RATE_LIMIT in the
 # app config overrides it (tests use a small one).
@@ -23,14 +22,6 @@ LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
 def _login_rate_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return *target* if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
 
 
 def _home_for(user) -> str | None:

@@ -31,7 +31,7 @@ from scheduler.candidate.present import (
 from scheduler.extensions import db, limiter
 from scheduler.i18n import current_language, format_local_range, localized, zone_label
 from scheduler.models import InterviewerProfile, SchedulingLink
-from scheduler.services import notify
+from scheduler.services import invites
 from scheduler.services.booking import BookingError, SlotTaken
 from scheduler.services.links import (
     LinkError, available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
@@ -182,11 +182,11 @@ def render_link_page(token: str, link: SchedulingLink, now, *, change: bool = Fa
 
 def _booking_details(live, now, zone: str, language: str) -> dict:
     """Return the booked interviews' times, places and add-to-calendar links."""
-    candidate = next(r for r in notify.everyone(live[0]) if r.is_candidate)
+    candidate = next(r for r in invites.everyone(live[0]) if r.is_candidate)
     rows = []
     for interview in live:
-        event = notify.invite_event(interview, candidate)
-        where = notify.interview_location(interview, language) or ""
+        event = invites.invite_event(interview, candidate)
+        where = invites.interview_location(interview, language) or ""
         # A video room's address is a link to follow, not text to read.
         is_link = where.startswith(("https://", "http://"))
         rows.append(dict(
@@ -295,8 +295,8 @@ def download(token: str, link: SchedulingLink, now: datetime):
     live = [i for i in link_interviews(link) if i.status == "scheduled"]
     if not live:
         return redirect(url_for(".page", token=token))
-    candidate = next(r for r in notify.everyone(live[0]) if r.is_candidate)
-    events = [notify.invite_event(i, candidate) for i in live]
+    candidate = next(r for r in invites.everyone(live[0]) if r.is_candidate)
+    events = [invites.invite_event(i, candidate) for i in live]
     body = ical.build_download(events, dtstamp_at=now, zone=candidate.zone)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="interview.ics"'

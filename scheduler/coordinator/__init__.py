@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.auth import require_roles
+from scheduler.web import require_roles
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 require_roles(bp, "coordinator", "admin")

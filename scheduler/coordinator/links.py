@@ -20,7 +20,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from scheduler.auth.views import safe_next
 from scheduler.coordinator import bp
 from scheduler.extensions import db
 from scheduler.i18n import localized
@@ -29,7 +28,7 @@ from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
     link_state, links_for_application, proposal, resend_link, revoke_link,
 )
-from scheduler.web import request_now
+from scheduler.web import request_now, safe_next
 
 LINK_STATE_LABELS = {
     "sent": _l("Sent"),

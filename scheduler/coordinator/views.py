@@ -20,7 +20,7 @@ from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, BookForm, CancelForm, CandidateForm, RescheduleForm, ResendForm,
     SlotViewForm, SwapForm,
 )
-from scheduler.coordinator.slots import SlotQueryError, read_slot_query, slots_payload
+from scheduler.coordinator.slots_json import SlotQueryError, read_slot_query, slots_payload
 from scheduler.domain.slots import EARLY, LoopSlot, Slot, SlotSearch
 from scheduler.extensions import db
 from scheduler.i18n import (
@@ -31,7 +31,7 @@ from scheduler.models import (
     Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, OutboxMessage,
     StageTemplate, User,
 )
-from scheduler.services.availability import check_booking, find_slots
+from scheduler.services.slot_search import check_booking, find_slots
 from scheduler.services.booking import (
     BookingError, SlotTaken, book_interview, book_loop, cancel_interview, loop_stage_starts,
     reschedule_interview, seat_replacements, suggest_replacements, swap_interviewer,

@@ -1,23 +1,8 @@
 """Calendar feeds: secret per-interviewer ICS URLs that calendar apps subscribe to (no login)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
-
-from scheduler.web import request_now
+from flask import Blueprint
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-
-@bp.route("/<token>.ics")
-def interviewer_feed(token: str):
-    """Serve an interviewer's interviews as an iCalendar feed."""
-    from scheduler.services.feeds import feed_for_token
-
-    body = feed_for_token(token, request_now())
-    if body is None:
-        abort(404)
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = 'inline; filename="interviews.ics"'
-    response.headers["Cache-Control"] = "private, max-age=300"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+from scheduler.feeds import views  # noqa: E402,F401  (registers the route on bp)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.auth import require_roles
+from scheduler.web import require_roles
 
 bp = Blueprint("interviewer", __name__, url_prefix="/interviewer")
 require_roles(bp, "interviewer")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +23,6 @@ from scheduler.interviewer.forms import (
     ActionForm, CalDAVForm, CalendarFileForm, CalendarUrlForm, DateOverrideForm, ManualBlockForm,
     WeeklyHoursForm, ZoneForm,
 )
-from scheduler.domain.workdays import warning_message
 from scheduler.models import InterviewerProfile
 from scheduler.services import working_hours as wh
 from scheduler.services.calendars import (
@@ -33,9 +31,8 @@ from scheduler.services.calendars import (
 )
 from scheduler.services.feeds import issue_feed_token, revoke_feed
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import request_now
+from scheduler.web import day_label, request_now, warning_text
 
-DAY_PATTERNS = {"zh": ("M月d日 EEE", "y年M月d日"), "en": ("EEE d MMM", "d MMM y")}
 # How many import warnings a flash lists before summing up the rest.
 WARNINGS_SHOWN = 5
 # Each form has a prefix so that fields of two forms on one page never share an id.
@@ -110,18 +107,6 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
         host_of=lambda url: urlsplit(url).netloc or url,
         problem_text=lambda problem: problem.message(_),
     ), status
-
-
-def day_label(day: date, *, long: bool = False) -> str:
-    """Render a date in the viewer's language: "Sat 10 Oct" / "10月10日 周六" (with the year if long)."""
-    language = current_language()
-    pattern = DAY_PATTERNS[language][1 if long else 0]
-    return format_date(day, pattern, locale=language)
-
-
-def warning_text(warning) -> str:
-    """Render a holiday-data warning in the viewer's language."""
-    return warning_message(warning, _)
 
 
 def _refused(profile: InterviewerProfile, name: str, form, error: wh.WorkingHoursError):

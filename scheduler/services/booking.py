@@ -26,9 +26,9 @@ from scheduler.models import (
     Application, BookingGroup, Interview, InterviewerAssignment, InterviewerProfile,
     StageTemplate, User,
 )
-from scheduler.services import notify
+from scheduler.services import invites
 from scheduler.services.audit import record_event
-from scheduler.services.availability import CandidateHours, check_booking, find_slots
+from scheduler.services.slot_search import CandidateHours, check_booking, find_slots
 
 
 class BookingError(Exception):
@@ -176,7 +176,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     interviews = _insert_checked(write, application, stages, now, hours, break_minutes)
     for interview in interviews:
         record_event(actor, "interview.booked", interview, now=now, after=_snapshot(interview))
-        notify.interview_booked(interview, actor=actor, now=now)
+        invites.interview_booked(interview, actor=actor, now=now)
     db.session.flush()
     return interviews
 
@@ -229,7 +229,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
     for item, before in zip(interviews, befores):
         record_event(actor, "interview.rescheduled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
-        notify.interview_rescheduled(item, actor=actor, now=now)
+        invites.interview_rescheduled(item, actor=actor, now=now)
     db.session.flush()
     return interviews
 
@@ -273,7 +273,7 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
         db.session.flush()
         record_event(actor, "interview.cancelled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
-        notify.interview_cancelled(item, panel=panel, actor=actor, now=now)
+        invites.interview_cancelled(item, panel=panel, actor=actor, now=now)
     db.session.flush()
     return interviews
 
@@ -314,7 +314,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
     removed = _insert_checked(write, interview.application, stages, now, None, break_minutes)
     record_event(actor, "interview.panel_swapped", interview, now=now, before=before,
                  after=_snapshot(interview), note=reason)
-    notify.panel_changed(interview, removed=removed, actor=actor, now=now)
+    invites.panel_changed(interview, removed=removed, actor=actor, now=now)
     db.session.flush()
     return interview
 
@@ -364,7 +364,7 @@ def _profiles_by_id(ids) -> dict[int, InterviewerProfile]:
 def suggest_replacements(interview: Interview, interviewer_id: int, now: datetime,
                          limit: int = 5) -> list[InterviewerProfile]:
     """Return interviewers who could take *interviewer_id*'s seat at the same time, fairest first."""
-    from scheduler.services.availability import plan_stages
+    from scheduler.services.slot_search import plan_stages
 
     others = _group_of(interview)
     index = next(n for n, i in enumerate(others) if i.id == interview.id)
@@ -383,7 +383,7 @@ def seat_replacements(application: Application, stages: Sequence[StageTemplate],
                       exclude_interview_ids=(), limit: int = 5,
                       ) -> list[list[list[InterviewerProfile]]]:
     """Return, per stage and seat of *panels*, who else could sit there at *start_at*, fairest first."""
-    from scheduler.services.availability import plan_stages
+    from scheduler.services.slot_search import plan_stages
 
     plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
                        exclude_interview_ids=exclude_interview_ids)

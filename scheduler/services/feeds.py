@@ -42,7 +42,7 @@ def revoke_feed(actor: User, profile: InterviewerProfile, now: datetime) -> None
 
 def feed_for_token(token: str, now: datetime) -> bytes | None:
     """Return the ICS feed for a token, or None when the token is unknown or revoked."""
-    from scheduler.services.notify import invite_event, panel_recipient
+    from scheduler.services.invites import invite_event, panel_recipient
 
     if not token or len(token) > 100:
         return None

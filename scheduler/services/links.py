@@ -34,7 +34,7 @@ from scheduler.mail import build_message, make_message_id
 from scheduler.models import Application, Interview, SchedulingLink, StageTemplate, User
 from scheduler.services import booking
 from scheduler.services.audit import record_event
-from scheduler.services.availability import CandidateHours, find_slots
+from scheduler.services.slot_search import CandidateHours, find_slots
 from scheduler.services.feeds import token_hash
 from scheduler.timeutil import is_valid_zone
 

@@ -67,7 +67,7 @@ def due_reminder_ids(now: datetime, limit: int = 100) -> list[int]:
 
 def enqueue_reminder(reminder_id: int, now: datetime) -> bool:
     """Claim one due reminder and write its outbox row; False when someone else claimed it."""
-    from scheduler.services.notify import build_reminder_message
+    from scheduler.services.invites import build_reminder_message
     from scheduler.services.outbox import enqueue_email
 
     # The claim comes first in the transaction: on SQLite it takes the write lock, on

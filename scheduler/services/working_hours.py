@@ -36,7 +36,7 @@ from scheduler.models import (
 )
 from scheduler.models.office import CALENDAR_KEYS
 from scheduler.services.audit import record_event
-from scheduler.services.availability import load_calendars
+from scheduler.services.slot_search import load_calendars
 from scheduler.timeutil import is_valid_zone
 
 WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),

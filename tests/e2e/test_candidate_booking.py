@@ -27,7 +27,7 @@ from scheduler.models import (
     Application, Candidate, Interview, InterviewerProfile, OutboxMessage, Qualification,
     Requisition, StageTemplate, User,
 )
-from scheduler.services.availability import CandidateHours, find_slots
+from scheduler.services.slot_search import CandidateHours, find_slots
 from scheduler.services.candidates import create_candidate_with_application
 from scheduler.services.links import (
     available_slots, book_from_link, create_link, open_link, revoke_link,

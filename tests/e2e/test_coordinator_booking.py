@@ -146,7 +146,7 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
 
     from scheduler.extensions import db
     from scheduler.models import Application, Candidate, InterviewerProfile
-    from scheduler.services.availability import find_slots
+    from scheduler.services.slot_search import find_slots
     from scheduler.services.booking import book_interview
     from tests.clock import NOW
 

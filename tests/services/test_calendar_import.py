@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from scheduler.calendars import CalendarError
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, BusyBlock, CalendarSource
-from scheduler.services.availability import load_calendars
+from scheduler.services.slot_search import load_calendars
 from scheduler.services.calendars import (
     HORIZON_MARGIN, PAST_MARGIN, add_caldav_account, add_calendar_url, add_manual_block, calendar_window,
     import_calendar_file, refresh_calendar_source, refresh_calendar_sources, source_problem,

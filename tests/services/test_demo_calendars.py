@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from scheduler.demo import INTERVIEWERS, load_demo
-from scheduler.demo_calendars import DEMO_FILE_NAME, TEXT
+from scheduler.demo.team_calendars import DEMO_FILE_NAME, TEXT
 from scheduler.models import Application, AuditEvent, BusyBlock, CalendarSource, InterviewerProfile
-from scheduler.services.availability import find_slots
+from scheduler.services.slot_search import find_slots
 
 
 def test_demo_interviewers_have_imported_calendars_and_candidates_have_slots(db, now):

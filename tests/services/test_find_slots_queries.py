@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 
 from scheduler.models import Application
-from scheduler.services.availability import find_slots
+from scheduler.services.slot_search import find_slots
 from tests import factories as f
 
 # Far fewer than one per interviewer: a query per interviewer would show at 5 already.

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from scheduler.models import AuditEvent, AvailabilityOverride, WorkdayOverride
 from scheduler.services import working_hours as wh
-from scheduler.services.availability import find_slots
+from scheduler.services.slot_search import find_slots
 from tests import factories as f
 
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -242,7 +242,7 @@ def test_loops_are_booked_and_cancelled_together(client, db, no_csrf):
 
 def _booked(db, application, stage, people, *, panel=None):
     """Book the first free time through the service; return the interview."""
-    from scheduler.services.availability import find_slots
+    from scheduler.services.slot_search import find_slots
 
     slot = find_slots(application, [stage], NOW).slots[0]
     interview = book_interview("test", application, stage, slot.start_at,

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler.models import AuditEvent, Interview, InterviewerAssignment
-from scheduler.services.availability import find_slots
+from scheduler.services.slot_search import find_slots
 from scheduler.services.booking import book_interview, cancel_interview
 from tests.clock import NOW
 from tests import factories as f

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import sqlalchemy as sa
 
+from scheduler.demo.people import INTERVIEWERS
 from scheduler.extensions import db
 from scheduler.models import CalendarSource, InterviewerProfile, User
 from scheduler.services.calendars import import_calendar_file
@@ -50,7 +51,6 @@ TEXT = {
 
 def load_demo_calendars(now: datetime) -> int:
     """Import the demo calendar of every demo interviewer who lacks it; return how many were added."""
-    from scheduler.demo import INTERVIEWERS
 
     emails = [spec.email for spec in INTERVIEWERS]
     profiles = {user.email: user.interviewer_profile for user in db.session.scalars(

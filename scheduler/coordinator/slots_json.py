@@ -28,7 +28,7 @@ from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
 from scheduler.i18n import localized, zone_label
 from scheduler.models import Application, InterviewerProfile, StageTemplate, User
-from scheduler.services.availability import CandidateHours, candidate_hours
+from scheduler.services.slot_search import CandidateHours, candidate_hours
 from scheduler.timeutil import is_valid_zone
 
 DEFAULT_LOOP_BREAK_MINUTES = 15

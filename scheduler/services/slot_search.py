@@ -23,7 +23,7 @@ from scheduler.domain.slots import (
 from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.extensions import db
 from scheduler.models import (
-    Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
+    Application, AvailabilityOverride, BusyBlock, InterviewerAssignment,
     InterviewerProfile, Qualification, StageTemplate, User, WorkdayOverride, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS

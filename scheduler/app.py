@@ -202,8 +202,9 @@ def register_template_filters(app: Flask) -> None:
     """Add Jinja filters and globals for localized names and instants in the viewer's zone."""
     from scheduler import i18n
     from scheduler.timeutil import format_in_zone
-    from scheduler.web import request_now
+    from scheduler.web import register_template_globals, request_now
 
+    register_template_globals(app)
     # Block tags leave no blank lines behind, so the HTML stays small and readable.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
