@@ -1,13 +1,43 @@
-"""Shared set-up for booking tests: an office, interviewers, a stage, applications."""
+"""Shared set-up for booking tests: an office, interviewers, a stage, applications.
+
+Times are picked relative to the frozen `NOW` by their property, never by calendar date:
+`WORKDAY_10` is 10:00 Beijing on the first Monday–Friday CN workday on which 10:00 is more
+than 24 hours away, so a booking there gets both its 24-hour and its 1-hour reminders, the day
+has room for the 08:30–16:00 times the tests try around it, and it lies well inside every
+stage's 14-day horizon.
+"""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta
 
 from scheduler.extensions import db
 from tests import factories as f
+from tests.clock import NOW, at_local, local_today, workday_after
 
-# Tuesday 2026-12-01 10:00 in Beijing.
-TUESDAY_10 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+
+def _is_weekday_workday(day) -> bool:
+    """True when *day* is a Monday–Friday CN workday (the booking world's interviewers' days)."""
+    return workday_after((day - local_today()).days, weekdays_only=True) == day
+
+
+def first_workday_at(clock: str = "10:00", *, more_than: timedelta = timedelta(hours=24),
+                     next_day_too: bool = False) -> datetime:
+    """Return *clock* Beijing time on the first Monday–Friday CN workday on which it is more
+    than *more_than* after NOW; with *next_day_too*, the day after must be such a workday too.
+    """
+    days = 0
+    while True:
+        day = workday_after(days, weekdays_only=True)
+        start = at_local(day, clock)
+        if start - NOW > more_than and (not next_day_too or _is_weekday_workday(day + DAY)):
+            return start
+        days = (day - local_today()).days + 1
+
+
+# 10:00 Beijing on the first Monday–Friday workday more than 24 hours away.
+WORKDAY_10 = first_workday_at("10:00")
 
 
 def booking_world(*, interviewers=3, panel_size=1, duration=60, step=30, daily_cap=None,

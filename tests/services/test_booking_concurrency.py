@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler.models import InterviewerAssignment
-from tests.services.booking_setup import TUESDAY_10, booking_world
+from tests.services.booking_setup import WORKDAY_10, booking_world
 from tests.services.concurrency_worker import Attempt, attempt_booking, process_main
 
 MIN = timedelta(minutes=1)
@@ -28,7 +28,7 @@ def _overlap_scenario(count):
     (alice, *_), requisition, apps = booking_world(interviewers=1, duration=120, step=5,
                                                    applications=count)
     stage = requisition.stages[0]
-    return [Attempt(a.id, (stage.id,), TUESDAY_10 + 5 * n * MIN, ((alice.id,),))
+    return [Attempt(a.id, (stage.id,), WORKDAY_10 + 5 * n * MIN, ((alice.id,),))
             for n, a in enumerate(apps)]
 
 
@@ -37,7 +37,7 @@ def _shared_panel_scenario(count):
     (alice, *others), requisition, apps = booking_world(interviewers=count + 1, panel_size=2,
                                                         duration=120, step=5, applications=count)
     stage = requisition.stages[0]
-    return [Attempt(a.id, (stage.id,), TUESDAY_10 + 5 * n * MIN, ((alice.id, others[n].id),))
+    return [Attempt(a.id, (stage.id,), WORKDAY_10 + 5 * n * MIN, ((alice.id, others[n].id),))
             for n, a in enumerate(apps)]
 
 
@@ -50,8 +50,8 @@ def _loop_scenario(count):
     (alice, bob, carol, dave), requisition, apps = booking_world(interviewers=4, stages=stages,
                                                                  applications=count)
     ids = tuple(s.id for s in requisition.stages)
-    patterns = [(TUESDAY_10, ((alice.id,), (bob.id,))),           # Bob 11:00-12:00
-                (TUESDAY_10 + 30 * MIN, ((bob.id,), (carol.id,)))]  # Bob 10:30-11:30
+    patterns = [(WORKDAY_10, ((alice.id,), (bob.id,))),           # Bob 11:00-12:00
+                (WORKDAY_10 + 30 * MIN, ((bob.id,), (carol.id,)))]  # Bob 10:30-11:30
     return [Attempt(a.id, ids, *patterns[n % 2]) for n, a in enumerate(apps)]
 
 
@@ -60,7 +60,7 @@ def _daily_cap_scenario(count):
     (alice, *_), requisition, apps = booking_world(interviewers=1, daily_cap=1,
                                                    applications=count)
     stage = requisition.stages[0]
-    return [Attempt(a.id, (stage.id,), TUESDAY_10 + 60 * (n % 7) * MIN, ((alice.id,),))
+    return [Attempt(a.id, (stage.id,), WORKDAY_10 + 60 * (n % 7) * MIN, ((alice.id,),))
             for n, a in enumerate(apps)]
 
 

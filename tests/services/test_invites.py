@@ -18,7 +18,7 @@ from scheduler.services.booking import (
     book_interview, cancel_interview, reschedule_interview, swap_interviewer,
 )
 from tests.radicale_server import RadicaleServer
-from tests.services.booking_setup import TUESDAY_10, booking_world
+from tests.services.booking_setup import WORKDAY_10, booking_world
 from tests.smtp_server import SmtpTestServer
 
 
@@ -44,10 +44,10 @@ def _messages_to(db, address):
 def lifecycle(db, now):
     """Book, reschedule, swap a panel member, cancel: one interview's whole life."""
     (alice, bob, carol), requisition, [application] = booking_world(panel_size=2)
-    interview = book_interview("coordinator", application, requisition.stages[0], TUESDAY_10,
+    interview = book_interview("coordinator", application, requisition.stages[0], WORKDAY_10,
                                [alice.id, bob.id], now)
     db.session.commit()
-    reschedule_interview("coordinator", interview, TUESDAY_10 + timedelta(hours=3), now)
+    reschedule_interview("coordinator", interview, WORKDAY_10 + timedelta(hours=3), now)
     db.session.commit()
     swap_interviewer("coordinator", interview, bob.id, carol.id, now)
     db.session.commit()
@@ -71,8 +71,8 @@ def test_one_uid_rising_sequence_matching_methods_two_parsers(db, lifecycle, tmp
         assert parsed.vevent.dtend.value == event.end
         seen.append((str(calendar["METHOD"]), str(event["UID"]), int(event["SEQUENCE"]),
                      event.start))
-    moved = TUESDAY_10 + timedelta(hours=3)
-    assert seen == [("REQUEST", interview.calendar_uid, 0, TUESDAY_10),
+    moved = WORKDAY_10 + timedelta(hours=3)
+    assert seen == [("REQUEST", interview.calendar_uid, 0, WORKDAY_10),
                     ("REQUEST", interview.calendar_uid, 1, moved),
                     ("REQUEST", interview.calendar_uid, 2, moved),
                     ("CANCEL", interview.calendar_uid, 3, moved)]
@@ -108,7 +108,7 @@ def test_through_smtp_alternatives_attachment_language_and_no_panel_for_candidat
     application.candidate.language = "zh"
     alice.user.language = "en"
     db.session.commit()
-    book_interview("coordinator", application, requisition.stages[0], TUESDAY_10,
+    book_interview("coordinator", application, requisition.stages[0], WORKDAY_10,
                    [alice.id, bob.id], now)
     db.session.commit()
     with SmtpTestServer() as server:

@@ -13,7 +13,7 @@ from scheduler.jobs import enqueue_reminders
 from scheduler.models import OutboxMessage, Reminder
 from scheduler.services.booking import book_interview, cancel_interview, reschedule_interview
 from tests.dbutil import subprocess_environment
-from tests.services.booking_setup import TUESDAY_10, booking_world
+from tests.services.booking_setup import WORKDAY_10, booking_world, first_workday_at
 
 HOUR = timedelta(hours=1)
 
@@ -25,40 +25,42 @@ def _reminders(db, interview):
 
 def test_booked_three_hours_ahead_gets_only_the_one_hour_reminder(db):
     (alice, *_), requisition, [application] = booking_world()
-    booked_at = TUESDAY_10 - 3 * HOUR
-    interview = book_interview("test", application, requisition.stages[0], TUESDAY_10,
+    booked_at = WORKDAY_10 - 3 * HOUR
+    interview = book_interview("test", application, requisition.stages[0], WORKDAY_10,
                                [alice.id], booked_at)
     db.session.commit()
     assert {kind for kind, *_ in _reminders(db, interview)} == {"1h"}
 
 
 def test_reschedule_moves_and_cancel_drops(db, now):
+    # 10:00 on a workday more than 24 hours away whose next day is a workday too.
+    start = first_workday_at("10:00", next_day_too=True)
     (alice, *_), requisition, [application] = booking_world()
-    interview = book_interview("test", application, requisition.stages[0], TUESDAY_10,
+    interview = book_interview("test", application, requisition.stages[0], start,
                                [alice.id], now)
     db.session.commit()
     # The 24-hour reminder goes out, then the interview moves a day later.
-    sent_at = TUESDAY_10 - 24 * HOUR
+    sent_at = start - 24 * HOUR
     assert enqueue_reminders(sent_at) == {"enqueued": 2}
-    reschedule_interview("test", interview, TUESDAY_10 + 24 * HOUR, sent_at)
+    reschedule_interview("test", interview, start + 24 * HOUR, sent_at)
     db.session.commit()
     moved = _reminders(db, interview)
-    assert {due for *_, due in moved} == {TUESDAY_10, TUESDAY_10 + 23 * HOUR}
+    assert {due for *_, due in moved} == {start, start + 23 * HOUR}
     assert all(r.enqueued_at is None for r in db.session.scalars(sa.select(Reminder)))
     # Nothing is due at the old time any more.
-    assert enqueue_reminders(TUESDAY_10 - HOUR) == {"enqueued": 0}
+    assert enqueue_reminders(start - HOUR) == {"enqueued": 0}
     cancel_interview("test", interview, sent_at)
     db.session.commit()
     assert _reminders(db, interview) == []
-    assert enqueue_reminders(TUESDAY_10 + 23 * HOUR) == {"enqueued": 0}
+    assert enqueue_reminders(start + 23 * HOUR) == {"enqueued": 0}
 
 
 def test_two_job_processes_enqueue_each_reminder_once(db, now, database_config):
     people, requisition, applications = booking_world(interviewers=3, applications=3)
     for person, application in zip(people, applications):
-        book_interview("test", application, requisition.stages[0], TUESDAY_10, [person.id], now)
+        book_interview("test", application, requisition.stages[0], WORKDAY_10, [person.id], now)
     db.session.commit()
-    due = TUESDAY_10 - timedelta(minutes=30)  # 09:30 in Beijing: both reminders are due
+    due = WORKDAY_10 - timedelta(minutes=30)  # 09:30 in Beijing: both reminders are due
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once",
                "enqueue_reminders", "--now", due.isoformat()]
     environment = subprocess_environment(database_config)
