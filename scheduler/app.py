@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from flask import Flask, g, render_template
+from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -81,17 +81,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     # First of all before_request hooks, ahead of those the extensions just added.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_with_empty_g)
-    app.before_request_funcs[None].insert(1, _resolve_request_now)
-
-
-def _start_with_empty_g() -> None:
-    # Flask-Login, Flask-WTF, Flask-Babel and Flask-Limiter cache the user, CSRF token, locale
-    # and limit state on `g`, which belongs to the app context. In production every request
-    # has a fresh one; the tests hold one app context across many requests (and clients),
-    # so each request must start from its own session and headers, not the last request's.
-    for name in list(vars(g)):
-        delattr(g, name)
+    app.before_request_funcs.setdefault(None, []).insert(0, _resolve_request_now)
 
 
 def _resolve_request_now() -> None:

@@ -6,9 +6,12 @@ a fresh copy (SQLite: a copied file; PostgreSQL: truncated tables in a private s
 """
 from __future__ import annotations
 
+import contextvars
 import shutil
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from scheduler import create_app
 from scheduler.extensions import db as _db
@@ -69,10 +72,32 @@ def _truncate_all(config: dict) -> None:
     engine.dispose()
 
 
+class OwnContextClient(FlaskClient):
+    """A test client whose requests run as in production: each in an app context of its own.
+
+    The `app` fixture holds an app context for set-up (flaskr's pattern); a request made inside
+    it would share that context's `g` and database session with the test and with every other
+    request. Each request here runs in a fresh context-variable context, so Flask pushes a new
+    app context for it; the test's own session is committed first (so the request sees the set-up,
+    as it would see committed data in production) and expired afterwards (so the test then reads
+    what the request wrote).
+    """
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect being followed: already in the request's own
+            return super().open(*args, **kwargs)
+        _db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            _db.session.expire_all()
+
+
 @pytest.fixture
 def app(database_config):
     """A Flask app on a clean, migrated database, inside an app context."""
     app = create_app(database_config)
+    app.test_client_class = OwnContextClient
     with app.app_context():
         yield app
         _db.session.remove()
