@@ -1,8 +1,8 @@
 """Forms of the availability pages: hours, zone, time off, busy blocks, calendars, the feed.
 
-Forms read what was typed (local wall-clock times in the interviewer's zone); the service in
-scheduler/services/working_hours.py decides whether it makes sense (end after start, no
-overlaps, a known zone) and refuses it with a message otherwise.
+Forms read what was typed (local wall-clock times in the interviewer's zone); the services
+(scheduler/services/working_hours.py, calendars.py) decide whether it makes sense (end after
+start, no overlaps, a known zone) and refuse it with a message otherwise.
 """
 from __future__ import annotations
 
