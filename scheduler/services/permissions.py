@@ -19,12 +19,10 @@ STAFF_ROLES = ("coordinator", "admin")
 
 
 class NotAllowed(Exception):
-    """The actor may not do this to this object; *message* says why (translatable)."""
+    """The actor may not do this to this object; *message* says so (translatable)."""
 
-    field = None
-
-    def __init__(self, message=None):
-        self.message = message or _l("You may only manage your own availability.")
+    def __init__(self):
+        self.message = _l("You may only manage your own availability.")
         super().__init__(str(self.message))
 
 
