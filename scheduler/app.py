@@ -116,7 +116,7 @@ def _blueprints() -> list:
     from scheduler.coordinator import bp as coordinator
     from scheduler.feeds import bp as feeds
     from scheduler.interviewer import bp as interviewer
-    from scheduler.interviewer import availability_bp as availability
+    from scheduler.availability import bp as availability
     from scheduler.admin import bp as admin
 
     return [auth, coordinator, interviewer, feeds, availability, admin, candidate]

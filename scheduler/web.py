@@ -65,10 +65,10 @@ def warning_text(warning) -> str:
 def holiday_data_warnings() -> list[str]:
     """Return, translated, a warning per office calendar and year the booking horizon reaches
     without official holiday data (the coordinators' banner)."""
-    from scheduler.services import working_hours as wh
+    from scheduler.services.workdays import holiday_data_notices
 
     texts = []
-    for notice in wh.holiday_data_notices(request_now()):
+    for notice in holiday_data_notices(request_now()):
         text = warning_text(notice.warning)
         if notice.override_count:
             text += " " + ngettext("%(num)d override is entered for %(year)s so far.",

@@ -10,7 +10,7 @@ from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from scheduler.services.working_hours import WorkdayEntry
+from scheduler.services.workdays import WorkdayEntry
 
 _WORK_WORDS = {"work", "workday", "working", "on", "上班", "班", "工作日"}
 _OFF_WORDS = {"off", "holiday", "dayoff", "rest", "休", "休息", "放假", "假"}

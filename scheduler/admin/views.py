@@ -11,7 +11,10 @@ from scheduler.admin.forms import ScheduleForm, ScheduleLineError, WorkdayOverri
 from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.extensions import db
 from scheduler.models.office import CALENDAR_KEYS
-from scheduler.services import working_hours as wh
+from scheduler.services.workdays import (
+    WorkdayEntry, add_workday_overrides, remove_workday_override, workday_overrides,
+)
+from scheduler.services.working_hours import WorkingHoursError
 from scheduler.web import day_label, request_now
 
 
@@ -29,7 +32,7 @@ def _render(key: str, one: WorkdayOverrideForm | None = None, many: ScheduleForm
     calendar = WorkdayCalendar(key)
     coverage = [(year, calendar.is_year_covered(year)) for year in (this_year, this_year + 1)]
     return render_template("admin/workday_overrides.html", key=key, keys=CALENDAR_KEYS,
-                           overrides=wh.workday_overrides(key), one=one, many=many,
+                           overrides=workday_overrides(key), one=one, many=many,
                            coverage=coverage, day_label=day_label)
 
 
@@ -46,7 +49,7 @@ def workdays():
     return _render(_key_arg(request.args.get("key")))
 
 
-def _refused(key: str, form, error: wh.WorkingHoursError, *, one=None, many=None):
+def _refused(key: str, form, error: WorkingHoursError, *, one=None, many=None):
     db.session.rollback()
     target = form[error.field] if error.field and error.field in form and \
         error.field != "calendar_key" else None
@@ -65,10 +68,10 @@ def add_workday():
     key = form.calendar_key.data or ""
     if not form.validate():
         return _render(_key_arg(key) if key in CALENDAR_KEYS else CALENDAR_KEYS[0], one=form)
-    entry = wh.WorkdayEntry(form.day.data, form.is_workday.data == "1", form.note.data or "")
+    entry = WorkdayEntry(form.day.data, form.is_workday.data == "1", form.note.data or "")
     try:
-        wh.add_workday_overrides(current_user, key, [entry], request_now())
-    except wh.WorkingHoursError as error:
+        add_workday_overrides(current_user, key, [entry], request_now())
+    except WorkingHoursError as error:
         return _refused(key, form, error, one=form)
     db.session.commit()
     flash(_("Override added for %(key)s on %(day)s.", key=key, day=entry.day.isoformat()),
@@ -85,14 +88,14 @@ def add_schedule():
         return _render(key if key in CALENDAR_KEYS else CALENDAR_KEYS[0], many=form)
     try:
         entries = parse_schedule(form.lines.data)
-        added = wh.add_workday_overrides(current_user, key, entries, request_now())
+        added = add_workday_overrides(current_user, key, entries, request_now())
     except ScheduleLineError as error:
         db.session.rollback()
         form.lines.errors = list(form.lines.errors) + [_(
             "Line %(line)d could not be read: “%(text)s”. Write the date, then work or off, "
             "then an optional note.", line=error.line, text=error.text)]
         return _render(key if key in CALENDAR_KEYS else CALENDAR_KEYS[0], many=form)
-    except wh.WorkingHoursError as error:
+    except WorkingHoursError as error:
         return _refused(key, form, error, many=form)
     db.session.commit()
     flash(ngettext("%(num)d override added for %(key)s.", "%(num)d overrides added for %(key)s.",
@@ -104,8 +107,8 @@ def add_schedule():
 def remove_workday(override_id: int):
     """Remove one override (CSRFProtect has checked the form's token)."""
     try:
-        removed = wh.remove_workday_override(current_user, override_id, request_now())
-    except wh.WorkingHoursError as error:
+        removed = remove_workday_override(current_user, override_id, request_now())
+    except WorkingHoursError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("admin.workdays"))

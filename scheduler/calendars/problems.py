@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     # Storing calendars (services).
     "not_allowed": N_("You may only manage your own calendars."),
     "manual_block_invalid": N_("A busy block needs a start and an end, and the start must come first."),
+    "calendar_gone": N_("That calendar no longer exists."),
+    "block_gone": N_("That entry no longer exists."),
     # Warnings: the calendar is read; the named part is skipped or read as described.
     "unreadable_line": N_("Line %(line)s could not be read and was ignored: %(text)s"),
     "event_bad_time": N_(

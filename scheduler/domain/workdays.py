@@ -10,6 +10,10 @@ know a year yet. For such an *uncovered* year the calendar falls back to Mondayâ
 the holidays that the ``holidays`` package lists for China in that year (its public category,
 in-lieu days included; plus any make-up weekends it knows, usually none), and :meth:`WorkdayCalendar.warnings` reports the year so coordinators
 see that the days are an estimate until an admin enters the published ones as overrides.
+
+Holiday names come from the same data, in the language the caller asks for (:func:`holiday_name`).
+The warning templates are English msgids marked with ``N_`` so that Babel's extraction finds
+them here; the app translates them where they are shown.
 """
 from __future__ import annotations
 
@@ -35,9 +39,16 @@ SOURCE_CHINESE_CALENDAR = "chinese_calendar"
 SOURCE_HOLIDAYS = "holidays"
 SOURCE_ESTIMATE = "estimate"  # uncovered Chinese year: Mondayâ€“Friday minus `holidays` days
 
+
+
+def N_(text: str) -> str:
+    """Mark *text* as a msgid for extraction; it is translated where it is shown."""
+    return text
+
+
 WARNING_HOLIDAY_DATA_MISSING = "holiday_data_missing"
 _WARNING_MESSAGES = {
-    WARNING_HOLIDAY_DATA_MISSING: (
+    WARNING_HOLIDAY_DATA_MISSING: N_(
         "The official %(calendar)s holiday schedule for %(year)s is not available yet: working days "
         "in %(year)s are estimated as Monday to Friday minus statutory holidays. Enter the published "
         "days, including make-up working weekends, as workday overrides."
@@ -207,3 +218,39 @@ def _holiday_year(key: str, year: int) -> dict[date, tuple[str, str | None]]:
         if day.year == year and day not in days:
             days[day] = (MAKEUP_WORKDAY, None)
     return days
+
+
+def holiday_name(info: DayInfo, calendar_key: str, language: str) -> str | None:
+    """Return the name of the holiday *info* is (or is worked for), in *language* when known.
+
+    *language* is "en" or "zh"; the data's own (English) name is the fallback.
+    """
+    if not info.name:
+        return None
+    if language == "zh":
+        if info.source == SOURCE_CHINESE_CALENDAR or (info.source == SOURCE_OVERRIDE
+                                                      and calendar_key == CHINA):
+            chinese = _chinese_calendar_names().get(info.name)
+            if chinese:
+                return chinese
+        return _holidays_names(calendar_key, info.day.year, "zh_CN").get(info.day, info.name)
+    return info.name
+
+
+@lru_cache(maxsize=1)
+def _chinese_calendar_names() -> dict[str, str]:
+    return {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
+
+
+@lru_cache(maxsize=64)
+def _holidays_names(calendar_key: str, year: int, language: str) -> dict[date, str]:
+    """Return the `holidays` package's names for one year in *language*, if it has them."""
+    country, subdivision = _split_key(calendar_key)
+    try:
+        listed = holidays.country_holidays(country, subdiv=subdivision, years=year,
+                                           language=language)
+    except NotImplementedError:
+        return {}
+    if language not in (getattr(listed, "supported_languages", ()) or ()):
+        return {}
+    return dict(listed.items())

@@ -1,9 +1,8 @@
-"""Interviewer pages: their upcoming interviews; and availability pages for interviewers and coordinators.
+"""Interviewer pages: the signed-in interviewer's upcoming interviews, and "I can't make it".
 
-Two blueprints, each with one role check: `interviewer` (interviewers only) and `availability`
-("My availability": interviewers, coordinators and admins). Which interviewer's availability a
-person may open is an object check in scheduler/services/working_hours.py (their own, or anyone's
-for coordinators and admins).
+One role check for the blueprint (interviewers only); who may decline which interview is an
+object check in scheduler/services/permissions.py. The availability pages, which coordinators
+open too, are their own blueprint (scheduler/availability/).
 """
 from __future__ import annotations
 
@@ -14,7 +13,4 @@ from scheduler.web import require_roles
 bp = Blueprint("interviewer", __name__, url_prefix="/interviewer")
 require_roles(bp, "interviewer")
 
-availability_bp = Blueprint("availability", __name__, url_prefix="/availability")
-require_roles(availability_bp, "interviewer", "coordinator", "admin")
-
-from scheduler.interviewer import availability, views  # noqa: E402,F401  (registers the routes)
+from scheduler.interviewer import views  # noqa: E402,F401  (registers the routes)

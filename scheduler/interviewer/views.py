@@ -6,18 +6,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from scheduler.booking_messages import booking_error_text
 from scheduler.extensions import db
 from scheduler.interviewer import bp
+from scheduler.interviewer.forms import DeclineForm
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.booking import BookingError, decline_interview
+from scheduler.services.permissions import can_decline
 from scheduler.web import request_now
 
 
@@ -49,23 +47,12 @@ def home():
 # --- "I can't make it": a panel member declines with a reason; coordinators swap someone in ---
 
 
-class DeclineForm(FlaskForm):
-    """Why the interviewer cannot make an interview."""
-
-    reason = TextAreaField(_l("Why can't you make it?"), validators=[
-        DataRequired(_l("Give a reason, so the coordinators can plan.")), Length(max=1000)],
-        description=_l("The coordinators see this; the candidate does not."))
-    submit = SubmitField(_l("Tell the coordinators"))
-
-
 @bp.route("/interviews/<int:interview_id>/decline", methods=["GET", "POST"])
 def decline(interview_id: int):
     """Tell the coordinators that the signed-in interviewer cannot make an interview."""
     interview = db.session.get(Interview, interview_id)
-    profile = current_user.interviewer_profile
-    # Only a member of the panel may decline; to anyone else the interview does not exist.
-    if interview is None or profile is None or profile.id not in {
-            a.interviewer_id for a in interview.active_assignments}:
+    # To anyone but a member of its panel the interview does not exist.
+    if interview is None or not can_decline(current_user, interview):
         abort(404)
     form = DeclineForm()
     if form.validate_on_submit():

@@ -28,6 +28,7 @@ from scheduler.models import (
 )
 from scheduler.services import invites
 from scheduler.services.audit import record_event
+from scheduler.services.permissions import can_decline
 from scheduler.services.slot_search import CandidateHours, check_booking, find_slots
 
 
@@ -323,10 +324,9 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
     """Record that a panel member cannot make it; the coordinator then swaps someone in."""
     _require_live(interview)
     profile = actor.interviewer_profile
-    seat = next((a for a in interview.active_assignments
-                 if profile is not None and a.interviewer_id == profile.id), None)
-    if seat is None:
+    if not can_decline(actor, interview):
         raise BookingError("not_on_panel", interviewer_id=profile.id if profile else None)
+    seat = next(a for a in interview.active_assignments if a.interviewer_id == profile.id)
     if not reason.strip():
         raise BookingError("reason_required")
     seat.declined_at = now

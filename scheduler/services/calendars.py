@@ -1,4 +1,4 @@
-"""Interviewers' calendar sources: add them, and re-read them into busy blocks.
+"""Interviewers' calendar sources and manual busy blocks: add, list, re-read and remove them.
 
 A source is an uploaded .ics file (its bytes are kept), an ICS subscription URL, a CalDAV account
 (URL, user name, password; the password is stored to re-read and never shown back) or manual
@@ -11,6 +11,9 @@ JSON (`{"code": ..., "params": ...}`), which `source_problem()` turns back into 
 app can render in the viewer's language. Adding a source that cannot be read stores nothing and
 raises CalendarError. Network and parsing happen before the first write, so no write lock is
 held while a server is slow. Calendars are never read on a candidate's request path.
+
+Who may change whose calendars is asked of scheduler/services/permissions.py; a refusal is a
+CalendarError("not_allowed").
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from scheduler.calendars import (
 from scheduler.extensions import db
 from scheduler.models import BusyBlock, CalendarSource, InterviewerProfile, Requisition, StageTemplate, User
 from scheduler.services.audit import record_event
+from scheduler.services.permissions import can_manage_availability
 
 DEFAULT_HORIZON = timedelta(days=21)
 # Beyond the longest stage horizon, so slots near its end still see busy time between refreshes.
@@ -150,6 +154,60 @@ def add_manual_block(actor: User, interviewer: InterviewerProfile, start_at: dat
     return block
 
 
+# --- listing and removing ------------------------------------------------------------------------
+
+def calendar_sources(interviewer: InterviewerProfile) -> list[CalendarSource]:
+    """Return the interviewer's imported calendar sources (not the manual blocks), oldest first."""
+    return list(db.session.scalars(
+        sa.select(CalendarSource)
+        .where(CalendarSource.interviewer_id == interviewer.id, CalendarSource.kind != "manual")
+        .order_by(CalendarSource.id)))
+
+
+def owned_source(interviewer: InterviewerProfile, source_id: int) -> CalendarSource:
+    """Return one of the interviewer's imported sources; raise CalendarError for any other id."""
+    source = db.session.get(CalendarSource, source_id)
+    if source is None or source.interviewer_id != interviewer.id or source.kind == "manual":
+        raise CalendarError("calendar_gone")
+    return source
+
+
+def remove_calendar_source(actor: User, interviewer: InterviewerProfile, source_id: int,
+                           now: datetime) -> None:
+    """Remove an imported calendar and the busy time it brought."""
+    _check_allowed(actor, interviewer)
+    source = owned_source(interviewer, source_id)
+    record_event(actor, "calendar_source.removed", source, now=now,
+                 before={"kind": source.kind, "name": source.name, "url": source.url})
+    db.session.execute(sa.delete(BusyBlock).where(BusyBlock.source_id == source.id),
+                       execution_options={"synchronize_session": False})
+    db.session.delete(source)
+    db.session.flush()
+
+
+def manual_blocks(interviewer: InterviewerProfile, now: datetime) -> list[BusyBlock]:
+    """Return the interviewer's hand-made busy blocks that have not ended, soonest first."""
+    return list(db.session.scalars(
+        sa.select(BusyBlock).join(CalendarSource, CalendarSource.id == BusyBlock.source_id)
+        .where(BusyBlock.interviewer_id == interviewer.id, CalendarSource.kind == "manual",
+               BusyBlock.end_at > now)
+        .order_by(BusyBlock.start_at)))
+
+
+def remove_manual_block(actor: User, interviewer: InterviewerProfile, block_id: int,
+                        now: datetime) -> None:
+    """Remove a hand-made busy block (imported blocks change only by refreshing their source)."""
+    _check_allowed(actor, interviewer)
+    block = db.session.get(BusyBlock, block_id)
+    if block is None or block.interviewer_id != interviewer.id or block.source.kind != "manual":
+        raise CalendarError("block_gone")
+    record_event(actor, "busy_block.removed", block, now=now,
+                 before={"start_at": block.start_at.isoformat(),
+                         "end_at": block.end_at.isoformat()})
+    db.session.delete(block)
+    db.session.flush()
+
+
 # --- refreshing ---------------------------------------------------------------------------------------
 
 def refresh_calendar_source(source: CalendarSource, now: datetime) -> RefreshOutcome:
@@ -263,10 +321,8 @@ def _new_source(interviewer: InterviewerProfile, kind: str, name: str, now: date
 
 
 def _check_allowed(actor: User, interviewer: InterviewerProfile) -> None:
-    """Interviewers manage their own calendars; coordinators and admins anyone's."""
-    if actor.id == interviewer.user_id or actor.has_role("coordinator", "admin"):
-        return
-    raise CalendarError("not_allowed")
+    if not can_manage_availability(actor, interviewer):
+        raise CalendarError("not_allowed")
 
 
 def _describe(source: CalendarSource) -> dict:

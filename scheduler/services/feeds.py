@@ -1,6 +1,8 @@
 """Interviewers' secret calendar feed URLs: issue, revoke, and resolve a token to its interviews.
 
-Only a SHA-256 hash of the token is stored; the URL is shown once, when it is made.
+Only a SHA-256 hash of the token is stored; the URL is shown once, when it is made, and only to
+the interviewer it belongs to. Anyone who may manage the interviewer's availability may turn it
+off (scheduler/services/permissions.py).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from scheduler import ical
 from scheduler.extensions import db
 from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile, User
 from scheduler.services.audit import record_event
+from scheduler.services.permissions import NotAllowed, can_make_feed, check_can_manage_availability
 
 FEED_PAST = timedelta(days=60)
 
@@ -26,6 +29,8 @@ def token_hash(token: str) -> str:
 
 def issue_feed_token(actor: User, profile: InterviewerProfile, now: datetime) -> str:
     """Make a new feed token for *profile* (the old URL stops working); return it once."""
+    if not can_make_feed(actor, profile):
+        raise NotAllowed()
     token = secrets.token_urlsafe(32)
     profile.feed_token_hash = token_hash(token)
     record_event(actor, "feed.issued", profile, now=now)
@@ -35,6 +40,7 @@ def issue_feed_token(actor: User, profile: InterviewerProfile, now: datetime) ->
 
 def revoke_feed(actor: User, profile: InterviewerProfile, now: datetime) -> None:
     """Turn the feed URL off."""
+    check_can_manage_availability(actor, profile)
     profile.feed_token_hash = None
     record_event(actor, "feed.revoked", profile, now=now)
     db.session.flush()

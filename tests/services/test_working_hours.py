@@ -4,14 +4,17 @@ bad entries are refused with a message and change nothing; the week view marks �
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from scheduler.models import AuditEvent, AvailabilityOverride, WorkdayOverride
+from scheduler.services import permissions, workdays
 from scheduler.services import working_hours as wh
 from scheduler.services.slot_search import find_slots
+from scheduler.services.week_view import week_view
 from tests import factories as f
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -92,20 +95,20 @@ def test_time_off_and_extra_hours_change_the_slots(db, world, now):
 def test_workday_overrides_change_the_slots(db, world, now):
     _interviewer, application, stage = world
     admin = f.make_user(roles=("admin",))
-    rows = wh.add_workday_overrides(admin, "CN", [
-        wh.WorkdayEntry(WEDNESDAY, False, "Company day off"),
-        wh.WorkdayEntry(SATURDAY, True, "调休"),
+    rows = workdays.add_workday_overrides(admin, "CN", [
+        workdays.WorkdayEntry(WEDNESDAY, False, "Company day off"),
+        workdays.WorkdayEntry(SATURDAY, True, "调休"),
     ], now)
     db.session.commit()
     found = starts(application, stage, now)
     assert WEDNESDAY not in found
     assert found[SATURDAY] == list(range(9, 18))  # a worked Saturday uses Monday's hours
 
-    wh.remove_workday_override(admin, rows[1].id, now)
+    workdays.remove_workday_override(admin, rows[1].id, now)
     db.session.commit()
     assert SATURDAY not in starts(application, stage, now)
     # Another office's calendar is untouched by CN overrides.
-    assert wh.workday_overrides("GB") == []
+    assert workdays.workday_overrides("GB") == []
 
 
 def _windows(profile):
@@ -136,11 +139,11 @@ BAD_ENTRIES = [
     pytest.param(lambda p, u, now: wh.add_date_override(
         u, p, day=date(2026, 11, 29), is_available=False, start=None, end=None, note="", now=now),
         "2026-11-29 has already passed", id="past-day"),
-    pytest.param(lambda p, u, now: wh.add_workday_overrides(
-        u, "CN", [wh.WorkdayEntry(date(2027, 2, 20), True), wh.WorkdayEntry(WEDNESDAY, False)], now),
+    pytest.param(lambda p, u, now: workdays.add_workday_overrides(
+        u, "CN", [workdays.WorkdayEntry(date(2027, 2, 20), True), workdays.WorkdayEntry(WEDNESDAY, False)], now),
         "2026-12-02 already has an override for CN", id="duplicate-workday-date"),
-    pytest.param(lambda p, u, now: wh.add_workday_overrides(
-        u, "FR", [wh.WorkdayEntry(date(2027, 2, 20), True)], now),
+    pytest.param(lambda p, u, now: workdays.add_workday_overrides(
+        u, "FR", [workdays.WorkdayEntry(date(2027, 2, 20), True)], now),
         "Unknown holiday calendar FR: choose one of CN, GB, US-CA, SG", id="unknown-calendar-key"),
 ]
 
@@ -174,15 +177,15 @@ def test_bad_entries_are_refused_with_a_message_and_change_nothing(db, world, no
 def test_only_the_interviewer_or_a_coordinator_may_edit(db, world, now):
     interviewer, application, stage = world
     colleague = f.make_interviewer(office=interviewer.office, qualifications={})
-    with pytest.raises(wh.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         wh.set_weekly_windows(colleague.user, interviewer, {0: [(time(9), time(10))]}, now)
-    with pytest.raises(wh.NotAllowed):
-        wh.interviewers_for(colleague.user)
+    with pytest.raises(permissions.NotAllowed):
+        permissions.interviewers_for(colleague.user)
     coordinator = f.make_user(roles=("coordinator",))
     wh.set_weekly_windows(coordinator, interviewer, {0: [(time(9), time(10))]}, now)
     db.session.commit()
     assert starts(application, stage, now)[MONDAY] == [9]
-    assert {p.id for p in wh.interviewers_for(coordinator)} == {interviewer.id, colleague.id}
+    assert {p.id for p in permissions.interviewers_for(coordinator)} == {interviewer.id, colleague.id}
 
 
 def test_a_new_zone_keeps_the_wall_clock_hours(db, world, now):
@@ -204,6 +207,13 @@ def _week_day(view, day):
     return next(d for d in view.days if d.day == day)
 
 
+def _spans(view, segments):
+    """Return each segment's local start and end ("HH:MM") in the view's zone."""
+    zone = ZoneInfo(view.zone)
+    return [(s.start_at.astimezone(zone).strftime("%H:%M"), s.end_at.astimezone(zone).strftime("%H:%M"))
+            for s in segments]
+
+
 def test_week_view_marks_makeup_workdays_holidays_busy_time_and_interviews(db, now):
     national_day_now = datetime(2026, 9, 30, 16, 0, tzinfo=timezone.utc)  # 1 Oct 00:00 Beijing
     beijing = f.make_interviewer(office=f.make_office(zone="Asia/Shanghai", calendar_key="CN"),
@@ -217,23 +227,24 @@ def test_week_view_marks_makeup_workdays_holidays_busy_time_and_interviews(db, n
     f.make_interview(panel=[beijing], start_at=datetime(2026, 10, 9, 2, tzinfo=timezone.utc))
     db.session.commit()
 
-    view = wh.week_view(beijing, date(2026, 10, 10), national_day_now, language="zh")
+    view = week_view(beijing, date(2026, 10, 10), national_day_now, language="zh")
     assert view.monday == date(2026, 10, 5)
     saturday = _week_day(view, date(2026, 10, 10))
     assert saturday.is_workday and saturday.is_makeup_workday and saturday.holiday_name == "国庆节"
-    assert [(s.start_minute, s.end_minute) for s in saturday.free] == [(570, 840), (900, 1110)]
-    assert [(s.start_minute, s.end_minute, s.label) for s in saturday.busy] == [(840, 900, "Team sync")]
+    assert _spans(view, saturday.free) == [("09:30", "14:00"), ("15:00", "18:30")]
+    assert _spans(view, saturday.busy) == [("14:00", "15:00")]
+    assert [s.label for s in saturday.busy] == ["Team sync"]
     monday = _week_day(view, date(2026, 10, 5))
     assert monday.is_holiday and not monday.is_workday and monday.free == []
     friday = _week_day(view, date(2026, 10, 9))
-    assert [(s.start_minute, s.end_minute) for s in friday.interviews] == [(600, 660)]
-    assert [(s.start_minute, s.end_minute) for s in friday.free] == [(570, 600), (660, 1110)]
+    assert _spans(view, friday.interviews) == [("10:00", "11:00")]
+    assert _spans(view, friday.free) == [("09:30", "10:00"), ("11:00", "18:30")]
     assert not _week_day(view, date(2026, 10, 11)).is_workday
     # A coordinator's view leaves the event titles out.
-    hidden = wh.week_view(beijing, date(2026, 10, 10), national_day_now, show_summaries=False)
+    hidden = week_view(beijing, date(2026, 10, 10), national_day_now, show_summaries=False)
     assert [s.label for s in _week_day(hidden, date(2026, 10, 10)).busy] == [""]
 
-    london_view = wh.week_view(london, date(2026, 10, 10), national_day_now, language="en")
+    london_view = week_view(london, date(2026, 10, 10), national_day_now, language="en")
     london_saturday = _week_day(london_view, date(2026, 10, 10))
     assert not london_saturday.is_workday and not london_saturday.is_makeup_workday
     assert london_saturday.free == [] and london_saturday.working == []
@@ -242,10 +253,10 @@ def test_week_view_marks_makeup_workdays_holidays_busy_time_and_interviews(db, n
 
 def test_week_view_shows_no_free_time_before_now(db, now):
     interviewer = f.make_interviewer(windows=((0, 5), time(9), time(18)))
-    view = wh.week_view(interviewer, now.date(), now + timedelta(hours=3))  # Monday 12:00 Beijing
+    view = week_view(interviewer, now.date(), now + timedelta(hours=3))  # Monday 12:00 Beijing
     monday = _week_day(view, MONDAY)
-    assert [(s.start_minute, s.end_minute) for s in monday.free] == [(720, 1080)]
-    assert [(s.start_minute, s.end_minute) for s in monday.working] == [(540, 1080)]
+    assert _spans(view, monday.free) == [("12:00", "18:00")]
+    assert _spans(view, monday.working) == [("09:00", "18:00")]
 
 
 def test_holiday_notices_follow_each_offices_horizon_and_count_overrides(db, now):
@@ -254,22 +265,28 @@ def test_holiday_notices_follow_each_offices_horizon_and_count_overrides(db, now
     requisition = f.make_requisition(stages=[dict(horizon_days=14)])
     requisition.offices = [china, britain]
     db.session.flush()
-    assert wh.holiday_data_notices(now) == []  # 30 Nov + 14 days stays in 2026
+    assert workdays.holiday_data_notices(now) == []  # 30 Nov + 14 days stays in 2026
 
     requisition.stages[0].horizon_days = 45
     admin = f.make_user(roles=("admin",))
-    wh.add_workday_overrides(admin, "CN", [wh.WorkdayEntry(date(2027, 2, 20), True),
-                                           wh.WorkdayEntry(date(2026, 12, 31), False)], now)
-    notices = wh.holiday_data_notices(now)
+    workdays.add_workday_overrides(admin, "CN", [workdays.WorkdayEntry(date(2027, 2, 20), True),
+                                           workdays.WorkdayEntry(date(2026, 12, 31), False)], now)
+    notices = workdays.holiday_data_notices(now)
     assert [(n.warning.calendar_key, n.warning.year, n.override_count) for n in notices] == [
         ("CN", 2027, 1)]
     # A closed requisition no longer books into 2027.
     requisition.is_open = False
-    assert wh.holiday_data_notices(now) == []
+    assert workdays.holiday_data_notices(now) == []
 
 
-def test_the_engines_holiday_warning_is_in_the_catalogue_list():
+def test_the_engines_holiday_warning_is_in_the_catalogue():
+    # The domain marks its template with N_, so extraction puts it in the catalogue.
+    from babel.messages.pofile import read_po
+
     from scheduler.domain.workdays import WARNING_HOLIDAY_DATA_MISSING, WorkdayWarning
 
     warning = WorkdayWarning(WARNING_HOLIDAY_DATA_MISSING, "CN", 2027)
-    assert warning.message_id in wh.HOLIDAY_WARNING_MSGIDS
+    catalogue = Path(__file__).resolve().parents[2] / "scheduler" / "translations" / "zh" / \
+        "LC_MESSAGES" / "messages.po"
+    with catalogue.open("rb") as po:
+        assert read_po(po, locale="zh").get(warning.message_id).string

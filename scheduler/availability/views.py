@@ -9,27 +9,26 @@ ActionForm, which only carries the token.
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scheduler.calendars import CalendarError
-from scheduler.extensions import db
-from scheduler.i18n import current_language, zone_label
-from scheduler.interviewer import availability_bp as bp
-from scheduler.interviewer.forms import (
+from scheduler.availability import bp
+from scheduler.availability.forms import (
     ActionForm, CalDAVForm, CalendarFileForm, CalendarUrlForm, DateOverrideForm, ManualBlockForm,
     WeeklyHoursForm, ZoneForm,
 )
+from scheduler.availability.present import source_host, week_bars
+from scheduler.calendars import CalendarError
+from scheduler.extensions import db
+from scheduler.i18n import current_language, zone_label
 from scheduler.models import InterviewerProfile
+from scheduler.services import calendars
+from scheduler.services import permissions
 from scheduler.services import working_hours as wh
-from scheduler.services.calendars import (
-    add_caldav_account, add_calendar_url, add_manual_block, import_calendar_file,
-    refresh_calendar_source, source_problem,
-)
 from scheduler.services.feeds import issue_feed_token, revoke_feed
+from scheduler.services.week_view import week_view
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import day_label, request_now, warning_text
 
@@ -52,7 +51,7 @@ def _profile(profile_id: int) -> InterviewerProfile:
     profile = db.session.get(InterviewerProfile, profile_id)
     if profile is None:
         abort(404)
-    if not wh.can_manage(current_user, profile):
+    if not permissions.can_manage_availability(current_user, profile):
         abort(403)
     return profile
 
@@ -93,19 +92,21 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
             status: int = 200):
     now = request_now()
     week_day = _week_arg() or wh.local_today(profile, now)
-    is_owner = current_user.id == profile.user_id
-    week = wh.week_view(profile, week_day, now, language=current_language(),
-                        show_summaries=is_owner)
-    sources = [(source, source_problem(source)) for source in wh.calendar_sources(profile)]
+    week = week_view(profile, week_day, now, language=current_language(),
+                     show_summaries=permissions.can_see_event_titles(current_user, profile))
+    sources = [(source, calendars.source_problem(source))
+               for source in calendars.calendar_sources(profile)]
     return render_template(
-        "interviewer/availability.html", profile=profile, week=week, is_owner=is_owner,
+        "availability/page.html", profile=profile, week=week, bars=week_bars(week),
+        is_owner=permissions.is_own_profile(current_user, profile),
+        can_make_feed=permissions.can_make_feed(current_user, profile),
+        can_list_interviewers=permissions.can_list_interviewers(current_user),
         today=wh.local_today(profile, now), forms=_forms(profile, submitted, form),
         action=ActionForm(), overrides=wh.date_overrides(profile, now),
-        blocks=wh.manual_blocks(profile, now), sources=sources, zones=sorted_zone_names(),
+        blocks=calendars.manual_blocks(profile, now), sources=sources, zones=sorted_zone_names(),
         weekday_names=wh.WEEKDAY_NAMES, week_arg=request.args.get("week") or None,
         zone_text=zone_label(now, week.zone), day_label=day_label, warning_text=warning_text,
-        host_of=lambda url: urlsplit(url).netloc or url,
-        problem_text=lambda problem: problem.message(_),
+        host_of=source_host, problem_text=lambda problem: problem.message(_),
     ), status
 
 
@@ -144,6 +145,9 @@ def _remove(profile: InterviewerProfile, anchor: str, done_message: str, remove)
     except wh.WorkingHoursError as error:
         db.session.rollback()
         flash(str(error.message), "error")
+    except CalendarError as error:
+        db.session.rollback()
+        flash(error.problem.message(_), "error")
     else:
         db.session.commit()
         flash(done_message, "success")
@@ -156,19 +160,19 @@ def mine():
     profile = current_user.interviewer_profile
     if profile is not None:
         return redirect(url_for("availability.page", profile_id=profile.id))
-    if wh.can_list_interviewers(current_user):
+    if permissions.can_list_interviewers(current_user):
         return redirect(url_for("availability.interviewers"))
-    return render_template("interviewer/availability_list.html", profiles=None)
+    return render_template("availability/interviewers.html", profiles=None)
 
 
 @bp.get("/interviewers")
 def interviewers():
     """List every interviewer with a link to their availability (coordinators and admins)."""
     try:
-        profiles = wh.interviewers_for(current_user)
-    except wh.NotAllowed:
+        profiles = permissions.interviewers_for(current_user)
+    except permissions.NotAllowed:
         abort(403)
-    return render_template("interviewer/availability_list.html", profiles=profiles,
+    return render_template("availability/interviewers.html", profiles=profiles,
                            weekday_names=wh.WEEKDAY_NAMES)
 
 
@@ -247,8 +251,8 @@ def add_block(profile_id: int):
     start_at = wh.local_instant(zone, form.start.data.date(), form.start.data.time())
     end_at = wh.local_instant(zone, form.end.data.date(), form.end.data.time())
     try:
-        add_manual_block(current_user, profile, start_at, end_at, request_now(),
-                         summary=form.summary.data or "")
+        calendars.add_manual_block(current_user, profile, start_at, end_at, request_now(),
+                                   summary=form.summary.data or "")
     except CalendarError as error:
         return _calendar_refused(profile, "block", form, error)
     db.session.commit()
@@ -261,7 +265,8 @@ def remove_block(profile_id: int, block_id: int):
     """Remove a hand-made busy block."""
     profile = _profile(profile_id)
     return _remove(profile, "busy", _("Removed."),
-                   lambda: wh.remove_manual_block(current_user, profile, block_id, request_now()))
+                   lambda: calendars.remove_manual_block(current_user, profile, block_id,
+                                                         request_now()))
 
 
 @bp.post("/<int:profile_id>/calendars/file")
@@ -273,8 +278,8 @@ def upload_calendar(profile_id: int):
         return _render(profile, submitted="file", form=form)
     upload = form.file.data
     try:
-        outcome = import_calendar_file(current_user, profile, upload.filename or "", upload.read(),
-                                       request_now())
+        outcome = calendars.import_calendar_file(current_user, profile, upload.filename or "",
+                                                 upload.read(), request_now())
     except CalendarError as error:
         return _calendar_refused(profile, "file", form, error)
     db.session.commit()
@@ -290,8 +295,8 @@ def subscribe_calendar(profile_id: int):
     if not form.validate():
         return _render(profile, submitted="url", form=form)
     try:
-        outcome = add_calendar_url(current_user, profile, form.url.data, request_now(),
-                                   name=form.name.data or "")
+        outcome = calendars.add_calendar_url(current_user, profile, form.url.data, request_now(),
+                                             name=form.name.data or "")
     except CalendarError as error:
         return _calendar_refused(profile, "url", form, error)
     db.session.commit()
@@ -307,8 +312,9 @@ def connect_caldav(profile_id: int):
     if not form.validate():
         return _render(profile, submitted="caldav", form=form)
     try:
-        outcome = add_caldav_account(current_user, profile, form.url.data, form.username.data,
-                                     form.password.data, request_now(), name=form.name.data or "")
+        outcome = calendars.add_caldav_account(current_user, profile, form.url.data,
+                                               form.username.data, form.password.data,
+                                               request_now(), name=form.name.data or "")
     except CalendarError as error:
         return _calendar_refused(profile, "caldav", form, error)
     db.session.commit()
@@ -321,11 +327,11 @@ def refresh_calendar(profile_id: int, source_id: int):
     """Re-read one calendar now."""
     profile = _profile(profile_id)
     try:
-        source = wh.owned_source(profile, source_id)
-    except wh.WorkingHoursError as error:
-        flash(str(error.message), "error")
+        source = calendars.owned_source(profile, source_id)
+    except CalendarError as error:
+        flash(error.problem.message(_), "error")
         return _back(profile, "calendars")
-    outcome = refresh_calendar_source(source, request_now())
+    outcome = calendars.refresh_calendar_source(source, request_now())
     db.session.commit()
     if outcome.is_ok:
         _flash_import(outcome)
@@ -340,19 +346,20 @@ def remove_calendar(profile_id: int, source_id: int):
     """Remove an imported calendar and its busy time."""
     profile = _profile(profile_id)
     return _remove(profile, "calendars", _("Calendar removed."),
-                   lambda: wh.remove_calendar_source(current_user, profile, source_id, request_now()))
+                   lambda: calendars.remove_calendar_source(current_user, profile, source_id,
+                                                              request_now()))
 
 
 @bp.post("/<int:profile_id>/feed")
 def make_feed(profile_id: int):
     """Make (or remake) the secret calendar-feed address and show it once."""
     profile = _profile(profile_id)
-    if current_user.id != profile.user_id:
-        abort(403)  # the address is a personal secret: only its owner sees it
+    if not permissions.can_make_feed(current_user, profile):
+        abort(403)
     is_new = profile.feed_token_hash is None
     token = issue_feed_token(current_user, profile, request_now())
     db.session.commit()
-    page = render_template("interviewer/availability_feed.html", profile=profile, is_new=is_new,
+    page = render_template("availability/feed.html", profile=profile, is_new=is_new,
                            feed_url=url_for("feeds.interviewer_feed", token=token, _external=True))
     # The page holds a secret: no cache may keep it.
     return page, 200, {"Cache-Control": "no-store"}

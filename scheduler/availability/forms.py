@@ -1,0 +1,167 @@
+"""Forms of the availability pages: hours, zone, time off, busy blocks, calendars, the feed.
+
+Forms read what was typed (local wall-clock times in the interviewer's zone); the services
+(scheduler/services/working_hours.py, calendars.py) decide whether it makes sense (end after
+start, no overlaps, a known zone) and refuse it with a message otherwise.
+"""
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField, DateTimeLocalField, Field, PasswordField, RadioField, StringField, SubmitField,
+    TimeField, URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import TextInput
+
+from scheduler.services.working_hours import WEEKDAY_NAMES
+
+# "09:30-12:00, 13:00-18:30": hyphen, en dash or "to"-like separators, commas or semicolons.
+_WINDOW = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*(?:-|–|—|~|～|to)\s*(\d{1,2})[:：.](\d{2})\s*$")
+_SEPARATORS = re.compile(r"[,，;；、]")
+NOT_WORKING = _l("Not working")
+
+
+def parse_windows(text: str) -> list[tuple[time, time]]:
+    """Read "09:30-12:00, 13:00-18:30" into windows; raise ValueError naming what is unreadable."""
+    windows = []
+    for piece in _SEPARATORS.split(text or ""):
+        if not piece.strip():
+            continue
+        match = _WINDOW.match(piece)
+        if not match:
+            raise ValueError(piece.strip())
+        start_h, start_m, end_h, end_m = (int(g) for g in match.groups())
+        if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
+            raise ValueError(piece.strip())
+        windows.append((time(start_h, start_m), time(end_h, end_m)))
+    return windows
+
+
+class WindowsField(Field):
+    """One weekday's working windows typed as text, e.g. "09:30-12:00, 13:00-18:30"."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return ", ".join(f"{s.strftime('%H:%M')}-{e.strftime('%H:%M')}" for s, e in self.data or ())
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        if not valuelist:
+            return
+        try:
+            self.data = parse_windows(valuelist[0])
+        except ValueError as error:
+            self.data = []
+            raise ValueError(_l("Could not read “%(text)s”: write times like 09:30-18:30, "
+                                "several separated by commas.", text=str(error)))
+
+
+def _day_field(weekday: int) -> WindowsField:
+    return WindowsField(WEEKDAY_NAMES[weekday], render_kw={"placeholder": NOT_WORKING,
+                                                            "autocomplete": "off",
+                                                            "spellcheck": "false"})
+
+
+class WeeklyHoursForm(FlaskForm):
+    """Working windows for each weekday, in the interviewer's zone; an empty day is a day off."""
+
+    day_0 = _day_field(0)
+    day_1 = _day_field(1)
+    day_2 = _day_field(2)
+    day_3 = _day_field(3)
+    day_4 = _day_field(4)
+    day_5 = _day_field(5)
+    day_6 = _day_field(6)
+    submit_hours = SubmitField(_l("Save working hours"))
+
+    def day_fields(self) -> list[WindowsField]:
+        """Return the seven weekday fields, Monday first."""
+        return [self[f"day_{weekday}"] for weekday in range(7)]
+
+    def windows(self) -> dict[int, list[tuple[time, time]]]:
+        """Return the typed windows per weekday."""
+        return {weekday: list(self[f"day_{weekday}"].data or []) for weekday in range(7)}
+
+    def fill(self, windows: dict[int, list[tuple[time, time]]]) -> None:
+        """Show the stored windows."""
+        for weekday in range(7):
+            self[f"day_{weekday}"].data = windows.get(weekday, [])
+
+
+class ZoneForm(FlaskForm):
+    """The zone the working hours are in."""
+
+    zone = StringField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))],
+                       description=_l("Type to search, e.g. Shanghai or London."))
+    submit_zone = SubmitField(_l("Save time zone"))
+
+
+class DateOverrideForm(FlaskForm):
+    """Time off or extra hours on one date; no times means the whole day off."""
+
+    kind = RadioField(_l("Kind"), choices=[SelectChoice("off", _l("Time off")),
+                                           SelectChoice("extra", _l("Extra hours"))],
+                      default="off", validators=[InputRequired(_l("Choose time off or extra hours."))])
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
+    start = TimeField(_l("From"), validators=[Optional()])
+    end = TimeField(_l("Until"), validators=[Optional()],
+                    description=_l("Leave both times empty for a whole day off."))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    submit_override = SubmitField(_l("Add"))
+
+
+class ManualBlockForm(FlaskForm):
+    """A busy block typed by hand, in the interviewer's zone."""
+
+    start = DateTimeLocalField(_l("Busy from"), format="%Y-%m-%dT%H:%M",
+                               validators=[InputRequired(_l("Choose when it starts."))])
+    end = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M",
+                             validators=[InputRequired(_l("Choose when it ends."))])
+    summary = StringField(_l("What"), validators=[Optional(), Length(max=200)])
+    submit_block = SubmitField(_l("Add busy time"))
+
+
+class CalendarFileForm(FlaskForm):
+    """An .ics file exported from a calendar app."""
+
+    file = FileField(_l("Calendar file (.ics)"),
+                     validators=[FileRequired(_l("Choose a calendar file to upload."))])
+    submit_file = SubmitField(_l("Upload"))
+
+
+class CalendarUrlForm(FlaskForm):
+    """A calendar subscription address (ICS)."""
+
+    url = URLField(_l("Calendar address (ICS)"), validators=[
+        DataRequired(_l("Enter the calendar's address.")), Length(max=1000)],
+        description=_l("The secret iCal address from Google, Outlook or Apple Calendar."))
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    submit_url = SubmitField(_l("Subscribe"))
+
+
+class CalDAVForm(FlaskForm):
+    """A CalDAV account: server address, user name and password."""
+
+    url = URLField(_l("CalDAV server address"), validators=[
+        DataRequired(_l("Enter the CalDAV server's address.")), Length(max=1000)])
+    username = StringField(_l("User name"), validators=[
+        DataRequired(_l("Enter the user name.")), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter the password.")), Length(max=500)],
+        description=_l("Stored to re-read the calendar; never shown again."))
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    submit_caldav = SubmitField(_l("Connect"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (refresh, remove, feed): only the CSRF token."""

@@ -1,0 +1,80 @@
+"""Who may see or change what: every object-level check, one function per question.
+
+Role checks happen once per blueprint (scheduler/web.py `require_roles`); the questions here are
+about one object: whose working hours, calendars, busy blocks and feed a person may manage or
+see, and which interviews they sit on. Services ask these before they change anything; views ask
+the same functions to decide between a page, a 403 and a 404, so the answer has one source.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from scheduler.extensions import db
+from scheduler.models import Interview, InterviewerProfile, Office, User
+
+# Roles that may manage anyone's availability and open the list of interviewers.
+STAFF_ROLES = ("coordinator", "admin")
+
+
+class NotAllowed(Exception):
+    """The actor may not do this to this object; *message* says so (translatable)."""
+
+    def __init__(self):
+        self.message = _l("You may only manage your own availability.")
+        super().__init__(str(self.message))
+
+
+def is_own_profile(actor: User, profile: InterviewerProfile) -> bool:
+    """Tell whether *profile* is *actor*'s own interviewer profile."""
+    return actor.id == profile.user_id
+
+
+def can_manage_availability(actor: User, profile: InterviewerProfile) -> bool:
+    """Tell whether *actor* may see and change *profile*'s working hours, time off and calendars.
+
+    An interviewer manages their own; coordinators and admins anyone's.
+    """
+    return is_own_profile(actor, profile) or actor.has_role(*STAFF_ROLES)
+
+
+def check_can_manage_availability(actor: User, profile: InterviewerProfile) -> None:
+    """Raise NotAllowed unless *actor* may manage *profile*'s availability."""
+    if not can_manage_availability(actor, profile):
+        raise NotAllowed()
+
+
+def can_see_event_titles(actor: User, profile: InterviewerProfile) -> bool:
+    """Tell whether *actor* may read the titles of *profile*'s imported events (only their owner)."""
+    return is_own_profile(actor, profile)
+
+
+def can_make_feed(actor: User, profile: InterviewerProfile) -> bool:
+    """Tell whether *actor* may make *profile*'s secret feed address (it is shown to its owner only)."""
+    return is_own_profile(actor, profile)
+
+
+def can_list_interviewers(actor: User) -> bool:
+    """Tell whether *actor* may open every interviewer's availability."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def interviewers_for(actor: User) -> list[InterviewerProfile]:
+    """Return the active interviewers *actor* may open, by office and name; raise NotAllowed."""
+    if not can_list_interviewers(actor):
+        raise NotAllowed()
+    return list(db.session.scalars(
+        sa.select(InterviewerProfile).join(User, User.id == InterviewerProfile.user_id)
+        .join(Office, Office.id == InterviewerProfile.office_id)
+        .where(User.is_active.is_(True))
+        .options(selectinload(InterviewerProfile.user), selectinload(InterviewerProfile.office),
+                 selectinload(InterviewerProfile.working_windows))
+        .order_by(Office.code, User.name)))
+
+
+def can_decline(actor: User, interview: Interview) -> bool:
+    """Tell whether *actor* sits on *interview*'s panel, the only people who may decline it."""
+    profile = actor.interviewer_profile
+    return profile is not None and any(
+        seat.interviewer_id == profile.id for seat in interview.active_assignments)
