@@ -28,6 +28,8 @@ BEIJING = "Asia/Shanghai"
 
 @dataclass(frozen=True)
 class Recipient:
+    """One person a mail about an interview goes to, read in their language and zone."""
+
     email: str
     name: str
     language: str
