@@ -33,10 +33,11 @@ from scheduler.i18n import current_language, format_local_range, localized, zone
 from scheduler.models import InterviewerProfile, SchedulingLink
 from scheduler.services import invites
 from scheduler.services.booking import BookingError, SlotTaken
+from scheduler.services.emails import company_name, organizer_address
 from scheduler.services.links import (
     LinkError, available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
-    change_deadline, company_name, link_interviews, link_stages, mark_opened, none_of_these_work,
-    open_link, proposal, set_hours, slot_panels, switch_zone,
+    change_deadline, link_interviews, link_stages, mark_opened, none_of_these_work, open_link,
+    proposal, set_hours, slot_panels, switch_zone,
 )
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import request_now
@@ -70,7 +71,7 @@ def _private_headers(response: Response) -> Response:
 
 @bp.context_processor
 def _candidate_context() -> dict:
-    return {"company": company_name(), "contact": current_app.config["ORGANIZER_EMAIL"]}
+    return {"company": company_name(), "contact": organizer_address()}
 
 
 def _message(title: str, message: str, status: int):
@@ -98,7 +99,7 @@ def _form_expired(_error):
 
 # Candidate-facing wording for refusals from the link and booking services.
 def _refusal_text(error: LinkError | BookingError, link: SchedulingLink | None) -> str:
-    contact = current_app.config["ORGANIZER_EMAIL"]
+    contact = organizer_address()
     if error.code == "past_cutoff":
         hours = max((s.reschedule_cutoff_hours for s in link_stages(link)), default=24) if link \
             else 24

@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from scheduler.coordinator import bp
 from scheduler.extensions import db
 from scheduler.i18n import localized
-from scheduler.models import Application, Interview, SchedulingLink
+from scheduler.models import Application, Interview, SchedulingLink, StageTemplate
 from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
     link_state, links_for_application, proposal, resend_link, revoke_link,
@@ -117,7 +117,11 @@ def _back(application_id: int, target: str | None):
 
 
 def _error_text(error: LinkError) -> str:
-    return str(_LINK_ERRORS.get(error.code, _l("This could not be done."))) % error.params
+    params = dict(error.params)
+    if "stage_id" in params:
+        # The service names the stage; the page names it in the viewer's language.
+        params["stage"] = localized(db.session.get(StageTemplate, params["stage_id"]))
+    return str(_LINK_ERRORS.get(error.code, _l("This could not be done."))) % params
 
 
 @bp.get("/applications/<int:application_id>/links")

@@ -8,7 +8,9 @@ Every change follows DESIGN.md §6:
    buffers, working windows, caps);
 3. write the interview(s) and one assignment row per panel member, kept in step.
 On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
-A loser of a race gets `SlotTaken` carrying fresh slots. Services flush; the caller commits.
+A loser of a race gets `SlotTaken` carrying fresh slots. Each change then sends its invites
+(services/invites.py) and sets its reminders (services/reminders.py). Services flush; the caller
+commits.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from scheduler.domain.slots import SlotProblem, SlotSearch, fairness_key, loop_times
@@ -26,8 +27,9 @@ from scheduler.models import (
     Application, BookingGroup, Interview, InterviewerAssignment, InterviewerProfile,
     StageTemplate, User,
 )
-from scheduler.services import invites
+from scheduler.services import invites, reminders
 from scheduler.services.audit import record_event
+from scheduler.services.emails import mail_domain
 from scheduler.services.permissions import can_decline
 from scheduler.services.slot_search import CandidateHours, check_booking, find_slots
 
@@ -84,8 +86,7 @@ def _snapshot(interview: Interview) -> dict:
 
 
 def _new_uid() -> str:
-    domain = current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
-    return f"interview-{uuid.uuid4()}@{domain}"
+    return f"interview-{uuid.uuid4()}@{mail_domain()}"
 
 
 def _ensure_bookable(application: Application, stages: Sequence[StageTemplate]) -> None:
@@ -178,6 +179,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     for interview in interviews:
         record_event(actor, "interview.booked", interview, now=now, after=_snapshot(interview))
         invites.interview_booked(interview, actor=actor, now=now)
+        reminders.schedule_reminders(interview, now)
     db.session.flush()
     return interviews
 
@@ -231,6 +233,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
         record_event(actor, "interview.rescheduled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
         invites.interview_rescheduled(item, actor=actor, now=now)
+        reminders.schedule_reminders(item, now)
     db.session.flush()
     return interviews
 
@@ -275,6 +278,7 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
         record_event(actor, "interview.cancelled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
         invites.interview_cancelled(item, panel=panel, actor=actor, now=now)
+        reminders.drop_reminders(item)
     db.session.flush()
     return interviews
 
@@ -316,6 +320,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
     record_event(actor, "interview.panel_swapped", interview, now=now, before=before,
                  after=_snapshot(interview), note=reason)
     invites.panel_changed(interview, removed=removed, actor=actor, now=now)
+    reminders.schedule_reminders(interview, now)
     db.session.flush()
     return interview
 

@@ -21,19 +21,20 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from email.utils import formataddr
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 
 from scheduler.domain.slots import LoopSlot, Slot, SlotSearch
 from scheduler.extensions import db
-from scheduler.i18n import format_local_datetime, localized
-from scheduler.mail import build_message, make_message_id
+from scheduler.formatting import format_local_datetime, localized
 from scheduler.models import Application, Interview, SchedulingLink, StageTemplate, User
 from scheduler.services import booking
 from scheduler.services.audit import record_event
+from scheduler.services.emails import (
+    StableId, company_name, compose_and_enqueue, external_url, organizer_address,
+)
 from scheduler.services.slot_search import CandidateHours, find_slots
 from scheduler.services.feeds import token_hash
 from scheduler.timeutil import is_valid_zone
@@ -103,7 +104,7 @@ def _check_scope(application: Application, stages: list[StageTemplate], break_mi
         raise LinkError("repeated_stage")
     for stage in stages:
         if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
-            raise LinkError("stage_not_schedulable", stage=localized(stage))
+            raise LinkError("stage_not_schedulable", stage_id=stage.id)
     if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
         raise LinkError("bad_break", max=MAX_BREAK_MINUTES)
     if expires_at <= now:
@@ -112,64 +113,32 @@ def _check_scope(application: Application, stages: list[StageTemplate], break_mi
         Interview.application_id == application.id,
         Interview.stage_id.in_([s.id for s in stages]), Interview.status == "scheduled"))
     if booked is not None:
-        raise LinkError("already_booked", stage=localized(booked.stage))
-
-
-def link_path(token: str) -> str:
-    """Return the candidate page's path for *token* (works outside a request too)."""
-    return current_app.url_map.bind("localhost").build("candidate.page", {"token": token})
-
-
-def link_url(token: str) -> str:
-    """Return the full URL the candidate opens."""
-    return current_app.config["BASE_URL"] + link_path(token)
-
-
-def company_name() -> str:
-    """Return the hiring company's name as candidates see it."""
-    return current_app.config["COMPANY_NAME"]
-
-
-def _from_header() -> str:
-    return formataddr((current_app.config["ORGANIZER_NAME"], current_app.config["ORGANIZER_EMAIL"]))
-
-
-def _mail_domain() -> str:
-    return current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
+        raise LinkError("already_booked", stage_id=booked.stage_id)
 
 
 def send_link_email(link: SchedulingLink, token: str, now: datetime):
     """Put the link email in the outbox, in the candidate's language and zone."""
-    from scheduler.services.outbox import enqueue_email
-
     candidate = link.application.candidate
     stages = link_stages(link)
     language = candidate.language
+    role = localized(link.application.requisition, "title", language)
     with force_locale(language):
-        role = localized(link.application.requisition, "title", language)
         stage_names = gettext(", ").join(localized(s, "name", language) for s in stages)
-        context = dict(
-            candidate=candidate, role=role, stages=stages, stage_names=stage_names,
-            company=company_name(), url=link_url(token), is_booked=link.booked_at is not None,
-            break_minutes=link.break_minutes, language=language,
-            expires=format_local_datetime(link.expires_at, candidate.zone, language),
-            contact=current_app.config["ORGANIZER_EMAIL"],
-        )
         subject = (gettext("Your interview for %(role)s: view, change or cancel", role=role)
                    if link.booked_at is not None else
                    gettext("Choose a time for your interview: %(stages)s (%(role)s)",
                            stages=stage_names, role=role))
-        text_body = render_template("emails/link.txt", **context)
-        html_body = render_template("emails/link.html", **context)
-    message = build_message(
-        from_addr=_from_header(), to_addr=candidate.email, subject=subject,
-        text_body=text_body, html_body=html_body,
+    return compose_and_enqueue(
+        "link", to_addr=candidate.email, language=language, subject=subject,
+        context=dict(
+            candidate=candidate, role=role, stages=stages, stage_names=stage_names,
+            company=company_name(), url=external_url("candidate.page", token=token),
+            is_booked=link.booked_at is not None, break_minutes=link.break_minutes,
+            language=language, contact=organizer_address(),
+            expires=format_local_datetime(link.expires_at, candidate.zone, language)),
         # One id per token: a resend is a new message, a retry of the same row is not.
-        message_id=make_message_id(f"link-{link.id}-{link.token_hash}", 0, candidate.email,
-                                   _mail_domain(), kind="link"),
-        date_at=now, reply_to=current_app.config["ORGANIZER_EMAIL"],
-    )
-    return enqueue_email(message, kind="scheduling_link", now=now)
+        stable_id=StableId(f"link-{link.id}-{link.token_hash}", kind="link"),
+        kind="scheduling_link", now=now, reply_to=organizer_address())
 
 
 def resend_link(actor: User, link: SchedulingLink, now: datetime) -> str:
@@ -455,10 +424,10 @@ def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
 
 
 def _tell_coordinators(link: SchedulingLink, now: datetime) -> None:
-    """Email the recruiting mailbox about the candidate's proposal, through the outbox."""
-    from scheduler.services.outbox import enqueue_email
+    """Email the recruiting mailbox about the candidate's proposal, through the outbox.
 
-    organizer = current_app.config["ORGANIZER_EMAIL"]
+    It is written in the language and zone of the link's sender, else the defaults.
+    """
     creator = link.created_by
     language = creator.language if creator is not None else \
         current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -467,27 +436,19 @@ def _tell_coordinators(link: SchedulingLink, now: datetime) -> None:
     candidate = application.candidate
     with force_locale(language):
         stage_names = gettext(", ").join(localized(s, "name", language) for s in link_stages(link))
-        times = [(format_local_datetime(t, zone, language),
-                  format_local_datetime(t, candidate.zone, language))
-                 for t in proposal(link).times]
         subject = gettext("%(name)s: none of the offered times work (%(stages)s)",
                           name=candidate.name, stages=stage_names)
-        context = dict(candidate=candidate, stage_names=stage_names, times=times,
-                       note=link.candidate_note, language=language,
-                       role=localized(application.requisition, "title", language),
-                       url=current_app.config["BASE_URL"] + current_app.url_map.bind(
-                           "localhost").build("coordinator.application_links",
-                                              {"application_id": application.id}))
-        text_body = render_template("emails/link_none_work.txt", **context)
-        html_body = render_template("emails/link_none_work.html", **context)
-    message = build_message(
-        from_addr=_from_header(), to_addr=organizer, subject=subject, text_body=text_body,
-        html_body=html_body,
-        message_id=make_message_id(f"link-{link.id}-none-work-{now.isoformat()}", 0, organizer,
-                                   _mail_domain(), kind="none-work"),
-        date_at=now, reply_to=candidate.email,
-    )
-    enqueue_email(message, kind="link_none_work", now=now)
+    times = [(format_local_datetime(t, zone, language),
+              format_local_datetime(t, candidate.zone, language)) for t in proposal(link).times]
+    compose_and_enqueue(
+        "link_none_work", to_addr=organizer_address(), language=language, subject=subject,
+        context=dict(candidate=candidate, stage_names=stage_names, times=times,
+                     note=link.candidate_note, language=language,
+                     role=localized(application.requisition, "title", language),
+                     url=external_url("coordinator.application_links",
+                                      application_id=application.id)),
+        stable_id=StableId(f"link-{link.id}-none-work-{now.isoformat()}", kind="none-work"),
+        kind="link_none_work", now=now, reply_to=candidate.email)
 
 
 def links_for_application(application: Application) -> list[SchedulingLink]:

@@ -10,13 +10,14 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app
 from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.services.audit import record_event
+from scheduler.services.emails import StableId, compose_and_enqueue, external_url
 
 RESET_VALID_FOR = timedelta(hours=1)
 _SALT = "password-reset"
@@ -57,27 +58,20 @@ def user_for_reset_token(token: str, now: datetime) -> User:
 
 def request_password_reset(email: str, now: datetime) -> None:
     """Email a reset link when an active account has *email*; do nothing visible otherwise."""
-    from scheduler.mail import build_message, make_message_id
-    from scheduler.services.outbox import enqueue_email
-
     user = db.session.scalar(sa.select(User).where(
         sa.func.lower(User.email) == email.strip().lower(), User.is_active.is_(True)))
     if user is None:
         return
     token = make_reset_token(user, now)
-    link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
     with force_locale(user.language):
-        context = dict(user=user, link=link, minutes=int(RESET_VALID_FOR.total_seconds() // 60))
         subject = gettext("Reset your interview scheduler password")
-        text_body = render_template("emails/password_reset.txt", **context)
-        html_body = render_template("emails/password_reset.html", **context)
-    domain = current_app.config["ORGANIZER_EMAIL"].rsplit("@", 1)[-1]
-    message = build_message(
-        from_addr=current_app.config["ORGANIZER_EMAIL"], to_addr=user.email, subject=subject,
-        text_body=text_body, html_body=html_body, date_at=now,
-        message_id=make_message_id(f"reset-{user.id}", int(now.timestamp()), user.email, domain,
-                                   kind="password-reset"))
-    enqueue_email(message, kind="password_reset", now=now)
+    compose_and_enqueue(
+        "password_reset", to_addr=user.email, language=user.language, subject=subject,
+        context=dict(user=user, link=external_url("auth.reset_password", token=token),
+                     minutes=int(RESET_VALID_FOR.total_seconds() // 60)),
+        stable_id=StableId(f"reset-{user.id}", kind="password-reset",
+                           sequence=int(now.timestamp())),
+        kind="password_reset", now=now)
     record_event(user, "user.password_reset_requested", user, now=now)
 
 

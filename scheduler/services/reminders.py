@@ -1,26 +1,93 @@
-"""Interview reminders: rows with a due time that the job process turns into outbox mail once.
+"""Reminders: rows with a due time that the job process turns into outbox mail exactly once.
 
-A reminder is unique per interview, kind and recipient. Booking creates them, a reschedule
-moves them (and re-arms one already sent for the old time), a cancellation drops the ones not
-yet sent. A reminder that would be due at or before the booking is not created: an interview
-booked three hours ahead gets only the one-hour reminder.
+Each kind of reminder is declared once, in `REMINDER_KINDS`: the instant of the interview it
+counts from (its start or its end), whether it fires before or after that instant and by how
+much, who receives it, and the builder that writes its message. Adding a kind (a feedback nudge
+after the end, say) is one more entry here; invites and the job need no change.
+
+A reminder is unique per interview, kind and recipient. Booking creates them, a reschedule or a
+panel change moves them (and re-arms one already sent for the old time), a cancellation drops
+the ones not yet sent. A reminder that would be due at or before the change is not created: an
+interview booked three hours ahead gets only the one-hour reminder. A reminder that fires before
+its anchor is not sent once the anchor has passed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from scheduler.extensions import db
-from scheduler.models import Interview, Reminder
+from scheduler.formatting import format_local_datetime
+from scheduler.models import Interview, OutboxMessage, Reminder
+from scheduler.services import invites
+from scheduler.services.emails import StableId, compose_and_enqueue
+from scheduler.services.invites import Recipient
 
-REMINDER_OFFSETS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
+# A kind's message builder: write the reminder for one recipient of one interview to the outbox.
+MessageBuilder = Callable[["ReminderKind", Interview, Recipient, datetime], OutboxMessage]
 
 
-def reminder_recipients(interview: Interview) -> list[str]:
-    """Return who is reminded: the candidate and every active panel member."""
-    panel = [a.interviewer.user.email for a in interview.active_assignments]
-    return [interview.application.candidate.email, *panel]
+@dataclass(frozen=True)
+class ReminderKind:
+    """One kind of reminder: when it is due, for whom, and what it says."""
+
+    name: str  # stored in Reminder.kind (at most 20 characters)
+    anchor: str  # the Interview instant it counts from: "start_at" or "end_at"
+    offset: timedelta
+    is_before: bool  # fires *offset* before the anchor; otherwise after it
+    recipients: Callable[[Interview], list[Recipient]]
+    build: MessageBuilder
+
+    def due_at(self, interview: Interview) -> datetime:
+        """Return when this kind of reminder is due for *interview*."""
+        anchor_at = getattr(interview, self.anchor)
+        return anchor_at - self.offset if self.is_before else anchor_at + self.offset
+
+    def is_pending(self, now: datetime):
+        """Return the SQL condition that a due reminder of this kind should still go out."""
+        condition = Reminder.kind == self.name
+        if self.is_before:
+            # Too late to remind of something that has already begun.
+            condition = sa.and_(condition, getattr(Interview, self.anchor) > now)
+        return condition
+
+
+def _interview_reminder(subject) -> MessageBuilder:
+    """Return the builder of an interview reminder whose subject is *subject* (a lazy msgid
+    with %(summary)s and %(when)s)."""
+
+    def build(kind: ReminderKind, interview: Interview, recipient: Recipient,
+              now: datetime) -> OutboxMessage:
+        language = recipient.language
+        title = invites.summary(interview, recipient)
+        when = format_local_datetime(interview.start_at, recipient.zone, language)
+        with force_locale(language):
+            text = str(subject) % {"summary": title, "when": when}
+        return compose_and_enqueue(
+            "reminder", to_addr=recipient.email, language=language, subject=text,
+            context=dict(interview=interview, recipient=recipient, summary=title, when=when,
+                         location=invites.interview_location(interview, language),
+                         time_lines=invites.time_lines(interview, recipient)),
+            stable_id=StableId(interview.calendar_uid, kind=f"reminder-{kind.name}",
+                               sequence=interview.sequence),
+            kind=f"reminder_{kind.name}", now=now, interview_id=interview.id)
+
+    return build
+
+
+REMINDER_KINDS = {kind.name: kind for kind in (
+    ReminderKind("24h", anchor="start_at", offset=timedelta(hours=24), is_before=True,
+                 recipients=invites.everyone,
+                 build=_interview_reminder(_l("Tomorrow: %(summary)s, %(when)s"))),
+    ReminderKind("1h", anchor="start_at", offset=timedelta(hours=1), is_before=True,
+                 recipients=invites.everyone,
+                 build=_interview_reminder(_l("In one hour: %(summary)s, %(when)s"))),
+)}
 
 
 def schedule_reminders(interview: Interview, now: datetime) -> None:
@@ -28,16 +95,16 @@ def schedule_reminders(interview: Interview, now: datetime) -> None:
     existing = {(r.kind, r.recipient): r for r in db.session.scalars(
         sa.select(Reminder).where(Reminder.interview_id == interview.id))}
     wanted = set()
-    for recipient in reminder_recipients(interview):
-        for kind, offset in REMINDER_OFFSETS.items():
-            due_at = interview.start_at - offset
-            if due_at <= now:
-                continue
-            wanted.add((kind, recipient))
-            row = existing.get((kind, recipient))
+    for kind in REMINDER_KINDS.values():
+        due_at = kind.due_at(interview)
+        if due_at <= now:
+            continue
+        for recipient in kind.recipients(interview):
+            wanted.add((kind.name, recipient.email))
+            row = existing.get((kind.name, recipient.email))
             if row is None:
-                db.session.add(Reminder(interview_id=interview.id, kind=kind,
-                                        recipient=recipient, due_at=due_at))
+                db.session.add(Reminder(interview_id=interview.id, kind=kind.name,
+                                        recipient=recipient.email, due_at=due_at))
             elif row.due_at != due_at:
                 # Moved: a reminder already sent for the old time is armed again.
                 row.due_at = due_at
@@ -56,20 +123,18 @@ def drop_reminders(interview: Interview) -> None:
 
 
 def due_reminder_ids(now: datetime, limit: int = 100) -> list[int]:
-    """Return ids of reminders due now for interviews still scheduled."""
+    """Return ids of reminders due now for interviews still scheduled, oldest due first."""
     return db.session.scalars(
         sa.select(Reminder.id).join(Interview, Interview.id == Reminder.interview_id)
         .where(Reminder.due_at <= now, Reminder.enqueued_at.is_(None),
-               Interview.status == "scheduled", Interview.start_at > now)
+               Interview.status == "scheduled",
+               sa.or_(*(kind.is_pending(now) for kind in REMINDER_KINDS.values())))
         .order_by(Reminder.due_at, Reminder.id).limit(limit)
     ).all()
 
 
 def enqueue_reminder(reminder_id: int, now: datetime) -> bool:
     """Claim one due reminder and write its outbox row; False when someone else claimed it."""
-    from scheduler.services.invites import build_reminder_message
-    from scheduler.services.outbox import enqueue_email
-
     # The claim comes first in the transaction: on SQLite it takes the write lock, on
     # PostgreSQL the row lock; whoever comes second matches no row.
     claimed = db.session.execute(
@@ -80,9 +145,13 @@ def enqueue_reminder(reminder_id: int, now: datetime) -> bool:
         return False
     reminder = db.session.get(Reminder, reminder_id)
     db.session.refresh(reminder)
-    message = build_reminder_message(reminder, now)
-    row = enqueue_email(message, kind=f"reminder_{reminder.kind}", now=now,
-                        interview_id=reminder.interview_id)
+    kind = REMINDER_KINDS[reminder.kind]
+    interview = reminder.interview
+    recipient = next((r for r in kind.recipients(interview) if r.email == reminder.recipient),
+                     None)
+    if recipient is None:
+        raise LookupError(f"{reminder.recipient} is no longer on interview {interview.id}")
+    row = kind.build(kind, interview, recipient, now)
     reminder.outbox_message_id = row.id
     db.session.flush()
     return True
