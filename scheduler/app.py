@@ -82,6 +82,9 @@ def init_extensions(app: Flask) -> None:
 
     # First of all before_request hooks, ahead of those the extensions just added.
     app.before_request_funcs.setdefault(None, []).insert(0, _resolve_request_now)
+    from scheduler.web import end_transaction
+
+    app.after_request(end_transaction)
 
 
 def _resolve_request_now() -> None:

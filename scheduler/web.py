@@ -1,7 +1,9 @@
 """What every blueprint shares, and no layer below the web uses.
 
-The request's one `now`, the role gate each blueprint installs once, safe redirect targets, day
-labels in the viewer's language, and the holiday-data banner's text (a template global).
+The request's one `now`; the request's one transaction edge (commit on success, roll back a
+refusal) and the one way a view shows a service's refusal; the role gate each blueprint installs
+once; safe redirect targets; day labels in the viewer's language; and the holiday-data banner's
+text (a template global).
 """
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
-from flask import Blueprint, Flask, abort, g
+from flask import Blueprint, Flask, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from scheduler.extensions import login_manager
+from scheduler.extensions import db, login_manager
+from scheduler.services.errors import ServiceError
 from scheduler.timeutil import utc_now
 
 DAY_PATTERNS = {"zh": ("M月d日 EEE", "y年M月d日"), "en": ("EEE d MMM", "d MMM y")}
@@ -25,6 +28,38 @@ def request_now() -> datetime:
     if "now" not in g:
         g.now = utc_now()
     return g.now
+
+
+def end_transaction(response):
+    """Commit the request's work once, at its edge; roll back a refused or failed request."""
+    if response.status_code < 400 and not g.get("is_refused"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def show_refusal(form, error: ServiceError) -> None:
+    """Show *error* beside the field of *form* it concerns (or above the form); the user's input
+    stays in the form, and the request's writes are rolled back at its edge."""
+    g.is_refused = True
+    field = form[error.field] if error.field and error.field in form else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def handle_refusals(blueprint: Blueprint, fallback_endpoint: str) -> None:
+    """Answer a ServiceError no view caught: undo the writes, flash why, and go back."""
+
+    @blueprint.errorhandler(ServiceError)
+    def _refused(error: ServiceError):
+        g.is_refused = True
+        flash(error.message, "error")
+        back = urlsplit(request.referrer or "")
+        target = safe_next(back.path + (f"?{back.query}" if back.query else "")) if back.path else None
+        return redirect(target or url_for(fallback_endpoint))
 
 
 def require_roles(blueprint: Blueprint, *roles: str) -> None:
