@@ -44,7 +44,8 @@ def show_refusal(form, error: ServiceError) -> None:
     stays in the form, and the request's writes are rolled back at its edge."""
     g.is_refused = True
     field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
+    # An error beside a hidden field would be invisible: show it above the form instead.
+    if field is not None and getattr(field.widget, "input_type", None) != "hidden":
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)

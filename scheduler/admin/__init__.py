@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.web import require_roles
+from scheduler.web import handle_refusals, require_roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, "admin")
+handle_refusals(bp, "admin.workdays")
 
 from scheduler.admin import views  # noqa: E402,F401  (registers the routes on bp)

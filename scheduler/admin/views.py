@@ -9,13 +9,12 @@ from flask_login import current_user
 from scheduler.admin import bp
 from scheduler.admin.forms import ScheduleForm, ScheduleLineError, WorkdayOverrideForm, parse_schedule
 from scheduler.domain.workdays import WorkdayCalendar
-from scheduler.extensions import db
 from scheduler.models.office import CALENDAR_KEYS
 from scheduler.services.workdays import (
-    WorkdayEntry, add_workday_overrides, remove_workday_override, workday_overrides,
+    WorkdayEntry, WorkdayOverrideError, add_workday_overrides, remove_workday_override,
+    workday_overrides,
 )
-from scheduler.services.working_hours import WorkingHoursError
-from scheduler.web import day_label, request_now
+from scheduler.web import day_label, request_now, show_refusal
 
 
 @bp.get("/")
@@ -49,14 +48,8 @@ def workdays():
     return _render(_key_arg(request.args.get("key")))
 
 
-def _refused(key: str, form, error: WorkingHoursError, *, one=None, many=None):
-    db.session.rollback()
-    target = form[error.field] if error.field and error.field in form and \
-        error.field != "calendar_key" else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+def _refused(key: str, form, error: WorkdayOverrideError, *, one=None, many=None):
+    show_refusal(form, error)
     shown_key = key if key in CALENDAR_KEYS else CALENDAR_KEYS[0]
     return _render(shown_key, one=one, many=many)
 
@@ -71,9 +64,8 @@ def add_workday():
     entry = WorkdayEntry(form.day.data, form.is_workday.data == "1", form.note.data or "")
     try:
         add_workday_overrides(current_user, key, [entry], request_now())
-    except WorkingHoursError as error:
+    except WorkdayOverrideError as error:
         return _refused(key, form, error, one=form)
-    db.session.commit()
     flash(_("Override added for %(key)s on %(day)s.", key=key, day=entry.day.isoformat()),
           "success")
     return redirect(url_for("admin.workdays", key=key))
@@ -90,14 +82,12 @@ def add_schedule():
         entries = parse_schedule(form.lines.data)
         added = add_workday_overrides(current_user, key, entries, request_now())
     except ScheduleLineError as error:
-        db.session.rollback()
         form.lines.errors = list(form.lines.errors) + [_(
             "Line %(line)d could not be read: “%(text)s”. Write the date, then work or off, "
             "then an optional note.", line=error.line, text=error.text)]
         return _render(key if key in CALENDAR_KEYS else CALENDAR_KEYS[0], many=form)
-    except WorkingHoursError as error:
+    except WorkdayOverrideError as error:
         return _refused(key, form, error, many=form)
-    db.session.commit()
     flash(ngettext("%(num)d override added for %(key)s.", "%(num)d overrides added for %(key)s.",
                    len(added), key=key), "success")
     return redirect(url_for("admin.workdays", key=key))
@@ -106,13 +96,7 @@ def add_schedule():
 @bp.post("/workdays/<int:override_id>/remove")
 def remove_workday(override_id: int):
     """Remove one override (CSRFProtect has checked the form's token)."""
-    try:
-        removed = remove_workday_override(current_user, override_id, request_now())
-    except WorkingHoursError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("admin.workdays"))
-    db.session.commit()
+    removed = remove_workday_override(current_user, override_id, request_now())
     flash(_("Override removed: %(key)s %(day)s.", key=removed.calendar_key,
             day=removed.day.isoformat()), "success")
     return redirect(url_for("admin.workdays", key=removed.calendar_key))

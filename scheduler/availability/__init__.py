@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.web import require_roles
+from scheduler.web import handle_refusals, require_roles
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 require_roles(bp, "interviewer", "coordinator", "admin")
+handle_refusals(bp, "availability.mine")
 
 from scheduler.availability import views  # noqa: E402,F401  (registers the routes)

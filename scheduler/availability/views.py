@@ -1,9 +1,10 @@
 """Availability views: working hours, zone, time off, busy blocks, calendars, the feed, the week.
 
 An interviewer opens their own page at /availability/; coordinators and admins open anyone's
-from /availability/interviewers. Each POST changes one thing, commits, and returns to the page
-(anchored at the section it changed); a refused entry re-renders the page with the message and
-changes nothing. CSRFProtect checks every POST before these views run; the buttons' forms are
+from /availability/interviewers. Each POST changes one thing and returns to the page (anchored
+at the section it changed); the request's edge commits it. A refused entry re-renders the page
+with the message beside its form and changes nothing; a refused removal is flashed by the
+blueprint's refusal handler. CSRFProtect checks every POST before these views run; the buttons' forms are
 ActionForm, which only carries the token.
 """
 from __future__ import annotations
@@ -20,17 +21,17 @@ from scheduler.availability.forms import (
     WeeklyHoursForm, ZoneForm,
 )
 from scheduler.availability.present import source_host, week_bars
-from scheduler.calendars import CalendarError
 from scheduler.extensions import db
 from scheduler.i18n import current_language, zone_label
 from scheduler.models import InterviewerProfile
 from scheduler.services import calendars
 from scheduler.services import permissions
 from scheduler.services import working_hours as wh
+from scheduler.services.errors import ServiceError
 from scheduler.services.feeds import issue_feed_token, revoke_feed
 from scheduler.services.week_view import week_view
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import day_label, request_now, warning_text
+from scheduler.web import day_label, request_now, show_refusal, warning_text
 
 # How many import warnings a flash lists before summing up the rest.
 WARNINGS_SHOWN = 5
@@ -110,20 +111,9 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
     ), status
 
 
-def _refused(profile: InterviewerProfile, name: str, form, error: wh.WorkingHoursError):
-    """Undo the transaction and show the page with *error* on the form (or the field) it concerns."""
-    db.session.rollback()
-    field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-    return _render(profile, submitted=name, form=form)
-
-
-def _calendar_refused(profile: InterviewerProfile, name: str, form, error: CalendarError):
-    db.session.rollback()
-    form.form_errors.append(error.problem.message(_))
+def _refused(profile: InterviewerProfile, name: str, form, error: ServiceError):
+    """Show the page again with *error* beside the form (or the field) it concerns."""
+    show_refusal(form, error)
     return _render(profile, submitted=name, form=form)
 
 
@@ -139,18 +129,9 @@ def _flash_import(outcome) -> None:
 
 
 def _remove(profile: InterviewerProfile, anchor: str, done_message: str, remove):
-    """Run a removal; commit and confirm it, or roll back and say why it was refused."""
-    try:
-        remove()
-    except wh.WorkingHoursError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    except CalendarError as error:
-        db.session.rollback()
-        flash(error.problem.message(_), "error")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
+    """Run a removal and confirm it (a refusal goes to the blueprint's handler)."""
+    remove()
+    flash(done_message, "success")
     return _back(profile, anchor)
 
 
@@ -191,9 +172,8 @@ def save_hours(profile_id: int):
         return _render(profile, submitted="hours", form=form)
     try:
         wh.set_weekly_windows(current_user, profile, form.windows(), request_now())
-    except wh.WorkingHoursError as error:
+    except ServiceError as error:
         return _refused(profile, "hours", form, error)
-    db.session.commit()
     flash(_("Working hours saved."), "success")
     return _back(profile, "hours")
 
@@ -207,9 +187,8 @@ def save_zone(profile_id: int):
         return _render(profile, submitted="zone", form=form)
     try:
         wh.set_zone(current_user, profile, form.zone.data, request_now())
-    except wh.WorkingHoursError as error:
+    except ServiceError as error:
         return _refused(profile, "zone", form, error)
-    db.session.commit()
     flash(_("Time zone saved: %(zone)s.", zone=profile.effective_zone), "success")
     return _back(profile, "hours")
 
@@ -225,9 +204,8 @@ def add_override(profile_id: int):
         wh.add_date_override(current_user, profile, day=form.day.data,
                              is_available=form.kind.data == "extra", start=form.start.data,
                              end=form.end.data, note=form.note.data or "", now=request_now())
-    except wh.WorkingHoursError as error:
+    except ServiceError as error:
         return _refused(profile, "override", form, error)
-    db.session.commit()
     flash(_("Added."), "success")
     return _back(profile, "time-off")
 
@@ -253,9 +231,8 @@ def add_block(profile_id: int):
     try:
         calendars.add_manual_block(current_user, profile, start_at, end_at, request_now(),
                                    summary=form.summary.data or "")
-    except CalendarError as error:
-        return _calendar_refused(profile, "block", form, error)
-    db.session.commit()
+    except ServiceError as error:
+        return _refused(profile, "block", form, error)
     flash(_("Busy time added."), "success")
     return _back(profile, "busy")
 
@@ -280,9 +257,8 @@ def upload_calendar(profile_id: int):
     try:
         outcome = calendars.import_calendar_file(current_user, profile, upload.filename or "",
                                                  upload.read(), request_now())
-    except CalendarError as error:
-        return _calendar_refused(profile, "file", form, error)
-    db.session.commit()
+    except ServiceError as error:
+        return _refused(profile, "file", form, error)
     _flash_import(outcome)
     return _back(profile, "calendars")
 
@@ -297,9 +273,8 @@ def subscribe_calendar(profile_id: int):
     try:
         outcome = calendars.add_calendar_url(current_user, profile, form.url.data, request_now(),
                                              name=form.name.data or "")
-    except CalendarError as error:
-        return _calendar_refused(profile, "url", form, error)
-    db.session.commit()
+    except ServiceError as error:
+        return _refused(profile, "url", form, error)
     _flash_import(outcome)
     return _back(profile, "calendars")
 
@@ -315,9 +290,8 @@ def connect_caldav(profile_id: int):
         outcome = calendars.add_caldav_account(current_user, profile, form.url.data,
                                                form.username.data, form.password.data,
                                                request_now(), name=form.name.data or "")
-    except CalendarError as error:
-        return _calendar_refused(profile, "caldav", form, error)
-    db.session.commit()
+    except ServiceError as error:
+        return _refused(profile, "caldav", form, error)
     _flash_import(outcome)
     return _back(profile, "calendars")
 
@@ -326,13 +300,8 @@ def connect_caldav(profile_id: int):
 def refresh_calendar(profile_id: int, source_id: int):
     """Re-read one calendar now."""
     profile = _profile(profile_id)
-    try:
-        source = calendars.owned_source(profile, source_id)
-    except CalendarError as error:
-        flash(error.problem.message(_), "error")
-        return _back(profile, "calendars")
+    source = calendars.owned_source(profile, source_id)
     outcome = calendars.refresh_calendar_source(source, request_now())
-    db.session.commit()
     if outcome.is_ok:
         _flash_import(outcome)
     else:
@@ -358,7 +327,6 @@ def make_feed(profile_id: int):
         abort(403)
     is_new = profile.feed_token_hash is None
     token = issue_feed_token(current_user, profile, request_now())
-    db.session.commit()
     page = render_template("availability/feed.html", profile=profile, is_new=is_new,
                            feed_url=url_for("feeds.interviewer_feed", token=token, _external=True))
     # The page holds a secret: no cache may keep it.
@@ -371,7 +339,6 @@ def stop_feed(profile_id: int):
     profile = _profile(profile_id)
     if profile.feed_token_hash is not None:
         revoke_feed(current_user, profile, request_now())
-        db.session.commit()
         flash(_("The calendar feed is off. Calendar apps subscribed to it stop updating."),
               "success")
     return _back(profile, "feed")

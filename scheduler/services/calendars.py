@@ -9,11 +9,11 @@ previous busy blocks, all in the caller's transaction (services flush; the calle
 A source that cannot be read keeps its previous blocks; its `last_error` holds the problem as
 JSON (`{"code": ..., "params": ...}`), which `source_problem()` turns back into a Problem the
 app can render in the viewer's language. Adding a source that cannot be read stores nothing and
-raises CalendarError. Network and parsing happen before the first write, so no write lock is
+raises CalendarRefused (a ServiceError whose codes are the calendar adapter's problems). Network and parsing happen before the first write, so no write lock is
 held while a server is slow. Calendars are never read on a candidate's request path.
 
 Who may change whose calendars is asked of scheduler/services/permissions.py; a refusal is a
-CalendarError("not_allowed").
+CalendarRefused("not_allowed").
 """
 from __future__ import annotations
 
@@ -25,12 +25,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from scheduler.calendars import (
-    DEFAULT_LIMITS, CalendarError, ImportResult, Problem, fetch_calendar_url, read_busy_intervals,
-    read_caldav_busy_intervals,
+    DEFAULT_LIMITS, MESSAGES, CalendarError, ImportResult, Problem, fetch_calendar_url,
+    read_busy_intervals, read_caldav_busy_intervals,
 )
 from scheduler.extensions import db
 from scheduler.models import BusyBlock, CalendarSource, InterviewerProfile, Requisition, StageTemplate, User
 from scheduler.services.audit import record_event
+from scheduler.services.errors import ServiceError
 from scheduler.services.permissions import can_manage_availability
 
 DEFAULT_HORIZON = timedelta(days=21)
@@ -40,6 +41,22 @@ HORIZON_MARGIN = timedelta(days=14)
 PAST_MARGIN = timedelta(days=1)
 MANUAL_SOURCE_NAME = "Manual blocks"
 _TEXT_LIMIT = 500  # BusyBlock.external_uid and .summary
+
+
+class CalendarRefused(ServiceError):
+    """A calendar source or a busy block was refused; the codes are the adapter's problems."""
+
+    messages = MESSAGES
+
+    @classmethod
+    def of(cls, error: CalendarError) -> CalendarRefused:
+        """Return the refusal a user sees for the adapter's *error*."""
+        return cls(error.code, **error.params)
+
+    @property
+    def problem(self) -> Problem:
+        """Return the refusal as a Problem (as stored in a source's last error)."""
+        return Problem(self.code, dict(self.params))
 
 
 @dataclass
@@ -83,19 +100,19 @@ def source_problem(source: CalendarSource) -> Problem | None:
 
 def import_calendar_file(actor: User, interviewer: InterviewerProfile, filename: str, data: bytes,
                          now: datetime, *, source: CalendarSource | None = None) -> RefreshOutcome:
-    """Add an uploaded .ics file (or replace the file of *source*); raise CalendarError for a new bad file.
+    """Add an uploaded .ics file (or replace the file of *source*); raise CalendarRefused for a new bad file.
 
     Replacing with a bad file keeps the old file and its blocks, records the problem and returns
     it in the outcome.
     """
     _check_allowed(actor, interviewer)
     if source is not None and (source.interviewer_id != interviewer.id or source.kind != "file"):
-        raise CalendarError("not_allowed")
+        raise CalendarRefused("not_allowed")
     try:
         result = _read_file(data, interviewer, calendar_window(now))
     except CalendarError as error:
         if source is None:
-            raise
+            raise CalendarRefused.of(error) from error
         return _record_failure(source, error.problem, now)
     name = (filename or "calendar.ics")[:200]
     if source is None:
@@ -111,10 +128,13 @@ def import_calendar_file(actor: User, interviewer: InterviewerProfile, filename:
 
 def add_calendar_url(actor: User, interviewer: InterviewerProfile, url: str, now: datetime, *,
                      name: str = "") -> RefreshOutcome:
-    """Subscribe to an ICS URL after a first successful read; raise CalendarError if it fails."""
+    """Subscribe to an ICS URL after a first successful read; raise CalendarRefused if it fails."""
     _check_allowed(actor, interviewer)
     url = url.strip()
-    result = _read_url(url, interviewer, calendar_window(now))
+    try:
+        result = _read_url(url, interviewer, calendar_window(now))
+    except CalendarError as error:
+        raise CalendarRefused.of(error) from error
     source = _new_source(interviewer, "url", (name or url)[:200], now, url=url[:1000])
     outcome = _store(source, result, now)
     record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
@@ -123,10 +143,13 @@ def add_calendar_url(actor: User, interviewer: InterviewerProfile, url: str, now
 
 def add_caldav_account(actor: User, interviewer: InterviewerProfile, url: str, username: str,
                        password: str, now: datetime, *, name: str = "") -> RefreshOutcome:
-    """Add a CalDAV account (or one calendar's URL) after a first successful read; raise CalendarError."""
+    """Add a CalDAV account (or one calendar's URL) after a first successful read; raise CalendarRefused."""
     _check_allowed(actor, interviewer)
     url = url.strip()
-    result = _read_caldav(url, username, password, interviewer, calendar_window(now))
+    try:
+        result = _read_caldav(url, username, password, interviewer, calendar_window(now))
+    except CalendarError as error:
+        raise CalendarRefused.of(error) from error
     source = _new_source(interviewer, "caldav", (name or url)[:200], now, url=url[:1000],
                          username=username[:200], password=password)
     outcome = _store(source, result, now)
@@ -140,7 +163,7 @@ def add_manual_block(actor: User, interviewer: InterviewerProfile, start_at: dat
     """Block [start_at, end_at) by hand; kept until removed, never touched by refreshes."""
     _check_allowed(actor, interviewer)
     if start_at.tzinfo is None or end_at.tzinfo is None or not start_at < end_at:
-        raise CalendarError("manual_block_invalid")
+        raise CalendarRefused("manual_block_invalid")
     source = db.session.scalar(sa.select(CalendarSource).where(
         CalendarSource.interviewer_id == interviewer.id, CalendarSource.kind == "manual"))
     if source is None:
@@ -165,10 +188,10 @@ def calendar_sources(interviewer: InterviewerProfile) -> list[CalendarSource]:
 
 
 def owned_source(interviewer: InterviewerProfile, source_id: int) -> CalendarSource:
-    """Return one of the interviewer's imported sources; raise CalendarError for any other id."""
+    """Return one of the interviewer's imported sources; raise CalendarRefused for any other id."""
     source = db.session.get(CalendarSource, source_id)
     if source is None or source.interviewer_id != interviewer.id or source.kind == "manual":
-        raise CalendarError("calendar_gone")
+        raise CalendarRefused("calendar_gone")
     return source
 
 
@@ -200,7 +223,7 @@ def remove_manual_block(actor: User, interviewer: InterviewerProfile, block_id: 
     _check_allowed(actor, interviewer)
     block = db.session.get(BusyBlock, block_id)
     if block is None or block.interviewer_id != interviewer.id or block.source.kind != "manual":
-        raise CalendarError("block_gone")
+        raise CalendarRefused("block_gone")
     record_event(actor, "busy_block.removed", block, now=now,
                  before={"start_at": block.start_at.isoformat(),
                          "end_at": block.end_at.isoformat()})
@@ -322,7 +345,7 @@ def _new_source(interviewer: InterviewerProfile, kind: str, name: str, now: date
 
 def _check_allowed(actor: User, interviewer: InterviewerProfile) -> None:
     if not can_manage_availability(actor, interviewer):
-        raise CalendarError("not_allowed")
+        raise CalendarRefused("not_allowed")
 
 
 def _describe(source: CalendarSource) -> dict:

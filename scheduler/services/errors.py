@@ -1,8 +1,8 @@
 """ServiceError: the one way a service refuses (DESIGN.md §3).
 
 A refusal a user can see is a ServiceError subclass whose translatable messages live beside it,
-in `messages` (code -> msgid marked with `_l`), as pretix keeps `error_messages` beside
-`OrderError`. A service raises it with a code, the form field it concerns (if any) and the
+in `messages` (code -> English msgid marked with `N_`, one of pybabel's default keywords, so
+extraction finds it), as pretix keeps `error_messages` beside `OrderError`. A service raises it with a code, the form field it concerns (if any) and the
 message's parameters; it never formats text for a reader. The web layer shows `error.message`
 in the viewer's language: beside that field when the page's form has it, else as a flash
 (scheduler/web.py), and the transaction is rolled back at the request's edge.
@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from flask_babel import gettext
+
+
+def N_(message: str) -> str:
+    """Mark *message* for extraction; it is translated when shown."""
+    return message
+
 
 class ServiceError(Exception):
     """A refusal a user can see: *code* picks the message, *field* the form field it concerns."""
 
-    messages: ClassVar[Mapping[str, object]] = {}
+    messages: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, code: str, field: str | None = None, **params):
         if code not in self.messages:
@@ -33,9 +40,18 @@ class ServiceError(Exception):
         return self.render(self.params)
 
     def render(self, params: Mapping[str, object]) -> str:
-        """Return the message with *params* (e.g. ids already turned into names by the view)."""
-        text = str(self.messages[self.code])
-        return text % {name: str(value) for name, value in params.items()} if params else text
+        """Return the message in the current language with *params* filled in (a view may pass
+        its own, e.g. interviewer ids already turned into names)."""
+        msgid = self.messages[self.code]
+        # Numbers keep their type for %d; anything else (lazy strings included) becomes text now,
+        # in the current language.
+        values = {name: value if isinstance(value, (int, float)) else str(value)
+                  for name, value in params.items()}
+        try:
+            return gettext(msgid) % values
+        except (KeyError, TypeError, ValueError):
+            # A translation with a broken placeholder must not turn a clear refusal into a crash.
+            return msgid % values
 
     def __str__(self) -> str:
         return f"{self.code}: {self.params}" if self.params else self.code

@@ -2,8 +2,8 @@
 
 An override says that one office calendar (CN, GB, US-CA, SG) works or is closed on one date; it
 wins over the holiday data (scheduler/domain/workdays.py). Admins add them one at a time or paste
-a year's published schedule, all or none; a bad entry raises WorkingHoursError with a
-translatable message and the form field it concerns. Each change writes an audit event.
+a year's published schedule, all or none; a bad entry raises WorkdayOverrideError (a
+ServiceError) with a code and the form field it concerns. Each change writes an audit event.
 
 `holiday_data_notices()` is the data of the coordinators' banner: each office calendar and year
 that open stages can book into while the official holiday data does not cover it yet.
@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from scheduler.domain.workdays import WorkdayCalendar, WorkdayWarning
 from scheduler.extensions import db
@@ -25,7 +24,22 @@ from scheduler.models import (
 )
 from scheduler.models.office import CALENDAR_KEYS
 from scheduler.services.audit import record_event
-from scheduler.services.working_hours import NOTE_MAX, WorkingHoursError
+from scheduler.services.errors import N_, ServiceError
+from scheduler.services.working_hours import NOTE_MAX
+
+
+class WorkdayOverrideError(ServiceError):
+    """A workday override (one date or a pasted year) was refused."""
+
+    messages = {
+        "unknown_calendar": N_("Unknown holiday calendar %(key)s: choose one of %(keys)s."),
+        "no_dates": N_("Enter at least one date."),
+        "no_day": N_("Choose a date."),
+        "override_exists": N_("%(day)s already has an override for %(key)s. Remove it first to "
+                              "change it."),
+        "note_too_long": N_("Use at most %(max)d characters."),
+        "entry_gone": N_("That entry no longer exists."),
+    }
 
 
 @dataclass(frozen=True)
@@ -47,29 +61,27 @@ def workday_overrides(calendar_key: str) -> list[WorkdayOverride]:
 
 def _check_calendar_key(calendar_key: str) -> None:
     if calendar_key not in CALENDAR_KEYS:
-        raise WorkingHoursError(_l("Unknown holiday calendar %(key)s: choose one of %(keys)s.",
-                                   key=calendar_key, keys=", ".join(CALENDAR_KEYS)),
-                                "calendar_key")
+        raise WorkdayOverrideError("unknown_calendar", "calendar_key", key=calendar_key,
+                                   keys=", ".join(CALENDAR_KEYS))
 
 
 def add_workday_overrides(actor: User, calendar_key: str, entries: Iterable[WorkdayEntry],
                           now: datetime) -> list[WorkdayOverride]:
-    """Add dated overrides to one calendar, all or none; raise WorkingHoursError for a bad one."""
+    """Add dated overrides to one calendar, all or none; raise WorkdayOverrideError for a bad one."""
     _check_calendar_key(calendar_key)
     entries = list(entries)
     if not entries:
-        raise WorkingHoursError(_l("Enter at least one date."), "day")
+        raise WorkdayOverrideError("no_dates", "day")
     existing = {row.day for row in workday_overrides(calendar_key)}
     seen: set[date] = set()
     for entry in entries:
         if entry.day is None:
-            raise WorkingHoursError(_l("Choose a date."), "day")
+            raise WorkdayOverrideError("no_day", "day")
         if entry.day in existing or entry.day in seen:
-            raise WorkingHoursError(_l(
-                "%(day)s already has an override for %(key)s. Remove it first to change it.",
-                day=entry.day.isoformat(), key=calendar_key), "day")
+            raise WorkdayOverrideError("override_exists", "day", day=entry.day.isoformat(),
+                                       key=calendar_key)
         if len(entry.note.strip()) > NOTE_MAX:
-            raise WorkingHoursError(_l("Use at most %(max)d characters.", max=NOTE_MAX), "note")
+            raise WorkdayOverrideError("note_too_long", "note", max=NOTE_MAX)
         seen.add(entry.day)
     rows = [WorkdayOverride(calendar_key=calendar_key, day=entry.day,
                             is_workday=entry.is_workday, note=entry.note.strip())
@@ -85,7 +97,7 @@ def remove_workday_override(actor: User, override_id: int, now: datetime) -> Wor
     """Remove one workday override; return the removed row."""
     row = db.session.get(WorkdayOverride, override_id)
     if row is None:
-        raise WorkingHoursError(_l("That entry no longer exists."))
+        raise WorkdayOverrideError("entry_gone")
     record_event(actor, "workday_override.removed", row, now=now, before=_snapshot(row))
     db.session.delete(row)
     db.session.flush()

@@ -1,8 +1,8 @@
 """Interviewers' working hours: weekly windows, their zone, and time off or extra hours by date.
 
 Every edit is validated as a whole before anything is written: a bad entry (an end before its
-start, an unknown zone, windows that overlap, a date already past) raises WorkingHoursError with
-a translatable message and the form field it concerns, and leaves the rows as they were. Each
+start, an unknown zone, windows that overlap, a date already past) raises WorkingHoursError (a
+ServiceError) with a code and the form field it concerns, and leaves the rows as they were. Each
 accepted change writes an audit event. Who may edit whose hours is asked of
 scheduler/services/permissions.py. Services flush; the calling view commits.
 
@@ -22,6 +22,7 @@ from scheduler.domain import intervals as iv
 from scheduler.extensions import db
 from scheduler.models import AvailabilityOverride, InterviewerProfile, User, WorkingWindow
 from scheduler.services.audit import record_event
+from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import check_can_manage_availability
 from scheduler.timeutil import is_valid_zone
 
@@ -33,13 +34,28 @@ NOTE_MAX = 200
 MAX_WINDOWS_PER_DAY = 6
 
 
-class WorkingHoursError(ValueError):
-    """An edit was refused; *message* says why (translatable), *field* names the form field."""
+class WorkingHoursError(ServiceError):
+    """An edit of working hours, time off or extra hours was refused."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+    messages = {
+        "bad_weekday": N_("Choose a day from Monday to Sunday."),
+        "too_many_windows": N_("%(day)s: at most %(max)d windows a day."),
+        "window_backwards": N_("%(day)s: the window %(window)s ends before it starts. Use a start "
+                               "earlier than the end, within one day."),
+        "windows_overlap": N_("%(day)s: the windows %(first)s and %(second)s overlap. Join them "
+                              "into one or make them separate."),
+        "unknown_zone": N_("Unknown time zone: choose one from the list, such as Asia/Shanghai "
+                           "or Europe/London."),
+        "no_day": N_("Choose a date."),
+        "day_passed": N_("%(day)s has already passed."),
+        "half_a_span": N_("Give both a start and an end time, or neither for the whole day."),
+        "extra_hours_need_times": N_("Extra hours need a start and an end time."),
+        "end_not_after_start": N_("The end %(end)s is not after the start %(start)s."),
+        "note_too_long": N_("Use at most %(max)d characters."),
+        "override_overlaps": N_("This overlaps an entry you already have on %(day)s (%(times)s). "
+                                "Remove that one first."),
+        "entry_gone": N_("That entry no longer exists."),
+    }
 
 
 # --- weekly windows and zone ---------------------------------------------------------------------------
@@ -58,25 +74,21 @@ def _window_text(window: Window) -> str:
 def check_windows(weekday: int, windows: Sequence[Window]) -> list[Window]:
     """Return one weekday's windows sorted; raise WorkingHoursError for a bad or overlapping one."""
     if weekday not in range(7):
-        raise WorkingHoursError(_l("Choose a day from Monday to Sunday."))
+        raise WorkingHoursError("bad_weekday")
     day = WEEKDAY_NAMES[weekday]
     if len(windows) > MAX_WINDOWS_PER_DAY:
-        raise WorkingHoursError(_l("%(day)s: at most %(max)d windows a day.", day=day,
-                                   max=MAX_WINDOWS_PER_DAY), f"day_{weekday}")
+        raise WorkingHoursError("too_many_windows", f"day_{weekday}", day=day,
+                                max=MAX_WINDOWS_PER_DAY)
     for start, end in windows:
         if not start < end:
             # Windows are wall-clock times within one day; "18:00–09:00" is a typing mistake.
-            raise WorkingHoursError(_l(
-                "%(day)s: the window %(window)s ends before it starts. Use a start earlier "
-                "than the end, within one day.", day=day, window=_window_text((start, end))),
-                f"day_{weekday}")
+            raise WorkingHoursError("window_backwards", f"day_{weekday}", day=day,
+                                    window=_window_text((start, end)))
     ordered = sorted(windows)
     for first, second in zip(ordered, ordered[1:]):
         if second[0] < first[1]:
-            raise WorkingHoursError(_l(
-                "%(day)s: the windows %(first)s and %(second)s overlap. Join them into one or "
-                "make them separate.", day=day, first=_window_text(first),
-                second=_window_text(second)), f"day_{weekday}")
+            raise WorkingHoursError("windows_overlap", f"day_{weekday}", day=day,
+                                    first=_window_text(first), second=_window_text(second))
     return ordered
 
 
@@ -115,8 +127,7 @@ def set_zone(actor: User, profile: InterviewerProfile, zone: str, now: datetime)
     check_can_manage_availability(actor, profile)
     zone = (zone or "").strip()
     if not is_valid_zone(zone):
-        raise WorkingHoursError(_l("Unknown time zone: choose one from the list, such as "
-                                   "Asia/Shanghai or Europe/London."), "zone")
+        raise WorkingHoursError("unknown_zone", "zone")
     before = profile.effective_zone
     if zone == before and profile.user.zone == zone:
         return
@@ -164,28 +175,26 @@ def add_date_override(actor: User, profile: InterviewerProfile, *, day: date, is
     check_can_manage_availability(actor, profile)
     note = (note or "").strip()
     if day is None:
-        raise WorkingHoursError(_l("Choose a date."), "day")
+        raise WorkingHoursError("no_day", "day")
     if day < local_today(profile, now):
-        raise WorkingHoursError(_l("%(day)s has already passed.", day=day.isoformat()), "day")
+        raise WorkingHoursError("day_passed", "day", day=day.isoformat())
     if (start is None) != (end is None):
-        raise WorkingHoursError(_l("Give both a start and an end time, or neither for the "
-                                   "whole day."), "end")
+        raise WorkingHoursError("half_a_span", "end")
     if is_available and start is None:
-        raise WorkingHoursError(_l("Extra hours need a start and an end time."), "start")
+        raise WorkingHoursError("extra_hours_need_times", "start")
     if start is not None and not start < end:
-        raise WorkingHoursError(_l("The end %(end)s is not after the start %(start)s.",
-                                   start=_clock(start), end=_clock(end)), "end")
+        raise WorkingHoursError("end_not_after_start", "end", start=_clock(start),
+                                end=_clock(end))
     if len(note) > NOTE_MAX:
-        raise WorkingHoursError(_l("Use at most %(max)d characters.", max=NOTE_MAX), "note")
+        raise WorkingHoursError("note_too_long", "note", max=NOTE_MAX)
     span = _override_span(start, end)
     for other in db.session.scalars(sa.select(AvailabilityOverride).where(
             AvailabilityOverride.interviewer_id == profile.id, AvailabilityOverride.day == day,
             AvailabilityOverride.is_available.is_(is_available))):
         other_span = _override_span(other.start_local, other.end_local)
         if span[0] < other_span[1] and other_span[0] < span[1]:
-            raise WorkingHoursError(_l(
-                "This overlaps an entry you already have on %(day)s (%(times)s). Remove that "
-                "one first.", day=day.isoformat(), times=_override_times(other)), "start")
+            raise WorkingHoursError("override_overlaps", "start", day=day.isoformat(),
+                                    times=_override_times(other))
     override = AvailabilityOverride(interviewer_id=profile.id, day=day, start_local=start,
                                     end_local=end, is_available=is_available, note=note)
     db.session.add(override)
@@ -197,7 +206,7 @@ def add_date_override(actor: User, profile: InterviewerProfile, *, day: date, is
 
 def _override_times(override: AvailabilityOverride) -> str:
     if override.start_local is None:
-        return str(_l("whole day"))
+        return _l("whole day")
     return _window_text((override.start_local, override.end_local))
 
 
@@ -214,7 +223,7 @@ def remove_date_override(actor: User, profile: InterviewerProfile, override_id: 
     check_can_manage_availability(actor, profile)
     override = db.session.get(AvailabilityOverride, override_id)
     if override is None or override.interviewer_id != profile.id:
-        raise WorkingHoursError(_l("That entry no longer exists."))
+        raise WorkingHoursError("entry_gone")
     record_event(actor, "availability_override.removed", override, now=now,
                  before=_override_snapshot(override))
     db.session.delete(override)

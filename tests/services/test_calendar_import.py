@@ -10,11 +10,11 @@ import caldav
 import pytest
 import sqlalchemy as sa
 
-from scheduler.calendars import CalendarError
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, BusyBlock, CalendarSource
 from scheduler.services.slot_search import load_calendars
 from scheduler.services.calendars import (
+    CalendarRefused,
     HORIZON_MARGIN, PAST_MARGIN, add_caldav_account, add_calendar_url, add_manual_block, calendar_window,
     import_calendar_file, refresh_calendar_source, refresh_calendar_sources, source_problem,
 )
@@ -102,7 +102,7 @@ def test_refresh_extends_a_weekly_meeting_past_the_old_horizon(db, now, intervie
 
 
 def test_a_bad_new_file_stores_nothing(db, now, interviewer, owner):
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarRefused) as caught:
         import_calendar_file(owner, interviewer, "broken.ics", BROKEN, now)
     assert caught.value.code == "truncated"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarSource)) == 0
@@ -138,7 +138,7 @@ def test_warnings_come_back_with_the_import(db, now, interviewer, owner):
 
 def test_only_the_owner_or_staff_may_change_someones_calendars(db, now, interviewer):
     stranger = f.make_user(roles=("interviewer",))
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarRefused) as caught:
         import_calendar_file(stranger, interviewer, "work.ics", WEEKLY, now)
     assert caught.value.code == "not_allowed"
     coordinator = f.make_user(roles=("coordinator",))
@@ -153,7 +153,7 @@ def test_manual_blocks_survive_refreshes(db, now, interviewer, owner):
     assert refresh_calendar_sources(now + timedelta(days=1)) == {"refreshed": 1, "failed": 0}
     db.session.commit()
     assert blocks(block.source) == [(now + timedelta(days=1), now + timedelta(days=1, hours=2), "Dentist")]
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarRefused) as caught:
         add_manual_block(owner, interviewer, now, now, now)
     assert caught.value.code == "manual_block_invalid"
 
@@ -195,7 +195,7 @@ def test_a_subscription_is_read_refreshed_and_survives_an_outage(app, db, now, i
 
 def test_private_addresses_are_refused_by_default(app, db, now, interviewer, owner, feed):
     assert not app.config["CALENDAR_ALLOW_PRIVATE_URLS"]
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarRefused) as caught:
         add_calendar_url(owner, interviewer, feed.url("/work.ics"), now)
     assert caught.value.code == "url_address_not_allowed"
     assert feed.hits == {}
@@ -238,7 +238,7 @@ def test_a_caldav_account_is_read_and_a_wrong_password_keeps_the_blocks(app, db,
 
 def test_a_caldav_account_that_cannot_be_read_is_not_added(app, db, now, interviewer, owner, radicale):
     app.config["CALENDAR_ALLOW_PRIVATE_URLS"] = True
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarRefused) as caught:
         add_caldav_account(owner, interviewer, radicale.url, "alice", "wrong", now)
     assert caught.value.code == "caldav_login_failed"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarSource)) == 0
