@@ -34,7 +34,7 @@ def create_user_command(email, name, roles, zone, language, password):
                                  language=language, now=utc_now())
     except UserError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
 

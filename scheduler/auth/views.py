@@ -11,7 +11,7 @@ from scheduler.auth.accounts import authenticate, change_password as store_new_p
 from scheduler.auth.forms import (
     ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, LogoutForm, ResetPasswordForm,
 )
-from scheduler.extensions import db, limiter
+from scheduler.extensions import limiter
 from scheduler.i18n import SESSION_KEY
 from scheduler.web import request_now, safe_next
 
@@ -78,7 +78,6 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         store_new_password(current_user, form.new_password.data, now=request_now())
-        db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.home"))
     return render_template("auth/change_password.html", form=form)
@@ -93,7 +92,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         request_password_reset(form.email.data, request_now())
-        db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("If an account uses that address, a reset link is on its way. "
                 "It works for one hour."), "info")
@@ -115,7 +113,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         store_reset_password(token, form.new_password.data, request_now())
-        db.session.commit()
         flash(_("Your password has been changed. Sign in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -130,5 +127,4 @@ def set_language():
     session[SESSION_KEY] = form.language.data
     if current_user.is_authenticated:
         current_user.language = form.language.data
-        db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("auth.home"))

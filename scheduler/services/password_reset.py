@@ -18,13 +18,18 @@ from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.services.audit import record_event
 from scheduler.services.emails import StableId, compose_and_enqueue, external_url
+from scheduler.services.errors import N_, ServiceError
 
 RESET_VALID_FOR = timedelta(hours=1)
 _SALT = "password-reset"
 
 
-class InvalidResetLink(ValueError):
+class InvalidResetLink(ServiceError):
     """The link is malformed, expired, already used, or its account is disabled."""
+
+    # One message for every reason: the page must not tell which one it was.
+    messages = {code: N_("Reset links work once and for one hour. Ask for a new one.")
+                for code in ("malformed", "expired", "used")}
 
 
 def _serializer() -> URLSafeSerializer:

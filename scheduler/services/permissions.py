@@ -8,22 +8,23 @@ the same functions to decide between a page, a 403 and a 404, so the answer has 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
 from scheduler.models import Interview, InterviewerProfile, Office, User
+from scheduler.services.errors import N_, ServiceError
 
 # Roles that may manage anyone's availability and open the list of interviewers.
 STAFF_ROLES = ("coordinator", "admin")
 
 
-class NotAllowed(Exception):
-    """The actor may not do this to this object; *message* says so (translatable)."""
+class NotAllowed(ServiceError):
+    """The actor may not do this to this object."""
 
-    def __init__(self):
-        self.message = _l("You may only manage your own availability.")
-        super().__init__(str(self.message))
+    messages = {"not_allowed": N_("You may only manage your own availability.")}
+
+    def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
+        super().__init__(code, field, **params)
 
 
 def is_own_profile(actor: User, profile: InterviewerProfile) -> bool:

@@ -27,15 +27,16 @@ def test_creates_user_with_hashed_password_and_audit(db, now):
 
 
 @pytest.mark.parametrize("override, message", [
-    ({"email": "no-at-sign"}, "not an email"),
+    ({"email": "no-at-sign"}, "Not an email address"),
     ({"roles": ["boss"]}, "unknown: boss"),
     ({"password": "short"}, "at least 10"),
-    ({"zone": "Mars/Olympus"}, "unknown time zone"),
+    ({"zone": "Mars/Olympus"}, "Unknown time zone"),
     ({"language": "fr"}, "language"),
 ])
 def test_bad_input_is_refused_and_nothing_written(db, now, override, message):
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(UserError) as refused:
         _create(now, **override)
+    assert message in refused.value.message
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
@@ -43,8 +44,9 @@ def test_bad_input_is_refused_and_nothing_written(db, now, override, message):
 def test_duplicate_email_is_refused(db, now):
     _create(now)
     db.session.commit()
-    with pytest.raises(UserError, match="already exists"):
+    with pytest.raises(UserError) as refused:
         _create(now, email="new.person@EXAMPLE.com")
+    assert "already exists" in refused.value.message
 
 
 def test_cli_creates_user(app):
