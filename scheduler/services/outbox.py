@@ -17,11 +17,18 @@ import sqlalchemy as sa
 from scheduler.extensions import db
 from scheduler.mail import POLICY, MailDeliveryError, MailTransport
 from scheduler.models import OutboxMessage, User
+from scheduler.services.errors import N_, ServiceError
 
 LEASE = timedelta(minutes=5)
 # Delay before attempt n+1 after n failed attempts; the last entry repeats.
 RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
 MAX_ATTEMPTS = 8
+
+
+class OutboxError(ServiceError):
+    """A change to a queued email was refused."""
+
+    messages = {"already_sent": N_("This message is already queued or sent.")}
 
 
 def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
@@ -104,7 +111,7 @@ def resend_message(actor: User, message: OutboxMessage, now: datetime) -> None:
     from scheduler.services.audit import record_event
 
     if message.sent_at is not None:
-        raise ValueError("this message was already sent")
+        raise OutboxError("already_sent")
     message.failed_at = None
     message.claimed_until = None
     message.attempts = 0
