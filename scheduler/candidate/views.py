@@ -26,7 +26,7 @@ from scheduler.candidate.forms import (
     BookForm, CancelForm, HoursForm, NoneWorkForm, ZoneForm, parse_hhmm,
 )
 from scheduler.candidate.present import (
-    group_by_day, iso_utc, parse_start, stage_facts, time_view, where_before_booking,
+    group_by_day, stage_facts, time_view, where_before_booking,
 )
 from scheduler.extensions import db, limiter
 from scheduler.i18n import current_language, format_local_range, localized, zone_label
@@ -39,7 +39,7 @@ from scheduler.services.links import (
     open_link, proposal, set_hours, slot_panels, switch_zone,
 )
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import request_now
+from scheduler.web import iso_utc, parse_start, request_now
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
 PAGE_RATE_LIMIT = "60 per minute;600 per hour"
