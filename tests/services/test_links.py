@@ -14,10 +14,12 @@ from icalendar import Calendar
 from scheduler.jobs import JOBS
 from scheduler.models import AuditEvent, Interview, OutboxMessage, SchedulingLink
 from scheduler.services.booking import SlotTaken, book_interview
+from scheduler.services.link_booking import (
+    available_slots, book_from_link, can_change, cancel_from_link, set_hours, switch_zone,
+)
 from scheduler.services.links import (
-    LinkError, available_slots, book_from_link, can_change, cancel_from_link, create_link,
-    expire_links, link_state, mark_opened, none_of_these_work, open_link, proposal, resend_link,
-    revoke_link, set_hours, switch_zone,
+    LinkError, create_link, expire_links, link_state, mark_opened, none_of_these_work, open_link,
+    proposal, resend_link, revoke_link,
 )
 from tests import factories as f
 from tests.services.booking_setup import WORKDAY_10, booking_world
