@@ -38,7 +38,7 @@ PROBLEM_MSGIDS = (
     N_("Interviewer %(interviewer_id)s has reached the weekly interview limit."),
 )
 
-# One message per code that scheduler/services/booking.py raises.
+# One message per code that scheduler/services/booking.py raises (or returns as a refusal).
 BOOKING_ERROR_MSGIDS = {
     "application_closed": N_("This application is closed, so nothing can be booked for it."),
     "no_stages": N_("Choose at least one stage."),

@@ -15,4 +15,6 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 require_roles(bp, "coordinator", "admin")
 
 # Imported for their routes, which they register on bp.
-from scheduler.coordinator import applications, booking, links, outbox, slots_json  # noqa: E402,F401
+from scheduler.coordinator import (  # noqa: E402,F401
+    applications, booking, links, outbox, slots_json,
+)

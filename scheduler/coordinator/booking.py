@@ -265,7 +265,8 @@ def swap(interview_id: int):
         form.old.data, form.next.data = old, back
         return render_template(
             "coordinator/swap.html", interview=interview, seat=seat, form=form, back=back,
-            who=names.get(old, "—"), suggestions=[(p.id, names.get(p.id, "—")) for p in suggestions],
+            who=names.get(old, "—"),
+            suggestions=[(p.id, names.get(p.id, "—")) for p in suggestions],
             when=format_local_range(interview.start_at, interview.end_at, current_user.zone))
     if not form.validate_on_submit():
         flash(_("Choose who takes the seat."), "error")

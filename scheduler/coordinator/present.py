@@ -112,7 +112,9 @@ def _flag_text(flag, who: dict[int, InterviewerProfile]) -> str:
         return (_("Early in the candidate's day") if flag.kind == EARLY
                 else _("Late in the candidate's day"))
     name = person_label(who.get(flag.interviewer_id))
-    return _("Early for %(who)s", who=name) if flag.kind == EARLY else _("Late for %(who)s", who=name)
+    if flag.kind == EARLY:
+        return _("Early for %(who)s", who=name)
+    return _("Late for %(who)s", who=name)
 
 
 def _alternatives_text(slot: Slot) -> str:

@@ -62,7 +62,8 @@ class Interview(db.Model):
 
     @property
     def live_group(self) -> list[Interview]:
-        """Return the scheduled interviews that move and cancel with this one: its loop, or itself."""
+        """Return the scheduled interviews that move and cancel with this one (its loop), or
+        this one alone when it is not part of a loop."""
         if self.booking_group is None:
             return [self]
         return [i for i in self.booking_group.interviews if i.status == self.SCHEDULED]
