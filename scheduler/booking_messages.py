@@ -38,9 +38,11 @@ PROBLEM_MSGIDS = (
     N_("Interviewer %(interviewer_id)s has reached the weekly interview limit."),
 )
 
-# One message per code that scheduler/services/booking.py raises.
+# One message per code that scheduler/services/booking.py raises (or returns as a refusal).
 BOOKING_ERROR_MSGIDS = {
     "application_closed": N_("This application is closed, so nothing can be booked for it."),
+    "no_stages": N_("Choose at least one stage."),
+    "repeated_stage": N_("A stage is listed twice."),
     "stage_not_schedulable": N_("This stage is not booked as an interview."),
     "already_booked": N_("This stage already has a booked interview: reschedule or cancel "
                          "that one instead."),

@@ -2,12 +2,12 @@
 
 The request's one `now`; the request's one transaction edge (commit on success, roll back a
 refusal) and the one way a view shows a service's refusal; the role gate each blueprint installs
-once; safe redirect targets; day labels in the viewer's language; and the holiday-data banner's
-text (a template global).
+once; safe redirect targets; instants and days as links and forms carry them; day labels in the
+viewer's language; and the holiday-data banner's text (a template global).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from scheduler.extensions import db, login_manager
 from scheduler.services.errors import ServiceError
-from scheduler.timeutil import utc_now
+from scheduler.timeutil import parse_instant, utc_now
 
 DAY_PATTERNS = {"zh": ("M月d日 EEE", "y年M月d日"), "en": ("EEE d MMM", "d MMM y")}
 
@@ -81,6 +81,29 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
+
+
+def iso_utc(instant: datetime) -> str:
+    """Write an instant as a link or a hidden field carries it: UTC, to the minute."""
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def parse_start(text: str | None) -> datetime | None:
+    """Read an instant back from a link or a form; None when it is not one with a zone."""
+    if not text or len(text) > 40:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        return None
+
+
+def parse_day(text: str | None) -> date | None:
+    """Read a date (YYYY-MM-DD) from a link; None when it is not one."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
 
 
 def day_label(day: date, *, long: bool = False) -> str:

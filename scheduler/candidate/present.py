@@ -16,6 +16,7 @@ from scheduler.domain.slots import EARLY, LoopSlot, Slot
 from scheduler.i18n import STAGE_MODE_LABELS, localized
 from scheduler.models import Candidate, InterviewerProfile, StageTemplate
 from scheduler.timeutil import to_zone
+from scheduler.web import iso_utc
 
 BEIJING = "Asia/Shanghai"
 _DAY_PATTERNS = {"zh": "M月d日 EEEE", "en": "EEEE d MMMM"}
@@ -56,24 +57,6 @@ def flag_notes(slot: Slot | LoopSlot) -> tuple[str, ...]:
     notes = dict.fromkeys(str(_FLAG_TEXT[(flag.kind, flag.interviewer_id is None)])
                           for flag in slot.flags)
     return tuple(notes)
-
-
-def iso_utc(instant: datetime) -> str:
-    """Return the instant as compact ISO 8601 UTC, the form slot links carry."""
-    return to_zone(instant, "UTC").strftime("%Y-%m-%dT%H:%MZ")
-
-
-def parse_start(text: str | None) -> datetime | None:
-    """Parse a slot's start from a link or form; None when it is not an aware instant."""
-    if not text or len(text) > 40:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        return None
-    return to_zone(value, "UTC")
 
 
 def group_by_day(slots, zone: str, language: str, *, max_days: int,

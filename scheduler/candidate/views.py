@@ -26,21 +26,24 @@ from scheduler.candidate.forms import (
     BookForm, CancelForm, HoursForm, NoneWorkForm, ZoneForm, parse_hhmm,
 )
 from scheduler.candidate.present import (
-    group_by_day, iso_utc, parse_start, stage_facts, time_view, where_before_booking,
+    group_by_day, stage_facts, time_view, where_before_booking,
 )
 from scheduler.extensions import db, limiter
 from scheduler.i18n import current_language, format_local_range, localized, zone_label
-from scheduler.models import InterviewerProfile, SchedulingLink
+from scheduler.models import Interview, InterviewerProfile, SchedulingLink
 from scheduler.services import invites
 from scheduler.services.booking import BookingError, SlotTaken
 from scheduler.services.emails import company_name, organizer_address
+from scheduler.services.link_booking import (
+    available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
+    change_deadline, set_hours, switch_zone,
+)
 from scheduler.services.links import (
-    LinkError, available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
-    change_deadline, link_interviews, link_stages, mark_opened, none_of_these_work, open_link,
-    proposal, set_hours, slot_panels, switch_zone,
+    LinkError, link_interviews, link_stages, live_interviews, mark_opened,
+    none_of_these_work, open_link, proposal,
 )
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import request_now
+from scheduler.web import iso_utc, parse_start, request_now
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
 PAGE_RATE_LIMIT = "60 per minute;600 per hour"
@@ -151,7 +154,7 @@ def render_link_page(token: str, link: SchedulingLink, now, *, change: bool = Fa
                      taken: bool = False, search=None, status: int = 200):
     """Render the link as it stands: times to pick, the booking, or its cancellation."""
     interviews = link_interviews(link)
-    live = [i for i in interviews if i.status == "scheduled"]
+    live = [i for i in interviews if i.status == Interview.SCHEDULED]
     context = _summary(link, now)
     if link.booked_at is not None and not live:
         return render_template("candidate/cancelled.html", token=token,
@@ -236,7 +239,7 @@ def page(token: str, link: SchedulingLink, now: datetime):
 def confirm(token: str, link: SchedulingLink, now: datetime):
     """Show the chosen time in full before booking it."""
     start_at = parse_start(request.args.get("start"))
-    live = [i for i in link_interviews(link) if i.status == "scheduled"]
+    live = live_interviews(link)
     if start_at is None or (link.booked_at is not None and not can_change(link, now)):
         return redirect(url_for(".page", token=token))
     search = available_slots(link, now)
@@ -246,10 +249,9 @@ def confirm(token: str, link: SchedulingLink, now: datetime):
                                 status=409)
     context = _summary(link, now)
     language, zone = context["language"], context["zone"]
-    parts = slot.stages if hasattr(slot, "stages") else (slot,)
     candidate = context["candidate"]
     rows = []
-    for stage, part, panel in zip(context["stages"], parts, slot_panels(slot)):
+    for stage, part, panel in zip(context["stages"], slot.stage_slots, slot.panels):
         lead = db.session.get(InterviewerProfile, panel[0]) if panel else None
         rows.append(dict(time=time_view(stage, part.start_at, part.end_at, zone, language),
                          where=where_before_booking(stage, lead, candidate, language)))
@@ -293,7 +295,7 @@ def book(token: str, link: SchedulingLink, now: datetime):
 @with_link
 def download(token: str, link: SchedulingLink, now: datetime):
     """Download the booked interview(s) as a calendar file in the candidate's zone."""
-    live = [i for i in link_interviews(link) if i.status == "scheduled"]
+    live = live_interviews(link)
     if not live:
         return redirect(url_for(".page", token=token))
     candidate = next(r for r in invites.everyone(live[0]) if r.is_candidate)
@@ -356,7 +358,7 @@ def hours(token: str, link: SchedulingLink, now: datetime):
 @with_link
 def none_work(token: str, link: SchedulingLink, now: datetime):
     """Let the candidate propose other times or write a note to the recruiting team."""
-    if any(i.status == "scheduled" for i in link_interviews(link)):
+    if live_interviews(link):
         return redirect(url_for(".page", token=token))
     context = _summary(link, now)
     form = NoneWorkForm()
@@ -385,7 +387,7 @@ def none_work(token: str, link: SchedulingLink, now: datetime):
 @with_link
 def cancel(token: str, link: SchedulingLink, now: datetime):
     """Cancel the booking (a loop as a whole) before the cutoff, with an optional reason."""
-    live = [i for i in link_interviews(link) if i.status == "scheduled"]
+    live = live_interviews(link)
     if not live:
         return redirect(url_for(".page", token=token))
     form = CancelForm()

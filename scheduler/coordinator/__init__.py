@@ -1,4 +1,10 @@
-"""Coordinator pages: requisitions, candidates and applications (admins may use them too)."""
+"""Coordinator pages: requisitions, candidates and applications (admins may use them too).
+
+One view module per task, each registering its routes on `bp`: applications (home, new
+candidate, an application's page), booking (book, reschedule, cancel, swap), links (scheduling
+links), outbox (failed mail) and slots_json (the slot list as JSON); present.py holds the view
+models they share.
+"""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -8,5 +14,7 @@ from scheduler.web import require_roles
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 require_roles(bp, "coordinator", "admin")
 
-from scheduler.coordinator import views  # noqa: E402,F401  (registers the routes on bp)
-from scheduler.coordinator import links  # noqa: E402,F401  (scheduling-link routes)
+# Imported for their routes, which they register on bp.
+from scheduler.coordinator import (  # noqa: E402,F401
+    applications, booking, links, outbox, slots_json,
+)

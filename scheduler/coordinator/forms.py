@@ -1,6 +1,7 @@
 """Forms of the coordinator blueprint."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from scheduler.i18n import LANGUAGE_LABELS, localized
+from scheduler.timeutil import is_valid_zone
 
 
 class CandidateForm(FlaskForm):
@@ -69,6 +71,16 @@ class SlotViewForm(FlaskForm):
                       choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
                                for m in BREAK_CHOICES])
     submit = SubmitField(_l("Show times"))
+
+    def chosen_zone(self, default: str) -> str:
+        """Return the zone typed in the form, or *default* (noting an unknown zone on the field)."""
+        zone = (self.zone.data or "").strip()
+        if zone and not is_valid_zone(zone):
+            self.zone.errors = [_("Unknown time zone: choose one from the list, such as "
+                                  "Asia/Shanghai or Europe/London.")]
+            zone = ""
+        self.zone.data = zone or default
+        return self.zone.data
 
 
 class BookForm(FlaskForm):

@@ -103,7 +103,7 @@ def link_panel(application: Application) -> dict:
         form.stage_ids.data = [application.current_stage_id]
     return {"rows": rows, "send_form": form, "action_form": LinkActionForm(formdata=None),
             "next": request.full_path.rstrip("?"), "now": now,
-            "is_open": application.status in ("active", "on_hold")}
+            "is_open": application.is_open_for_booking}
 
 
 @bp.context_processor

@@ -1,4 +1,4 @@
-"""The coordinator's slot list as JSON: read the query, search, and describe each slot.
+"""The coordinator's slot list as JSON: the route, reading its query, and describing each slot.
 
 `GET /coordinator/applications/<id>/slots.json?stages=3,4&zone=Europe/London&break=15`
 
@@ -11,6 +11,10 @@ Every slot carries its UTC instants, the local start in the candidate's zone, ea
 (ids and names) and alternatives, the humane-hours score and flags (translated), and the answer
 carries the holiday-data warnings (translated). Names are read in one query, whatever the size
 of the answer, and per-flag messages are formatted from templates translated once.
+
+The stages are checked by the booking service's rule for a list of stages (`stages_refusal`:
+none, one twice, one that is not an interview); unlike the application page, the JSON still
+answers for a closed application or a stage already booked (`booking_refusal` would refuse them).
 """
 from __future__ import annotations
 
@@ -20,16 +24,20 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from scheduler.coordinator import bp
 from scheduler.domain.slots import EARLY, LATE, LoopSlot, Slot, SlotSearch
 from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
 from scheduler.i18n import localized, zone_label
 from scheduler.models import Application, InterviewerProfile, StageTemplate, User
-from scheduler.services.slot_search import CandidateHours, candidate_hours
+from scheduler.services.booking import BookingError, stages_refusal
+from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
 from scheduler.timeutil import is_valid_zone
+from scheduler.web import request_now
 
 DEFAULT_LOOP_BREAK_MINUTES = 15
 MAX_BREAK_MINUTES = 240
@@ -63,20 +71,16 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
             raise SlotQueryError(_l("List stages by their ids, separated by commas.")) from None
     else:
         ids = [application.current_stage_id] if application.current_stage_id else []
-    if not ids:
-        raise SlotQueryError(_l("Choose at least one stage."))
-    if len(set(ids)) != len(ids):
-        raise SlotQueryError(_l("A stage is listed twice."))
     stages = []
     for stage_id in ids:
         stage = by_id.get(stage_id)
         if stage is None:
             raise SlotQueryError(_l("Stage %(id)s is not a stage of this application's requisition.",
                                     id=stage_id))
-        if not stage.is_schedulable:
-            raise SlotQueryError(_l("The stage “%(name)s” is not an interview and has no times.",
-                                    name=localized(stage)))
         stages.append(stage)
+    refusal = stages_refusal(application, stages)
+    if refusal is not None:
+        raise SlotQueryError(_refusal_message(refusal, stages))
     zone = (args.get("zone") or "").strip() or None
     if zone is not None and not is_valid_zone(zone):
         raise SlotQueryError(_l("Unknown time zone: choose one from the list, such as "
@@ -93,6 +97,16 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
                      break_minutes)
 
 
+def _refusal_message(refusal: BookingError, stages) -> str:
+    """Say, in the query's terms, why the booking service refuses these stages."""
+    if refusal.code == "no_stages":
+        return _l("Choose at least one stage.")
+    if refusal.code == "repeated_stage":
+        return _l("A stage is listed twice.")
+    stage = next(s for s in stages if s.id == refusal.params["stage_id"])
+    return _l("The stage “%(name)s” is not an interview and has no times.", name=localized(stage))
+
+
 def _utc(instant: datetime) -> str:
     """Render an instant as ISO 8601 UTC with a Z (isoformat: several times faster than strftime)."""
     return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
@@ -102,7 +116,7 @@ def _names(search: SlotSearch) -> dict[int, str]:
     """Return the names of everyone on any panel, in one query."""
     ids = set()
     for slot in search.slots:
-        for stage_slot in (slot.stages if isinstance(slot, LoopSlot) else (slot,)):
+        for stage_slot in slot.stage_slots:
             ids.update(stage_slot.panel)
     if not ids:
         return {}
@@ -174,3 +188,17 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
                       "year": warning.year, "message": warning_message(warning, _)}
                      for warning in search.warnings],
     }
+
+
+@bp.get("/applications/<int:application_id>/slots.json")
+def application_slots(application_id: int):
+    """Return an application's bookable slots as JSON (?stages=ids&zone=&break=)."""
+    application = db.get_or_404(Application, application_id)
+    try:
+        query = read_slot_query(application, request.args)
+    except SlotQueryError as error:
+        return jsonify(error=str(error.message)), 400
+    now = request_now()
+    search = find_slots(application, query.stages, now, hours=query.hours,
+                        break_minutes=query.break_minutes)
+    return jsonify(slots_payload(application, query, search, now))

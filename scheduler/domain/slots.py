@@ -121,6 +121,16 @@ class Slot:
     humane_score: int
     flags: tuple[HumaneFlag, ...] = ()
 
+    @property
+    def stage_slots(self) -> tuple[Slot, ...]:
+        """Return one slot per stage: this one (so a slot and a loop slot read alike)."""
+        return (self,)
+
+    @property
+    def panels(self) -> list[list[int]]:
+        """Return one panel (interviewer ids) per stage."""
+        return [list(self.panel)]
+
 
 @dataclass(frozen=True)
 class LoopSlot:
@@ -131,6 +141,16 @@ class LoopSlot:
     stages: tuple[Slot, ...]
     humane_score: int
     flags: tuple[HumaneFlag, ...] = ()
+
+    @property
+    def stage_slots(self) -> tuple[Slot, ...]:
+        """Return one slot per stage, in stage order."""
+        return self.stages
+
+    @property
+    def panels(self) -> list[list[int]]:
+        """Return one panel (interviewer ids) per stage, in stage order."""
+        return [list(stage.panel) for stage in self.stages]
 
 
 @dataclass(frozen=True)

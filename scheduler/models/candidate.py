@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 
-APPLICATION_STATUSES = ("active", "on_hold", "offer", "hired", "rejected", "withdrawn")
-
 
 class Candidate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,11 +23,18 @@ class Candidate(db.Model):
 
 
 class Application(db.Model):
+    """A candidate's application to one requisition, and where it stands."""
+
+    ACTIVE, ON_HOLD, OFFER, HIRED, REJECTED, WITHDRAWN = (
+        "active", "on_hold", "offer", "hired", "rejected", "withdrawn")
+    STATUSES = (ACTIVE, ON_HOLD, OFFER, HIRED, REJECTED, WITHDRAWN)
+    OPEN_STATUSES = (ACTIVE, ON_HOLD)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
     requisition_id: Mapped[int] = mapped_column(ForeignKey("requisition.id"))
     level: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     current_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage_template.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -38,7 +43,13 @@ class Application(db.Model):
     requisition = relationship("Requisition")
     current_stage = relationship("StageTemplate")
 
+    @property
+    def is_open_for_booking(self) -> bool:
+        """Tell whether interviews may be booked for this application: it is active or on hold;
+        an offer, a hire, a rejection or a withdrawal closes it."""
+        return self.status in self.OPEN_STATUSES
+
     __table_args__ = (
         UniqueConstraint("candidate_id", "requisition_id"),
-        CheckConstraint(f"status IN {APPLICATION_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {STATUSES}", name="status"),
     )

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 
-INTERVIEW_STATUSES = ("scheduled", "cancelled", "completed", "no_show")
 ASSIGNMENT_ROLES = ("lead", "member", "shadow")
 
 
@@ -28,13 +27,18 @@ class BookingGroup(db.Model):
 
 
 class Interview(db.Model):
+    """One booked stage: its time, place, calendar identity and panel seats."""
+
+    SCHEDULED, CANCELLED, COMPLETED, NO_SHOW = "scheduled", "cancelled", "completed", "no_show"
+    STATUSES = (SCHEDULED, CANCELLED, COMPLETED, NO_SHOW)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     stage_id: Mapped[int] = mapped_column(ForeignKey("stage_template.id"))
     booking_group_id: Mapped[int | None] = mapped_column(ForeignKey("booking_group.id"))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[str] = mapped_column(String(20), default=SCHEDULED)
     location: Mapped[str] = mapped_column(Text, default="")
     video_url: Mapped[str] = mapped_column(String(500), default="")
     calendar_uid: Mapped[str] = mapped_column(String(255), unique=True)
@@ -56,15 +60,23 @@ class Interview(db.Model):
     def active_assignments(self) -> list[InterviewerAssignment]:
         return [a for a in self.assignments if a.is_active]
 
+    @property
+    def live_group(self) -> list[Interview]:
+        """Return the scheduled interviews that move and cancel with this one (its loop), or
+        this one alone when it is not part of a loop."""
+        if self.booking_group is None:
+            return [self]
+        return [i for i in self.booking_group.interviews if i.status == self.SCHEDULED]
+
     __table_args__ = (
         CheckConstraint("start_at < end_at", name="start_before_end"),
-        CheckConstraint(f"status IN {INTERVIEW_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint("sequence >= 0", name="sequence"),
         # A candidate holds at most one live interview per stage.
         Index(
             "uq_interview_live_stage", "application_id", "stage_id", unique=True,
-            sqlite_where=text("status = 'scheduled'"),
-            postgresql_where=text("status = 'scheduled'"),
+            sqlite_where=text(f"status = '{SCHEDULED}'"),
+            postgresql_where=text(f"status = '{SCHEDULED}'"),
         ),
     )
 

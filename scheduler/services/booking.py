@@ -11,6 +11,11 @@ On PostgreSQL an exclusion constraint on active assignments is the safety net un
 A loser of a race gets `SlotTaken` carrying fresh slots. Each change then sends its invites
 (services/invites.py) and sets its reminders (services/reminders.py). Services flush; the caller
 commits.
+
+`booking_refusal` is the one rule for "can these stages be booked for this application now"
+(open application, stages of its requisition that are interviews, none booked already): the
+coordinator's page, scheduling links and every booking here ask it. `loop_stages` says which
+stages may be booked back to back as a loop.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from typing import Sequence
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from scheduler.domain.slots import SlotProblem, SlotSearch, fairness_key, loop_times
+from scheduler.domain.slots import SlotProblem, SlotSearch, loop_times
 from scheduler.extensions import db
 from scheduler.models import (
     Application, BookingGroup, Interview, InterviewerAssignment, InterviewerProfile,
@@ -31,7 +36,7 @@ from scheduler.services import invites, reminders
 from scheduler.services.audit import record_event
 from scheduler.services.emails import mail_domain
 from scheduler.services.permissions import can_decline
-from scheduler.services.slot_search import CandidateHours, check_booking, find_slots
+from scheduler.services.slot_search import TIME_PROBLEMS, CandidateHours, check_booking, find_slots
 
 
 class BookingError(Exception):
@@ -43,6 +48,11 @@ class BookingError(Exception):
         super().__init__(f"{code}: {params}" if params else code)
 
 
+# Problems that mean someone else got there first (or time moved on), not a bad panel choice.
+TIME_LOST_CODES = frozenset({"busy", "daily_cap", "weekly_cap", "outside_working_hours",
+                             "unknown_interviewer", "too_soon", "too_far"})
+
+
 class SlotTaken(BookingError):
     """The slot is no longer bookable; carries the reasons and fresh slots to offer instead."""
 
@@ -51,11 +61,17 @@ class SlotTaken(BookingError):
         self.problems = list(problems)
         self.fresh = fresh
 
+    @property
+    def is_time_lost(self) -> bool:
+        """Tell whether the time itself is gone (so fresh times are the answer), rather than
+        the chosen panel being wrong for it."""
+        return not TIME_LOST_CODES.isdisjoint(p.code for p in self.problems)
+
 
 Actor = User | str
 
-# Problems about the candidate's choice of time, the same for every trial panel of one slot.
-_TIME_PROBLEMS = ("too_soon", "too_far", "off_grid", "outside_candidate_hours")
+# Stages 3 and 4 of the process may be booked back to back as one loop (DESIGN.md §2).
+LOOP_KINDS = ("system_design", "project_deep_dive")
 
 
 def lock_interviewers(interviewer_ids) -> None:
@@ -89,18 +105,62 @@ def _new_uid() -> str:
     return f"interview-{uuid.uuid4()}@{mail_domain()}"
 
 
-def _ensure_bookable(application: Application, stages: Sequence[StageTemplate]) -> None:
-    if application.status not in ("active", "on_hold"):
-        raise BookingError("application_closed", status=application.status)
+def loop_stages(application: Application) -> list[StageTemplate]:
+    """Return the current stage and the stages after it that may join it in one loop
+    (empty when fewer than two would)."""
+    stages = list(application.requisition.stages)
+    current = application.current_stage
+    if current is None or current not in stages:
+        return []
+    run = []
+    for stage in stages[stages.index(current):]:
+        if stage.kind not in LOOP_KINDS or not stage.panel_size:
+            break
+        run.append(stage)
+    return run if len(run) > 1 else []
+
+
+def stages_to_book(application: Application, *, as_loop: bool) -> list[StageTemplate]:
+    """Return the loop from the current stage when asked for and there is one, else the
+    current stage alone (nothing when the application has no current stage)."""
+    loop = loop_stages(application) if as_loop else []
+    if loop:
+        return loop
+    return [application.current_stage] if application.current_stage is not None else []
+
+
+def stages_refusal(application: Application, stages: Sequence[StageTemplate]
+                   ) -> BookingError | None:
+    """Say why *stages* could never be booked together for *application* (none, one listed
+    twice, one that is not an interview of its requisition), or return None."""
+    if not stages:
+        return BookingError("no_stages")
+    if len({stage.id for stage in stages}) != len(stages):
+        return BookingError("repeated_stage")
     for stage in stages:
         if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
-            raise BookingError("stage_not_schedulable", stage_id=stage.id)
+            return BookingError("stage_not_schedulable", stage_id=stage.id)
+    return None
 
 
-def _live_interview_for(application: Application, stage: StageTemplate) -> Interview | None:
-    return db.session.scalar(sa.select(Interview).where(
-        Interview.application_id == application.id, Interview.stage_id == stage.id,
-        Interview.status == "scheduled"))
+def booking_refusal(application: Application, stages: Sequence[StageTemplate]
+                    ) -> BookingError | None:
+    """Say why *stages* cannot be booked for *application* now, or return None: the one rule.
+
+    The application must be open for booking, the stages must pass `stages_refusal`, and none
+    of them may hold a scheduled interview already (the refusal names the first such stage).
+    """
+    if not application.is_open_for_booking:
+        return BookingError("application_closed", status=application.status)
+    refusal = stages_refusal(application, stages)
+    if refusal is not None:
+        return refusal
+    booked = set(db.session.scalars(sa.select(Interview.stage_id).where(
+        Interview.application_id == application.id,
+        Interview.stage_id.in_([stage.id for stage in stages]),
+        Interview.status == Interview.SCHEDULED)))
+    stage = next((stage for stage in stages if stage.id in booked), None)
+    return BookingError("already_booked", stage_id=stage.id) if stage is not None else None
 
 
 def _refuse(application, stages, problems, now, hours, break_minutes) -> SlotTaken:
@@ -139,11 +199,12 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
               location: str = "", as_group: bool = True) -> list[Interview]:
     """Book several stages back to back as one group: all of them or none."""
     stages = list(stages)
-    _ensure_bookable(application, stages)
     lock_interviewers(i for panel in panels for i in panel)
-    for stage in stages:
-        if _live_interview_for(application, stage) is not None:
-            raise BookingError("already_booked", stage_id=stage.id)
+    # Asked after the lock (which may have waited for another booking), so what committed
+    # meanwhile is seen; the unique index on live interviews catches the rest.
+    refusal = booking_refusal(application, stages)
+    if refusal is not None:
+        raise refusal
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
                              break_minutes=break_minutes)
     if problems:
@@ -160,7 +221,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
                 stages, panels, loop_stage_starts(stages, start_at, break_minutes)):
             interview = Interview(
                 application_id=application.id, stage_id=stage.id, booking_group=group,
-                start_at=stage_start, end_at=stage_end, status="scheduled",
+                start_at=stage_start, end_at=stage_end, status=Interview.SCHEDULED,
                 video_url=video_url, location=location, calendar_uid=_new_uid(), sequence=0,
                 booked_by_id=actor.id if isinstance(actor, User) else None,
                 created_at=now, updated_at=now,
@@ -184,14 +245,8 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     return interviews
 
 
-def _group_of(interview: Interview) -> list[Interview]:
-    if interview.booking_group_id is None:
-        return [interview]
-    return [i for i in interview.booking_group.interviews if i.status == "scheduled"]
-
-
 def _require_live(interview: Interview) -> None:
-    if interview.status != "scheduled":
+    if interview.status != Interview.SCHEDULED:
         raise BookingError("interview_not_live", status=interview.status)
 
 
@@ -199,7 +254,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
                          now: datetime, *, panels: Sequence[Sequence[int]] | None = None,
                          hours: CandidateHours | None = None, reason: str = "") -> list[Interview]:
     """Move an interview (its whole loop, if any) to *start_at*; UIDs stay, sequences rise."""
-    interviews = _group_of(interview)
+    interviews = interview.live_group
     old_panels = [[a.interviewer_id for a in i.active_assignments] for i in interviews]
     panels = [list(p) for p in (panels or old_panels)]
     lock_interviewers({i for p in old_panels + panels for i in p})
@@ -260,7 +315,7 @@ def _set_panel(interview: Interview, panel: Sequence[int]) -> list[InterviewerPr
 def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
                      reason: str = "") -> list[Interview]:
     """Cancel an interview (its whole loop, if any); time is freed, sequences rise."""
-    interviews = _group_of(interview)
+    interviews = interview.live_group
     lock_interviewers(a.interviewer_id for i in interviews for a in i.active_assignments)
     for item in interviews:
         db.session.refresh(item)
@@ -268,7 +323,7 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
     for item in interviews:
         before = _snapshot(item)
         panel = [seat.interviewer for seat in item.active_assignments]
-        item.status = "cancelled"
+        item.status = Interview.CANCELLED
         item.cancel_reason = reason
         item.sequence += 1
         item.updated_at = now
@@ -295,7 +350,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
     if new_interviewer_id in panel:
         raise BookingError("already_on_panel", interviewer_id=new_interviewer_id)
     new_panel = [new_interviewer_id if i == old_interviewer_id else i for i in panel]
-    others = _group_of(interview)
+    others = interview.live_group
     group_panels = [new_panel if i.id == interview.id else
                     [a.interviewer_id for a in i.active_assignments] for i in others]
     stages = [i.stage for i in others]
@@ -304,7 +359,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
                              break_minutes=break_minutes,
                              exclude_interview_ids=[i.id for i in others])
     # Notice and horizon concern the candidate's choice of time, which a swap does not change.
-    problems = [p for p in problems if p.code not in _TIME_PROBLEMS]
+    problems = [p for p in problems if p.code not in TIME_PROBLEMS]
     if problems:
         raise SlotTaken(problems, None)
     before = _snapshot(interview)
@@ -339,60 +394,3 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
     record_event(actor, "interview.declined", interview, now=now,
                  after={"interviewer_id": profile.id}, note=reason.strip())
     db.session.flush()
-
-
-def _replacement_ids(plan, start_at: datetime, panels: Sequence[Sequence[int]], index: int,
-                     interviewer_id: int, now: datetime, limit: int) -> list[int]:
-    """Return pool members who could take *interviewer_id*'s seat in stage *index*, fairest first."""
-    from scheduler.domain.slots import check_loop
-
-    busy_elsewhere = {i for p in panels for i in p}
-    fitting = []
-    for candidate_id in plan.requests[index].pool:
-        if candidate_id in busy_elsewhere:
-            continue
-        trial = [list(p) for p in panels]
-        trial[index] = [candidate_id if i == interviewer_id else i for i in trial[index]]
-        problems = check_loop(plan.requests, plan.calendars, start_at, trial, now,
-                              plan.break_between)
-        if not [p for p in problems if p.code not in _TIME_PROBLEMS]:
-            fitting.append(fairness_key(plan.calendars[candidate_id], start_at))
-    fitting.sort()
-    return [key[-1] for key in fitting[:limit]]
-
-
-def _profiles_by_id(ids) -> dict[int, InterviewerProfile]:
-    return {p.id: p for p in db.session.scalars(
-        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(set(ids))))}
-
-
-def suggest_replacements(interview: Interview, interviewer_id: int, now: datetime,
-                         limit: int = 5) -> list[InterviewerProfile]:
-    """Return interviewers who could take *interviewer_id*'s seat at the same time, fairest first."""
-    from scheduler.services.slot_search import plan_stages
-
-    others = _group_of(interview)
-    index = next(n for n, i in enumerate(others) if i.id == interview.id)
-    panels = [[a.interviewer_id for a in i.active_assignments] for i in others]
-    break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
-    plan = plan_stages(interview.application, [i.stage for i in others], now,
-                       break_minutes=break_minutes, exclude_interview_ids=[i.id for i in others])
-    ids = _replacement_ids(plan, others[0].start_at, panels, index, interviewer_id, now, limit)
-    profiles = _profiles_by_id(ids)
-    return [profiles[i] for i in ids]
-
-
-def seat_replacements(application: Application, stages: Sequence[StageTemplate],
-                      start_at: datetime, panels: Sequence[Sequence[int]], now: datetime, *,
-                      hours: CandidateHours | None = None, break_minutes: int = 0,
-                      exclude_interview_ids=(), limit: int = 5,
-                      ) -> list[list[list[InterviewerProfile]]]:
-    """Return, per stage and seat of *panels*, who else could sit there at *start_at*, fairest first."""
-    from scheduler.services.slot_search import plan_stages
-
-    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
-                       exclude_interview_ids=exclude_interview_ids)
-    ids = [[_replacement_ids(plan, start_at, panels, index, member, now, limit)
-            for member in panel] for index, panel in enumerate(panels)]
-    profiles = _profiles_by_id(i for stage in ids for seat in stage for i in seat)
-    return [[[profiles[i] for i in seat] for seat in stage] for stage in ids]

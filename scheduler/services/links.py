@@ -1,4 +1,4 @@
-"""Candidate scheduling links: create, send, resend, revoke, open, book through, expire.
+"""Candidate scheduling links: create, send, resend, revoke, open, expire; proposals.
 
 A link is a capability (DESIGN.md §10): 32 random bytes, URL-safe, shown only in the email to
 the candidate; only its SHA-256 hash is stored. It is scoped to one application and an ordered
@@ -11,8 +11,10 @@ What a coordinator sees as the link's state:
 - ``booked``: a time is booked through it (or ``cancelled`` once that booking was cancelled);
 - ``expired``: the picking window passed with nothing booked; ``revoked``: turned off.
 
-Candidate actions are audited with the actor label "candidate link <id>". Services flush; the
-caller commits.
+Candidate actions are audited with the actor label "candidate link <id>"; booking, moving and
+cancelling through a link is scheduler/services/link_booking.py. A link is refused for stages
+that could not be booked now by the booking service's one rule (`booking_refusal`). Services
+flush; the caller commits.
 """
 from __future__ import annotations
 
@@ -20,13 +22,12 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from scheduler.domain.slots import LoopSlot, Slot, SlotSearch
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
 from scheduler.models import Application, Interview, SchedulingLink, StageTemplate, User
@@ -35,9 +36,7 @@ from scheduler.services.audit import record_event
 from scheduler.services.emails import (
     StableId, company_name, compose_and_enqueue, external_url, organizer_address,
 )
-from scheduler.services.slot_search import CandidateHours, find_slots
 from scheduler.services.feeds import token_hash
-from scheduler.timeutil import is_valid_zone
 
 log = logging.getLogger("scheduler.links")
 
@@ -96,24 +95,14 @@ def create_link(actor: User, application: Application, stages: list[StageTemplat
 
 def _check_scope(application: Application, stages: list[StageTemplate], break_minutes: int,
                  expires_at: datetime, now: datetime) -> None:
-    if application.status not in ("active", "on_hold"):
-        raise LinkError("application_closed", status=application.status)
-    if not stages:
-        raise LinkError("no_stages")
-    if len({s.id for s in stages}) != len(stages):
-        raise LinkError("repeated_stage")
-    for stage in stages:
-        if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
-            raise LinkError("stage_not_schedulable", stage_id=stage.id)
+    refusal = booking.booking_refusal(application, stages)
+    if refusal is not None:
+        # The booking rule's own codes and parameters (a stage by its id).
+        raise LinkError(refusal.code, **refusal.params)
     if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
         raise LinkError("bad_break", max=MAX_BREAK_MINUTES)
     if expires_at <= now:
         raise LinkError("expiry_in_past")
-    booked = db.session.scalar(sa.select(Interview).where(
-        Interview.application_id == application.id,
-        Interview.stage_id.in_([s.id for s in stages]), Interview.status == "scheduled"))
-    if booked is not None:
-        raise LinkError("already_booked", stage_id=booked.stage_id)
 
 
 def send_link_email(link: SchedulingLink, token: str, now: datetime):
@@ -204,8 +193,9 @@ def link_interviews(link: SchedulingLink) -> list[Interview]:
     return []
 
 
-def _live(interviews: list[Interview]) -> list[Interview]:
-    return [i for i in interviews if i.status == "scheduled"]
+def live_interviews(link: SchedulingLink) -> list[Interview]:
+    """Return the scheduled interviews booked through the link (a loop's in order)."""
+    return [i for i in link_interviews(link) if i.status == Interview.SCHEDULED]
 
 
 def link_state(link: SchedulingLink, now: datetime) -> str:
@@ -213,7 +203,7 @@ def link_state(link: SchedulingLink, now: datetime) -> str:
     if link.revoked_at is not None:
         return REVOKED
     if link.booked_at is not None:
-        return BOOKED if _live(link_interviews(link)) else CANCELLED
+        return BOOKED if live_interviews(link) else CANCELLED
     if link.expired_at is not None or link.expires_at <= now:
         return EXPIRED
     return OPENED if link.first_opened_at is not None else SENT
@@ -231,7 +221,7 @@ def _refusal(link: SchedulingLink | None, token: str, now: datetime) -> str | No
         if link.expired_at is not None or link.expires_at <= now:
             return "expired"
         # A rejected or withdrawn candidate's unused link offers nothing to pick.
-        return "closed" if link.application.status not in ("active", "on_hold") else None
+        return "closed" if not link.application.is_open_for_booking else None
     interviews = link_interviews(link)
     if not interviews or max(i.end_at for i in interviews) <= now:
         return "over"
@@ -261,127 +251,6 @@ def mark_opened(link: SchedulingLink, now: datetime) -> bool:
     record_event(actor_label(link), "link.opened", link, now=now)
     db.session.flush()
     return True
-
-
-def candidate_hours(link: SchedulingLink, stages: list[StageTemplate] | None = None
-                    ) -> CandidateHours:
-    """Return the candidate's zone and acceptable hours for this link (widened or the stage's)."""
-    first = (stages or link_stages(link))[0]
-    return CandidateHours(link.application.candidate.zone,
-                          link.candidate_day_start or first.candidate_day_start,
-                          link.candidate_day_end or first.candidate_day_end)
-
-
-def available_slots(link: SchedulingLink, now: datetime) -> SlotSearch:
-    """Return the slots the candidate may pick now (leaving out their own booked time)."""
-    stages = link_stages(link)
-    own = [i.id for i in _live(link_interviews(link))]
-    return find_slots(link.application, stages, now, hours=candidate_hours(link, stages),
-                      break_minutes=link.break_minutes, exclude_interview_ids=own)
-
-
-def slot_panels(slot: Slot | LoopSlot) -> list[list[int]]:
-    """Return one panel (interviewer ids) per stage of a slot or loop slot."""
-    if isinstance(slot, LoopSlot):
-        return [list(s.panel) for s in slot.stages]
-    return [list(slot.panel)]
-
-
-def change_deadline(link: SchedulingLink) -> datetime | None:
-    """Return the last instant the candidate may move or cancel the booking; None if unbooked."""
-    live = _live(link_interviews(link))
-    if not live:
-        return None
-    return min(i.start_at - timedelta(hours=i.stage.reschedule_cutoff_hours) for i in live)
-
-
-def can_change(link: SchedulingLink, now: datetime) -> bool:
-    """Tell whether the candidate may still reschedule or cancel through the link."""
-    deadline = change_deadline(link)
-    return deadline is not None and now < deadline
-
-
-# --- what the candidate does ------------------------------------------------------------------
-
-
-def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
-                   reason: str = "") -> list[Interview]:
-    """Book the slot starting at *start_at* (or move the booking there when already booked).
-
-    The panel is the fair one a fresh search assigns to that start. Raises SlotTaken with fresh
-    slots when the time is no longer free, LinkError when the link no longer allows it.
-    """
-    stages = link_stages(link)
-    interviews = _live(link_interviews(link))
-    if link.booked_at is not None and not interviews:
-        raise LinkError("cancelled")
-    if interviews and not can_change(link, now):
-        raise LinkError("past_cutoff")
-    if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
-        raise LinkError("expired")
-    search = available_slots(link, now)
-    slot = next((s for s in search.slots if s.start_at == start_at), None)
-    if slot is None:
-        raise booking.SlotTaken([], search)
-    hours = candidate_hours(link, stages)
-    actor = actor_label(link)
-    if interviews:
-        return booking.reschedule_interview(actor, interviews[0], start_at, now,
-                                            panels=slot_panels(slot), hours=hours,
-                                            reason=reason.strip())
-    if len(stages) == 1:
-        booked = [booking.book_interview(actor, link.application, stages[0], start_at,
-                                         slot_panels(slot)[0], now, hours=hours)]
-    else:
-        booked = booking.book_loop(actor, link.application, stages, start_at, slot_panels(slot),
-                                   now, hours=hours, break_minutes=link.break_minutes)
-    link.booked_at = now
-    link.interview_id = booked[0].id
-    link.booking_group_id = booked[0].booking_group_id
-    record_event(actor, "link.booked", link, now=now,
-                 after={"interview_ids": [i.id for i in booked], "start_at": start_at.isoformat()})
-    db.session.flush()
-    return booked
-
-
-def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -> list[Interview]:
-    """Cancel the booking (the whole loop) before the cutoff."""
-    interviews = _live(link_interviews(link))
-    if not interviews:
-        raise LinkError("cancelled" if link.booked_at is not None else "not_booked")
-    if not can_change(link, now):
-        raise LinkError("past_cutoff")
-    return booking.cancel_interview(actor_label(link), interviews[0], now, reason=reason.strip())
-
-
-def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
-    """Store *zone* as the candidate's time zone (slots are then shown and checked in it)."""
-    zone = (zone or "").strip()
-    if not is_valid_zone(zone):
-        raise LinkError("unknown_zone", zone=zone[:64])
-    candidate = link.application.candidate
-    if candidate.zone == zone:
-        return
-    before = {"zone": candidate.zone}
-    candidate.zone = zone
-    record_event(actor_label(link), "candidate.zone_changed", candidate, now=now, before=before,
-                 after={"zone": zone})
-    db.session.flush()
-
-
-def set_hours(link: SchedulingLink, day_start: time, day_end: time, now: datetime) -> None:
-    """Store the candidate's acceptable local hours; an end of 00:00 means midnight."""
-    if day_end != time(0) and day_end <= day_start:
-        raise LinkError("bad_hours")
-    before = {"day_start": _hhmm(link.candidate_day_start), "day_end": _hhmm(link.candidate_day_end)}
-    link.candidate_day_start, link.candidate_day_end = day_start, day_end
-    record_event(actor_label(link), "link.hours_changed", link, now=now, before=before,
-                 after={"day_start": _hhmm(day_start), "day_end": _hhmm(day_end)})
-    db.session.flush()
-
-
-def _hhmm(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value is not None else None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@
 of queries (profiles with hours and qualifications, date overrides, workday overrides, busy
 blocks, booked interviews, last interview), whatever the pool size: never one query per
 interviewer or per slot. `find_slots` and `check_booking` build the engine's requests from the
-stage templates and the candidate.
+stage templates and the candidate; `suggest_replacements` and `seat_replacements` ask the engine
+who else could sit on a panel seat at a given time.
 """
 from __future__ import annotations
 
@@ -18,18 +19,21 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar
 from scheduler.domain.slots import (
-    SlotProblem, SlotSearch, StageRequest, check_loop, find_loop_slots, find_slots as engine_find_slots,
+    SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
+    find_slots as engine_find_slots,
 )
 from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.extensions import db
 from scheduler.models import (
-    Application, AvailabilityOverride, BusyBlock, InterviewerAssignment,
+    Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
     InterviewerProfile, Qualification, StageTemplate, User, WorkdayOverride, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
 
 # Caps count whole local weeks, so interviews up to a week either side of the window matter.
 CAP_MARGIN = timedelta(days=8)
+# Problems about the candidate's choice of time, the same for every trial panel of one slot.
+TIME_PROBLEMS = ("too_soon", "too_far", "off_grid", "outside_candidate_hours")
 
 
 @dataclass(frozen=True)
@@ -230,3 +234,54 @@ def check_booking(application: Application, stages: Sequence[StageTemplate], sta
                        only_interviewers={i for panel in panels for i in panel},
                        exclude_interview_ids=exclude_interview_ids)
     return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
+
+
+def _replacement_ids(plan, start_at: datetime, panels: Sequence[Sequence[int]], index: int,
+                     interviewer_id: int, now: datetime, limit: int) -> list[int]:
+    """Return pool members who could take *interviewer_id*'s seat in stage *index*, fairest first."""
+    busy_elsewhere = {i for p in panels for i in p}
+    fitting = []
+    for candidate_id in plan.requests[index].pool:
+        if candidate_id in busy_elsewhere:
+            continue
+        trial = [list(p) for p in panels]
+        trial[index] = [candidate_id if i == interviewer_id else i for i in trial[index]]
+        problems = check_loop(plan.requests, plan.calendars, start_at, trial, now,
+                              plan.break_between)
+        if not [p for p in problems if p.code not in TIME_PROBLEMS]:
+            fitting.append(fairness_key(plan.calendars[candidate_id], start_at))
+    fitting.sort()
+    return [key[-1] for key in fitting[:limit]]
+
+
+def _profiles_by_id(ids) -> dict[int, InterviewerProfile]:
+    return {p.id: p for p in db.session.scalars(
+        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(set(ids))))}
+
+
+def suggest_replacements(interview: Interview, interviewer_id: int, now: datetime,
+                         limit: int = 5) -> list[InterviewerProfile]:
+    """Return interviewers who could take *interviewer_id*'s seat at the same time, fairest first."""
+    others = interview.live_group
+    index = next(n for n, i in enumerate(others) if i.id == interview.id)
+    panels = [[a.interviewer_id for a in i.active_assignments] for i in others]
+    break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
+    plan = plan_stages(interview.application, [i.stage for i in others], now,
+                       break_minutes=break_minutes, exclude_interview_ids=[i.id for i in others])
+    ids = _replacement_ids(plan, others[0].start_at, panels, index, interviewer_id, now, limit)
+    profiles = _profiles_by_id(ids)
+    return [profiles[i] for i in ids]
+
+
+def seat_replacements(application: Application, stages: Sequence[StageTemplate],
+                      start_at: datetime, panels: Sequence[Sequence[int]], now: datetime, *,
+                      hours: CandidateHours | None = None, break_minutes: int = 0,
+                      exclude_interview_ids=(), limit: int = 5,
+                      ) -> list[list[list[InterviewerProfile]]]:
+    """Return, per stage and seat of *panels*, who else could sit there at *start_at*, fairest first."""
+    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
+                       exclude_interview_ids=exclude_interview_ids)
+    ids = [[_replacement_ids(plan, start_at, panels, index, member, now, limit)
+            for member in panel] for index, panel in enumerate(panels)]
+    profiles = _profiles_by_id(i for stage in ids for seat in stage for i in seat)
+    return [[[profiles[i] for i in seat] for seat in stage] for stage in ids]

@@ -29,9 +29,8 @@ from scheduler.models import (
 )
 from scheduler.services.slot_search import CandidateHours, find_slots
 from scheduler.services.candidates import create_candidate_with_application
-from scheduler.services.links import (
-    available_slots, book_from_link, create_link, open_link, revoke_link,
-)
+from scheduler.services.link_booking import available_slots, book_from_link
+from scheduler.services.links import create_link, open_link, revoke_link
 from tests.clock import NOW
 from tests import factories as f
 from tests.dbutil import app_config

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from scheduler.models import AuditEvent, Interview, InterviewerAssignment, OutboxMessage, Reminder
 from scheduler.services.booking import (
     BookingError, SlotTaken, book_interview, book_loop, cancel_interview, decline_interview,
-    reschedule_interview, suggest_replacements, swap_interviewer,
+    reschedule_interview, swap_interviewer,
 )
+from scheduler.services.slot_search import suggest_replacements
 from tests import factories as f
 from tests.services.booking_setup import WORKDAY_10, booking_world
 

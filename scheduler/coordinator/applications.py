@@ -1,0 +1,122 @@
+"""Coordinator views: the home page (requisitions, applications, seats someone declined), adding
+a candidate, and an application's page (its interviews with their history, and times to book).
+
+The application page lists free times in a zone the coordinator chooses (their own by default)
+and in the candidate's zone, each labelled, for the current stage or a loop; whether anything
+may be booked is the booking service's one rule (`booking_refusal`).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from scheduler.coordinator import bp
+from scheduler.coordinator.forms import (
+    BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, SlotViewForm, SwapForm,
+)
+from scheduler.coordinator.present import (
+    declined_seats, interview_cards, problem_texts, refusal_text, slot_days,
+)
+from scheduler.extensions import db
+from scheduler.i18n import current_language
+from scheduler.models import (
+    Application, Interview, InterviewerAssignment, InterviewerProfile, OutboxMessage,
+)
+from scheduler.services.booking import SlotTaken, booking_refusal, loop_stages, stages_to_book
+from scheduler.services.candidates import (
+    CandidateInputError, applications_overview, create_candidate_with_application,
+    requisitions_with_stages,
+)
+from scheduler.services.slot_search import find_slots
+from scheduler.timeutil import sorted_zone_names
+from scheduler.web import parse_day, request_now
+
+
+@bp.get("/")
+def home():
+    """Show the requisitions with their stages and every application."""
+    return render_template("coordinator/home.html", requisitions=requisitions_with_stages(),
+                           applications=applications_overview(),
+                           flagged=declined_seats(request_now()),
+                           failed_count=db.session.scalar(
+                               sa.select(sa.func.count()).select_from(OutboxMessage)
+                               .where(OutboxMessage.failed_at.is_not(None))),
+                           swap_form=SwapForm())
+
+
+@bp.route("/candidates/new", methods=["GET", "POST"])
+def new_candidate():
+    """Add a candidate with an application to an open requisition."""
+    form = CandidateForm()
+    form.offer(requisitions_with_stages(only_open=True))
+    if not form.is_submitted():
+        form.language.data = current_language()
+        form.zone.data = current_user.zone
+    if form.validate_on_submit():
+        try:
+            application = create_candidate_with_application(
+                current_user, name=form.name.data, email=form.email.data, phone=form.phone.data,
+                zone=form.zone.data, language=form.language.data,
+                requisition_id=form.requisition_id.data, level=form.level.data, now=request_now())
+        except CandidateInputError as error:
+            db.session.rollback()
+            for name, messages in error.errors.items():
+                form[name].errors = list(form[name].errors) + messages
+        else:
+            db.session.commit()
+            flash(_("Added %(name)s.", name=application.candidate.name), "success")
+            return redirect(url_for("coordinator.home"))
+    return render_template("coordinator/new_candidate.html", form=form,
+                           zones=sorted_zone_names())
+
+
+def _application_interviews(application: Application) -> list[Interview]:
+    return list(db.session.scalars(
+        sa.select(Interview).where(Interview.application_id == application.id)
+        .options(selectinload(Interview.stage), selectinload(Interview.booking_group),
+                 selectinload(Interview.assignments).selectinload(InterviewerAssignment.interviewer)
+                 .selectinload(InterviewerProfile.user),
+                 selectinload(Interview.assignments).selectinload(InterviewerAssignment.interviewer)
+                 .selectinload(InterviewerProfile.office))
+        .order_by(Interview.start_at, Interview.id)))
+
+
+def render_application(application: Application, form: SlotViewForm, *,
+                       taken: SlotTaken | None = None, status: int = 200):
+    """Render the application page; *taken* says the chosen time was lost (with fresh times)."""
+    now = request_now()
+    zone = form.chosen_zone(current_user.zone)
+    loop = loop_stages(application)
+    plan = form.plan.data if form.plan.data == "loop" and loop else "stage"
+    form.plan.data = plan
+    brk = form.brk.data if form.brk.data in BREAK_CHOICES else DEFAULT_BREAK
+    stages = stages_to_book(application, as_loop=plan == "loop")
+    refusal = booking_refusal(application, stages)
+    days = None
+    if refusal is None:
+        search = (taken.fresh if taken is not None and taken.fresh is not None
+                  else find_slots(application, stages, now,
+                                  break_minutes=brk if len(stages) > 1 else 0))
+        days = slot_days(search, stages, zone, application.candidate.zone,
+                         parse_day(request.args.get("day")))
+    return render_template(
+        "coordinator/application.html", application=application, form=form, zone=zone,
+        zones=sorted_zone_names(), loop_stages=loop, stages=stages, plan=plan, brk=brk,
+        blocker=refusal_text(refusal) if refusal is not None else "", days=days,
+        taken_problems=problem_texts(taken.problems, stages) if taken is not None else [],
+        is_taken=taken is not None,
+        cards=interview_cards(_application_interviews(application), zone,
+                              application.candidate.zone, now),
+        flagged=declined_seats(now, application.id),
+        swap_form=SwapForm(), cancel_form=CancelForm(),
+    ), status
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int):
+    """Show an application: its interviews with their history, and free times to book."""
+    return render_application(db.get_or_404(Application, application_id),
+                              SlotViewForm(request.args))

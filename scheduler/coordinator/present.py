@@ -1,0 +1,303 @@
+"""What the coordinator's booking pages show: slots by day, seat choices, interview cards with
+their history in readable form, seats someone declined, and people named with their office.
+
+Times are shown in the zone the coordinator chose and, beside them, in the candidate's zone,
+each labelled. People are loaded in one query per page part (with their user and office), never
+one per slot or per seat.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from babel.dates import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
+
+from scheduler.booking_messages import problem_text
+from scheduler.domain.slots import EARLY, Slot, SlotSearch
+from scheduler.extensions import db
+from scheduler.i18n import (
+    APPLICATION_STATUS_LABELS, current_language, format_local_datetime, format_local_range,
+    localized, zone_label,
+)
+from scheduler.models import (
+    Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, User,
+)
+from scheduler.services.booking import BookingError
+from scheduler.services.slot_search import suggest_replacements
+from scheduler.timeutil import to_zone
+from scheduler.web import day_label, iso_utc
+
+DAYS_SHOWN = 2
+_HEADING_PATTERNS = {"zh": "y年M月d日 EEEE", "en": "EEEE d MMMM y"}
+INTERVIEW_STATUS_LABELS = {
+    Interview.SCHEDULED: _l("Scheduled"), Interview.CANCELLED: _l("Cancelled"),
+    Interview.COMPLETED: _l("Completed"), Interview.NO_SHOW: _l("No-show"),
+}
+AUDIT_ACTION_LABELS = {
+    "interview.booked": _l("Booked"),
+    "interview.rescheduled": _l("Moved to a new time"),
+    "interview.cancelled": _l("Cancelled"),
+    "interview.panel_swapped": _l("Panel changed"),
+    "interview.declined": _l("An interviewer can't make it"),
+}
+# The application page's words for the booking service's refusals (services/booking.py).
+_REFUSAL_TEXTS = {
+    "no_stages": _l("This application has no current stage."),
+    "stage_not_schedulable": _l("The current stage is not an interview, so it has no times."),
+    "already_booked": _l("This stage is already booked. To change it, use “Reschedule” on the "
+                         "interview above."),
+}
+
+
+def refusal_text(refusal: BookingError) -> str:
+    """Say on the application page why nothing can be booked."""
+    if refusal.code == "application_closed":
+        status = refusal.params["status"]
+        return _("This application is %(status)s, so nothing can be booked for it.",
+                 status=APPLICATION_STATUS_LABELS.get(status, status))
+    return str(_REFUSAL_TEXTS[refusal.code])
+
+
+def people(ids) -> dict[int, InterviewerProfile]:
+    """Load interviewer profiles with their user and office, in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(
+        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids))
+        .options(selectinload(InterviewerProfile.user), selectinload(InterviewerProfile.office)))}
+
+
+def person_label(profile: InterviewerProfile | None) -> str:
+    """Name an interviewer with their office, e.g. "Oliver Smith (London)"."""
+    if profile is None:
+        return "—"
+    return _("%(name)s (%(office)s)", name=profile.user.name, office=localized(profile.office))
+
+
+def labels(ids) -> dict[int, str]:
+    """Return "name (office)" for each interviewer id, loaded in one query."""
+    return {i: person_label(p) for i, p in people(ids).items()}
+
+
+def problem_texts(problems, stages) -> list[str]:
+    """Render the engine's problems with a slot, naming interviewers and (in a loop) stages."""
+    names = labels(p.interviewer_id for p in problems)
+    return [problem_text(p, names, stages) for p in problems]
+
+
+def _clock_range(start_at: datetime, end_at: datetime, zone: str) -> str:
+    """Render [start, end) as local clock times in *zone*, without the date."""
+    language = current_language()
+    start, end = to_zone(start_at, zone), to_zone(end_at, zone)
+    first = format_datetime(start, "HH:mm", locale=language)
+    last = format_datetime(end, "HH:mm", locale=language)
+    if end.date() != start.date():
+        last = _("%(time)s next day", time=last)
+    return f"{first}–{last}"
+
+
+def _heading(day: date) -> str:
+    language = current_language()
+    return format_date(day, _HEADING_PATTERNS[language], locale=language)
+
+
+def _flag_text(flag, who: dict[int, InterviewerProfile]) -> str:
+    if flag.interviewer_id is None:
+        return (_("Early in the candidate's day") if flag.kind == EARLY
+                else _("Late in the candidate's day"))
+    name = person_label(who.get(flag.interviewer_id))
+    if flag.kind == EARLY:
+        return _("Early for %(who)s", who=name)
+    return _("Late for %(who)s", who=name)
+
+
+def _alternatives_text(slot: Slot) -> str:
+    if not slot.panel:
+        return _("No interviewer needed")
+    if not slot.alternatives:
+        return _("No other panel is free")
+    return ngettext("%(num)d other panel is free", "%(num)d other panels are free",
+                    slot.alternatives)
+
+
+def _search_people(slots) -> dict[int, InterviewerProfile]:
+    ids = set()
+    for slot in slots:
+        for part in slot.stage_slots:
+            ids.update(part.panel)
+            ids.update(f.interviewer_id for f in part.flags)
+    return people(ids)
+
+
+@dataclass
+class SlotDays:
+    """Slots grouped by local day in the viewer's zone, a few days at a time."""
+
+    days: list  # (date, chip label, number of slots) for every day with slots
+    shown: list  # (day label, [row, ...]) for the days on this page
+    day: date | None
+    earlier: date | None
+    later: date | None
+
+
+def slot_days(search: SlotSearch, stages, zone: str, candidate_zone: str,
+              wanted: date | None) -> SlotDays:
+    """Group *search* by day in *zone*; describe the slots of DAYS_SHOWN days from *wanted*."""
+    by_day: dict[date, list] = {}
+    for slot in search.slots:
+        by_day.setdefault(to_zone(slot.start_at, zone).date(), []).append(slot)
+    days = sorted(by_day)
+    index = days.index(wanted) if wanted in by_day else 0
+    page = days[index:index + DAYS_SHOWN]
+    who = _search_people(s for d in page for s in by_day[d])
+    shown = []
+    for day in page:
+        rows = []
+        for slot in by_day[day]:
+            candidate_day = to_zone(slot.start_at, candidate_zone).date()
+            rows.append({
+                "start": iso_utc(slot.start_at),
+                "time": _clock_range(slot.start_at, slot.end_at, zone),
+                "zone": zone_label(slot.start_at, zone),
+                "candidate_time": (_clock_range(slot.start_at, slot.end_at, candidate_zone)
+                                   if candidate_zone != zone else ""),
+                "candidate_day": day_label(candidate_day) if candidate_day != day else "",
+                "candidate_zone": zone_label(slot.start_at, candidate_zone),
+                "parts": [{"stage": localized(stage),
+                           "time": _clock_range(part.start_at, part.end_at, zone),
+                           "panel": [person_label(who.get(i)) for i in part.panel],
+                           "alternatives": _alternatives_text(part)}
+                          for stage, part in zip(stages, slot.stage_slots)],
+                "flags": [_flag_text(f, who) for f in slot.flags],
+            })
+        shown.append((_heading(day), rows))
+    return SlotDays(
+        days=[(d, day_label(d), len(by_day[d])) for d in days],
+        shown=shown, day=page[0] if page else None,
+        earlier=days[max(index - DAYS_SHOWN, 0)] if index > 0 else None,
+        later=days[index + DAYS_SHOWN] if index + DAYS_SHOWN < len(days) else None)
+
+
+def seat_choices(stages, panels, replacements, who: dict[int, InterviewerProfile]) -> list[dict]:
+    """Describe each seat of the confirm form: its field name, label, choices and the default."""
+    parts = []
+    for index, (stage, panel) in enumerate(zip(stages, panels)):
+        seats = []
+        for n, member in enumerate(panel):
+            options = [(member, person_label(who.get(member)))]
+            options += [(p.id, person_label(who.get(p.id))) for p in replacements[index][n]]
+            seats.append({"name": f"seat-{index}-{n}", "member": member, "options": options,
+                          "label": (_("Lead interviewer") if n == 0 and len(panel) > 1
+                                    else _("Interviewer %(n)d", n=n + 1))})
+        parts.append({"stage": stage, "seats": seats})
+    return parts
+
+
+def _audit_trails(interviews, zone: str) -> dict[int, list[dict]]:
+    """Return each interview's history, oldest first, in readable form."""
+    ids = [i.id for i in interviews]
+    if not ids:
+        return {}
+    events = list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.object_type == "interview",
+                                    AuditEvent.object_id.in_(ids))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)))
+    users = {u.id: u.name for u in db.session.scalars(sa.select(User).where(
+        User.id.in_({e.actor_user_id for e in events if e.actor_user_id})))}
+    panel_ids = set()
+    for event in events:
+        for side in (event.before or {}, event.after or {}):
+            panel_ids.update(side.get("panel") or ())
+            panel_ids.add(side.get("interviewer_id"))
+    who = people(panel_ids)
+    trails: dict[int, list[dict]] = {i: [] for i in ids}
+    for event in events:
+        trails[event.object_id].append({
+            "when": format_local_datetime(event.occurred_at, zone),
+            "who": users.get(event.actor_user_id) or event.actor_label or _("The system"),
+            "what": AUDIT_ACTION_LABELS.get(event.action, event.action),
+            "changes": _audit_changes(event.before or {}, event.after or {}, zone, who),
+            "note": event.note,
+        })
+    return trails
+
+
+def _audit_changes(before: dict, after: dict, zone: str, who) -> list[tuple[str, str, str]]:
+    """Return (what, before, after) for each field an audit event shows, "" where absent."""
+
+    def when(side):
+        if not side.get("start_at"):
+            return ""
+        return format_local_range(datetime.fromisoformat(side["start_at"]),
+                                  datetime.fromisoformat(side["end_at"]), zone)
+
+    def panel(side):
+        if "panel" not in side:
+            return ""
+        return _(", ").join(person_label(who.get(i)) for i in side["panel"]) or "—"
+
+    def status(side):
+        value = side.get("status")
+        return str(INTERVIEW_STATUS_LABELS.get(value, value)) if value else ""
+
+    def sequence(side):
+        return str(side["sequence"]) if "sequence" in side else ""
+
+    rows = []
+    for label, read in ((_("Time"), when), (_("Panel"), panel), (_("Status"), status),
+                        (_("Calendar update number"), sequence)):
+        old, new = read(before), read(after)
+        if new and old != new:
+            rows.append((label, old, new))
+    if after.get("interviewer_id") is not None and "panel" not in after:
+        rows.append((_("Interviewer"), "", person_label(who.get(after["interviewer_id"]))))
+    return rows
+
+
+def interview_cards(interviews, zone: str, candidate_zone: str, now: datetime) -> list[dict]:
+    """Describe each interview of an application: times, status, seats and its history."""
+    trails = _audit_trails(interviews, zone)
+    cards = []
+    for interview in interviews:
+        cards.append({
+            "interview": interview,
+            "when": format_local_range(interview.start_at, interview.end_at, zone),
+            "candidate_when": format_local_range(interview.start_at, interview.end_at,
+                                                 candidate_zone),
+            "status": INTERVIEW_STATUS_LABELS.get(interview.status, interview.status),
+            "is_changeable": interview.status == Interview.SCHEDULED and interview.end_at > now,
+            "is_loop": interview.booking_group is not None,
+            "seats": [{"seat": seat, "who": person_label(seat.interviewer)}
+                      for seat in interview.active_assignments],
+            "trail": trails.get(interview.id, []),
+        })
+    return cards
+
+
+def declined_seats(now: datetime, application_id: int | None = None) -> list[dict]:
+    """Return the panel seats whose interviewer can't make it, with the engine's suggestions."""
+    query = (sa.select(InterviewerAssignment).join(Interview)
+             .where(InterviewerAssignment.is_active.is_(True),
+                    InterviewerAssignment.declined_at.is_not(None),
+                    Interview.status == Interview.SCHEDULED, Interview.end_at > now)
+             .options(selectinload(InterviewerAssignment.interview)
+                      .selectinload(Interview.application).selectinload(Application.candidate),
+                      selectinload(InterviewerAssignment.interviewer)
+                      .selectinload(InterviewerProfile.user))
+             .order_by(Interview.start_at, InterviewerAssignment.id))
+    if application_id is not None:
+        query = query.where(Interview.application_id == application_id)
+    flagged = []
+    for seat in db.session.scalars(query):
+        suggestions = suggest_replacements(seat.interview, seat.interviewer_id, now)
+        names = labels([seat.interviewer_id] + [p.id for p in suggestions])
+        flagged.append({"seat": seat, "interview": seat.interview,
+                        "who": names.get(seat.interviewer_id, "—"),
+                        "suggestions": [(p.id, names.get(p.id, "—")) for p in suggestions]})
+    return flagged
