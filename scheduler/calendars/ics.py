@@ -8,6 +8,9 @@ The rules (DESIGN.md §5 "Calendars in", issue 5):
   names another; recurring-ical-events applies X-WR-TIMEZONE through the x-wr-timezone package;
 - a TZID naming a known IANA or Windows zone means that IANA zone; only unknown TZIDs use the
   file's VTIMEZONE, and that never leaks into another import (see zones.isolated_timezones);
+- a start and an end written in different forms (one UTC or zoned, the other floating or under an
+  unknown TZID) are each read by their own rule; the warning names the side read in the
+  interviewer's zone, and a pair whose end is then not after its start is skipped (issue 14);
 - cancelled, transparent and "free" events or occurrences are not busy; tentative ones are;
 - a calendar is either refused with a CalendarError, or read completely with each defect
   reported as a warning that names the event and line; a bad event or series is skipped whole,
