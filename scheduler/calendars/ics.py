@@ -31,6 +31,7 @@ from icalendar.prop import vBroken
 from scheduler.calendars.limits import DEFAULT_LIMITS, ImportLimits
 from scheduler.calendars.problems import CalendarError, Problem
 from scheduler.calendars.zones import isolated_timezones, resolve_zone_name, tzids_in, zone
+from scheduler.timeutil import canonical_zone
 
 # Properties whose breakage leaves an event without a knowable time: such an event is skipped.
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")
@@ -412,7 +413,7 @@ def _summary_for_message(event) -> str:
 
 
 def _zone_label(zone_info: tzinfo) -> str:
-    return getattr(zone_info, "key", None) or str(zone_info)
+    return canonical_zone(getattr(zone_info, "key", None) or str(zone_info))
 
 
 # How a DTSTART or DTEND gives its time: an instant (UTC, or a zone icalendar knows or the file
@@ -431,7 +432,8 @@ def _time_form(prop) -> str | None:
 
 def _prop_zone_label(prop) -> str:
     """Name the zone of an aware DTSTART/DTEND: its IANA key, else the file's TZID."""
-    return getattr(prop.dt.tzinfo, "key", None) or str(prop.params.get("TZID") or prop.dt.tzinfo)
+    key = getattr(prop.dt.tzinfo, "key", None)
+    return canonical_zone(key) if key else str(prop.params.get("TZID") or prop.dt.tzinfo)
 
 
 def _wall_time(prop, floating_zone_name: str) -> str:
