@@ -29,7 +29,7 @@ from scheduler.extensions import db
 from scheduler.i18n import localized, zone_label
 from scheduler.models import Application, InterviewerProfile, StageTemplate, User
 from scheduler.services.slot_search import CandidateHours, candidate_hours
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 DEFAULT_LOOP_BREAK_MINUTES = 15
 MAX_BREAK_MINUTES = 240
@@ -77,7 +77,7 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
             raise SlotQueryError(_l("The stage “%(name)s” is not an interview and has no times.",
                                     name=localized(stage)))
         stages.append(stage)
-    zone = (args.get("zone") or "").strip() or None
+    zone = canonical_zone(args.get("zone")) or None
     if zone is not None and not is_valid_zone(zone):
         raise SlotQueryError(_l("Unknown time zone: choose one from the list, such as "
                                 "Asia/Shanghai or Europe/London."))

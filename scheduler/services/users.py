@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from scheduler.extensions import db
 from scheduler.models import User, UserRole
 from scheduler.models.user import LANGUAGES, ROLES
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -31,6 +31,7 @@ def create_staff_user(actor: User | None, *, email: str, name: str, roles: list[
         raise UserError(f"roles must be some of {', '.join(ROLES)}; unknown: {', '.join(unknown)}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    zone = canonical_zone(zone)
     if not is_valid_zone(zone):
         raise UserError(f"unknown time zone {zone!r}; use an IANA name such as Asia/Shanghai")
     if language not in LANGUAGES:
