@@ -10,3 +10,4 @@ require_roles(bp, "coordinator", "admin")
 
 from scheduler.coordinator import views  # noqa: E402,F401  (registers the routes on bp)
 from scheduler.coordinator import links  # noqa: E402,F401  (scheduling-link routes)
+from scheduler.coordinator import history  # noqa: E402,F401  (an application's own history)
