@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.core import get_global
+
 _frozen_at: datetime | None = None
 
 
@@ -61,8 +63,52 @@ def _zone_names() -> frozenset[str]:
 
 
 def sorted_zone_names() -> list[str]:
-    """Return every IANA zone name, sorted, for pick lists."""
-    return sorted(z for z in _zone_names() if "/" in z or z == "UTC")
+    """Return every current IANA zone name, sorted, for pick lists (no legacy aliases)."""
+    aliases = zone_aliases()
+    return sorted(z for z in _zone_names() if ("/" in z or z == "UTC") and z not in aliases)
+
+
+# --- one name per zone (issue 14) -------------------------------------------------------------
+#
+# A zone has legacy names besides its current one: Asia/Calcutta for Asia/Kolkata, Europe/Kiev
+# for Europe/Kyiv, US/Pacific, PRC. Chromium reports CLDR's ids, many of them such legacy names,
+# and stored as they come they spread into invites and lists and make equal zones look different.
+# The table is CLDR's, as Babel ships it (babel.core.get_global("zone_aliases")): it renames
+# only. The `tzdata` package's own links (tzdata.zi) were not used: besides renamings they merge
+# places that have kept the same clocks since 1970 (Europe/Stockholm -> Europe/Berlin,
+# Atlantic/Reykjavik -> Africa/Abidjan), which would move people to another country's city.
+# UTC keeps the short name the app has always used ("Etc/UTC" and its aliases become "UTC").
+_UTC = "UTC"
+_ALIASES: dict[str, str] | None = None
+
+
+def zone_aliases() -> dict[str, str]:
+    """Return {legacy name: current name} for every zone alias this machine can resolve."""
+    global _ALIASES
+    if _ALIASES is None:
+        table = {}
+        for alias, target in get_global("zone_aliases").items():
+            target = _UTC if target == "Etc/UTC" else target
+            if alias != target and target in _zone_names():
+                table[alias] = target
+        table["Etc/UTC"] = _UTC
+        _ALIASES = table
+    return _ALIASES
+
+
+def canonical_zone(name: str | None) -> str:
+    """Return the current name of zone *name* ("Asia/Calcutta" -> "Asia/Kolkata"), stripped.
+
+    Any other text comes back stripped and otherwise unchanged, so callers still validate it
+    with is_valid_zone(). Every zone name that enters the app goes through here.
+    """
+    cleaned = (name or "").strip()
+    return zone_aliases().get(cleaned, cleaned)
+
+
+def same_zone(first: str | None, second: str | None) -> bool:
+    """Tell whether two zone names name the same zone (an alias and its current name do)."""
+    return canonical_zone(first) == canonical_zone(second)
 
 
 def to_zone(instant: datetime, zone: str) -> datetime:

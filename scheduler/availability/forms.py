@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from scheduler.services.working_hours import WEEKDAY_NAMES
+from scheduler.timeutil import canonical_zone
 
 # "09:30-12:00, 13:00-18:30": hyphen, en dash or "to"-like separators, commas or semicolons.
 _WINDOW = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*(?:-|–|—|~|～|to)\s*(\d{1,2})[:：.](\d{2})\s*$")
@@ -102,6 +103,7 @@ class ZoneForm(FlaskForm):
     """The zone the working hours are in."""
 
     zone = StringField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))],
+                       filters=[canonical_zone],
                        description=_l("Type to search, e.g. Shanghai or London."))
     submit_zone = SubmitField(_l("Save time zone"))
 

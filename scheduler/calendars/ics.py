@@ -8,6 +8,9 @@ The rules (DESIGN.md §5 "Calendars in", issue 5):
   names another; recurring-ical-events applies X-WR-TIMEZONE through the x-wr-timezone package;
 - a TZID naming a known IANA or Windows zone means that IANA zone; only unknown TZIDs use the
   file's VTIMEZONE, and that never leaks into another import (see zones.isolated_timezones);
+- a start and an end written in different forms (one UTC or zoned, the other floating or under an
+  unknown TZID) are each read by their own rule; the warning names the side read in the
+  interviewer's zone, and a pair whose end is then not after its start is skipped (issue 14);
 - cancelled, transparent and "free" events or occurrences are not busy; tentative ones are;
 - a calendar is either refused with a CalendarError, or read completely with each defect
   reported as a warning that names the event and line; a bad event or series is skipped whole,
@@ -28,6 +31,7 @@ from icalendar.prop import vBroken
 from scheduler.calendars.limits import DEFAULT_LIMITS, ImportLimits
 from scheduler.calendars.problems import CalendarError, Problem
 from scheduler.calendars.zones import isolated_timezones, resolve_zone_name, tzids_in, zone
+from scheduler.timeutil import canonical_zone
 
 # Properties whose breakage leaves an event without a knowable time: such an event is skipped.
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")
@@ -238,13 +242,44 @@ class _Reader:
         except Exception as exc:  # noqa: BLE001 - icalendar signals bad events with varied errors
             self.warn("event_unreadable", detail=_short(exc), **who)
             return False
-        for name in ("DTSTART", "DTEND"):
-            prop = event.get(name)
-            tzid = prop.params.get("TZID") if prop is not None else None
-            if tzid and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
+        start, end = event.get("DTSTART"), event.get("DTEND")
+        start_form, end_form = _time_form(start), _time_form(end)
+        if start_form and end_form and (start_form == _ZONED) != (end_form == _ZONED):
+            return self._reconcile_mixed_forms(event, who, floating_zone)
+        for prop in (start, end):
+            if _time_form(prop) == _UNKNOWN_ZONE:
                 # icalendar found neither a known zone nor a VTIMEZONE and left the time floating.
-                self.warn("unknown_timezone", tzid=str(tzid), zone=_zone_label(floating_zone), **who)
+                self.warn("unknown_timezone", tzid=str(prop.params["TZID"]), zone=_zone_label(floating_zone),
+                          **who)
                 break
+        return True
+
+    def _reconcile_mixed_forms(self, event, who: dict, floating_zone: tzinfo) -> bool:
+        """Read a start and an end given in different forms each by its own rule (issue 14).
+
+        One side is an instant (UTC or a zone), the other a wall time (floating, or a TZID nobody
+        knows) read in *floating_zone*. The end is rewritten in the start's form, so the expander
+        sees a consistent pair and the series keeps the start's form (an RRULE over a floating
+        start stays floating). An end that is then not after the start cannot be reconciled: the
+        event is skipped. The warning names the side that was read in *floating_zone*.
+        """
+        start, end = event["DTSTART"], event["DTEND"]
+        zoned, local = (start, end) if _time_form(start) == _ZONED else (end, start)
+        local_at = local.dt.replace(tzinfo=floating_zone)
+        start_at, end_at = (zoned.dt, local_at) if zoned is start else (local_at, zoned.dt)
+        zone_name, other_zone = _zone_label(floating_zone), _prop_zone_label(zoned)
+        if end_at <= start_at:
+            self.warn("end_not_after_start",
+                      start=_wall_time(start, zone_name), end=_wall_time(end, zone_name), **who)
+            return False
+        del event["DTEND"]
+        event.add("DTEND", end_at if zoned is start else end_at.astimezone(floating_zone).replace(tzinfo=None))
+        side = "end" if zoned is start else "start"
+        if _time_form(local) == _UNKNOWN_ZONE:
+            self.warn(f"{side}_unknown_timezone", tzid=str(local.params["TZID"]), zone=zone_name,
+                      other_zone=other_zone, **who)
+        else:
+            self.warn(f"{side}_floating", zone=zone_name, other_zone=other_zone, **who)
         return True
 
     def _expand(self, calendar) -> list[BusyInterval]:
@@ -378,7 +413,33 @@ def _summary_for_message(event) -> str:
 
 
 def _zone_label(zone_info: tzinfo) -> str:
-    return getattr(zone_info, "key", None) or str(zone_info)
+    return canonical_zone(getattr(zone_info, "key", None) or str(zone_info))
+
+
+# How a DTSTART or DTEND gives its time: an instant (UTC, or a zone icalendar knows or the file
+# defines), a wall time under a TZID nobody knows (icalendar leaves it naive), or a floating time.
+_ZONED, _UNKNOWN_ZONE, _FLOATING = "zoned", "unknown zone", "floating"
+
+
+def _time_form(prop) -> str | None:
+    """Return the form of a DTSTART/DTEND property, or None when it is absent or a date."""
+    if prop is None or not isinstance(prop.dt, datetime):
+        return None
+    if prop.dt.tzinfo is not None:
+        return _ZONED
+    return _UNKNOWN_ZONE if prop.params.get("TZID") else _FLOATING
+
+
+def _prop_zone_label(prop) -> str:
+    """Name the zone of an aware DTSTART/DTEND: its IANA key, else the file's TZID."""
+    key = getattr(prop.dt.tzinfo, "key", None)
+    return canonical_zone(key) if key else str(prop.params.get("TZID") or prop.dt.tzinfo)
+
+
+def _wall_time(prop, floating_zone_name: str) -> str:
+    """Say a DTSTART/DTEND as written, with the zone it was read in ("2025-03-10 10:00 Asia/Shanghai")."""
+    zone_name = _prop_zone_label(prop) if _time_form(prop) == _ZONED else floating_zone_name
+    return f"{prop.dt:%Y-%m-%d %H:%M} {zone_name}"
 
 
 def _as_list(value) -> list:

@@ -68,6 +68,21 @@ MESSAGES: dict[str, str] = {
     "unknown_timezone": N_(
         "The time zone \"%(tzid)s\" of the event \"%(summary)s\" (line %(line)s) is unknown and not defined "
         "in the file; its times were read in %(zone)s."),
+    "start_floating": N_(
+        "The event \"%(summary)s\" (line %(line)s) has its end in %(other_zone)s but its start without a "
+        "time zone; its start was read in %(zone)s."),
+    "end_floating": N_(
+        "The event \"%(summary)s\" (line %(line)s) has its start in %(other_zone)s but its end without a "
+        "time zone; its end was read in %(zone)s."),
+    "start_unknown_timezone": N_(
+        "The time zone \"%(tzid)s\" of the start of the event \"%(summary)s\" (line %(line)s) is unknown "
+        "and not defined in the file; its start was read in %(zone)s and its end in %(other_zone)s."),
+    "end_unknown_timezone": N_(
+        "The time zone \"%(tzid)s\" of the end of the event \"%(summary)s\" (line %(line)s) is unknown "
+        "and not defined in the file; its end was read in %(zone)s and its start in %(other_zone)s."),
+    "end_not_after_start": N_(
+        "The event \"%(summary)s\" (line %(line)s) starts at %(start)s and ends at %(end)s, which is not "
+        "after its start; it was skipped."),
     "unknown_calendar_timezone": N_(
         "The calendar's time zone \"%(tzid)s\" is unknown and was ignored; times without a zone were read "
         "in %(zone)s."),

@@ -23,7 +23,7 @@ import icalendar
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 _IMPORT_LOCK = threading.Lock()
 # A TZID parameter value, quoted or not; the file is unfolded before this runs.
@@ -39,13 +39,19 @@ def windows_zone_to_iana(name: str) -> str | None:
 
 
 def resolve_zone_name(name: str | None) -> str | None:
-    """Return the IANA zone a TZID or X-WR-TIMEZONE names (IANA or Windows), or None if unknown."""
+    """Return the IANA zone a TZID or X-WR-TIMEZONE names (IANA or Windows), or None if unknown.
+
+    The answer is the zone's current name: a legacy alias (Asia/Calcutta) and CLDR's Windows
+    table, which maps to such aliases ("India Standard Time" -> Asia/Calcutta), both give
+    Asia/Kolkata.
+    """
     if not name:
         return None
     cleaned = name.strip().strip("/")
     if is_valid_zone(cleaned):
-        return cleaned
-    return windows_zone_to_iana(cleaned)
+        return canonical_zone(cleaned)
+    iana = windows_zone_to_iana(cleaned)
+    return canonical_zone(iana) if iana else None
 
 
 def zone(name: str) -> ZoneInfo:

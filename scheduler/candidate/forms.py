@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from scheduler.services.links import MAX_NOTE_LENGTH
+from scheduler.timeutil import canonical_zone
 
 REASON_MAX = 500
 
@@ -30,6 +31,7 @@ class ZoneForm(FlaskForm):
     """Show and check times in another zone (the page's script fills in the browser's)."""
 
     zone = StringField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))],
+                       filters=[canonical_zone],
                        description=_l("Type to search, e.g. Shanghai or London."))
     submit = SubmitField(_l("Use this time zone"))
 

@@ -42,7 +42,7 @@ from scheduler.services.links import (
     LinkError, link_interviews, link_stages, live_interviews, mark_opened,
     none_of_these_work, open_link, proposal,
 )
-from scheduler.timeutil import sorted_zone_names
+from scheduler.timeutil import sorted_zone_names, zone_aliases
 from scheduler.web import iso_utc, parse_start, request_now
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
@@ -181,7 +181,8 @@ def render_link_page(token: str, link: SchedulingLink, now, *, change: bool = Fa
         current_times=current_times,
         more_days=_days_shown() + DEFAULT_DAYS, taken=taken, change=bool(live), hours=hours,
         hours_form=hours_form, zone_form=ZoneForm(formdata=None, zone=context["zone"]),
-        zones=sorted_zone_names(), proposal=proposal(link), **context), status
+        zones=sorted_zone_names(), zone_aliases=zone_aliases(), proposal=proposal(link),
+        **context), status
 
 
 def _booking_details(live, now, zone: str, language: str) -> dict:

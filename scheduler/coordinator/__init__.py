@@ -16,5 +16,5 @@ require_roles(bp, "coordinator", "admin")
 
 # Imported for their routes, which they register on bp.
 from scheduler.coordinator import (  # noqa: E402,F401
-    applications, booking, links, outbox, slots_json,
+    applications, booking, history, links, outbox, slots_json,
 )

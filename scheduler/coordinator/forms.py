@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from scheduler.i18n import LANGUAGE_LABELS, localized
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 
 class CandidateForm(FlaskForm):
@@ -24,6 +24,7 @@ class CandidateForm(FlaskForm):
         DataRequired(_l("Enter the candidate's email address."))])
     phone = TelField(_l("Phone"), description=_l("Optional; include the country code."))
     zone = StringField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))],
+                       filters=[canonical_zone],
                        description=_l("Type to search, e.g. Shanghai or London."))
     language = SelectField(_l("Language for emails and the booking page"),
                            choices=[SelectChoice(code, label)
@@ -62,7 +63,7 @@ class SlotViewForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    zone = StringField(_l("Show times in"), validators=[Optional()],
+    zone = StringField(_l("Show times in"), validators=[Optional()], filters=[canonical_zone],
                        description=_l("Type to search, e.g. Shanghai or London."))
     plan = RadioField(_l("What to book"), default="stage",
                       choices=[SelectChoice("stage", _l("The current stage")),

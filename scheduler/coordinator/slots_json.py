@@ -36,7 +36,7 @@ from scheduler.i18n import localized, zone_label
 from scheduler.models import Application, InterviewerProfile, StageTemplate, User
 from scheduler.services.booking import BookingError, stages_refusal
 from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 from scheduler.web import request_now
 
 DEFAULT_LOOP_BREAK_MINUTES = 15
@@ -81,7 +81,7 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
     refusal = stages_refusal(application, stages)
     if refusal is not None:
         raise SlotQueryError(_refusal_message(refusal, stages))
-    zone = (args.get("zone") or "").strip() or None
+    zone = canonical_zone(args.get("zone")) or None
     if zone is not None and not is_valid_zone(zone):
         raise SlotQueryError(_l("Unknown time zone: choose one from the list, such as "
                                 "Asia/Shanghai or Europe/London."))

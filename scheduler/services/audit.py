@@ -1,7 +1,10 @@
-"""The audit log writer every service uses for bookings, changes, feedback and links."""
+"""The audit log: the writer every service uses for bookings, changes, feedback and links, and
+the reader of one object's history."""
 from __future__ import annotations
 
 from datetime import datetime
+
+import sqlalchemy as sa
 
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, User
@@ -24,3 +27,11 @@ def record_event(actor: User | str | None, action: str, obj, *, now: datetime,
     )
     db.session.add(event)
     return event
+
+
+def history_of(obj) -> list[AuditEvent]:
+    """Return the audit events recorded on *obj* itself, oldest first."""
+    return list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.object_type == obj.__tablename__,
+                                    AuditEvent.object_id == obj.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)))

@@ -12,7 +12,7 @@ from scheduler.extensions import db
 from scheduler.models import Application, Candidate, Requisition, User
 from scheduler.models.user import LANGUAGES
 from scheduler.services.audit import record_event
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 NAME_MAX = 100
 PHONE_MAX = 40
@@ -32,7 +32,7 @@ def create_candidate_with_application(
 ) -> Application:
     """Validate, then add a candidate and their application at the requisition's first stage."""
     errors: dict[str, list] = {}
-    name, phone, zone = (name or "").strip(), (phone or "").strip(), (zone or "").strip()
+    name, phone, zone = (name or "").strip(), (phone or "").strip(), canonical_zone(zone)
     if not name:
         errors["name"] = [_l("Enter the candidate's name.")]
     elif len(name) > NAME_MAX:

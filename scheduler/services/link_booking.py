@@ -17,7 +17,7 @@ from scheduler.services import booking, slot_search
 from scheduler.services.audit import record_event
 from scheduler.services.links import LinkError, actor_label, link_stages, live_interviews
 from scheduler.services.slot_search import CandidateHours
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone, same_zone
 
 
 def candidate_hours(link: SchedulingLink, stages: list[StageTemplate] | None = None
@@ -102,17 +102,20 @@ def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -
 
 
 def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
-    """Store *zone* as the candidate's time zone (slots are then shown and checked in it)."""
-    zone = (zone or "").strip()
+    """Store *zone* as the candidate's time zone (slots are then shown and checked in it).
+
+    The change is kept on the application's history, where its coordinator sees it.
+    """
+    zone = canonical_zone(zone)
     if not is_valid_zone(zone):
         raise LinkError("unknown_zone", zone=zone[:64])
     candidate = link.application.candidate
-    if candidate.zone == zone:
+    if same_zone(candidate.zone, zone):
         return
     before = {"zone": candidate.zone}
     candidate.zone = zone
-    record_event(actor_label(link), "candidate.zone_changed", candidate, now=now, before=before,
-                 after={"zone": zone})
+    record_event(actor_label(link), "candidate.zone_changed", link.application, now=now,
+                 before=before, after={"zone": zone})
     db.session.flush()
 
 

@@ -10,7 +10,7 @@ from scheduler.extensions import db
 from scheduler.models import User, UserRole
 from scheduler.models.user import LANGUAGES, ROLES
 from scheduler.services.errors import N_, ServiceError
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -41,6 +41,7 @@ def create_staff_user(actor: User | None, *, email: str, name: str, roles: list[
         raise UserError("bad_roles", "roles", roles=", ".join(ROLES), unknown=", ".join(unknown))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError("short_password", "password", min=MIN_PASSWORD_LENGTH)
+    zone = canonical_zone(zone)
     if not is_valid_zone(zone):
         raise UserError("unknown_zone", "zone", zone=zone)
     if language not in LANGUAGES:

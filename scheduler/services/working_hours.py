@@ -24,7 +24,7 @@ from scheduler.models import AvailabilityOverride, InterviewerProfile, User, Wor
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import check_can_manage_availability
-from scheduler.timeutil import is_valid_zone
+from scheduler.timeutil import canonical_zone, is_valid_zone
 
 WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                  _l("Saturday"), _l("Sunday"))
@@ -125,7 +125,7 @@ def set_weekly_windows(actor: User, profile: InterviewerProfile,
 def set_zone(actor: User, profile: InterviewerProfile, zone: str, now: datetime) -> None:
     """Set the zone the profile's working hours are in (and the person's own display zone)."""
     check_can_manage_availability(actor, profile)
-    zone = (zone or "").strip()
+    zone = canonical_zone(zone)
     if not is_valid_zone(zone):
         raise WorkingHoursError("unknown_zone", "zone")
     before = profile.effective_zone
