@@ -4,9 +4,11 @@ in it; a downgrade the old schema cannot hold is refused before anything changes
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from scheduler import create_app
@@ -14,8 +16,11 @@ from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 from tests.dbutil import DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema
 
-BEFORE = "c3a8e5f1b2d4"  # the revision before the calendar-key migration
 CALENDAR_KEYS = "12f3b3d0758f"
+# The revision before the calendar-key migration, read from it (so a merge that puts another
+# migration first keeps this test right).
+BEFORE = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations")) \
+    .get_revision(CALENDAR_KEYS).down_revision
 CREATED = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 office = sa.table("office", sa.column("id"), sa.column("code"), sa.column("name_zh"),
