@@ -27,7 +27,7 @@ SEED = 20270301
 
 # Eight zones, each with its office's holiday calendar key.
 OFFICES = [
-    ("Asia/Shanghai", "CN"), ("Europe/London", "GB"), ("America/Los_Angeles", "US-CA"),
+    ("Asia/Shanghai", "CN"), ("Europe/London", "GB-ENG"), ("America/Los_Angeles", "US-CA"),
     ("Asia/Singapore", "SG"), ("America/New_York", "US-NY"), ("Europe/Berlin", "DE"),
     ("Asia/Tokyo", "JP"), ("Asia/Kolkata", "IN"),
 ]

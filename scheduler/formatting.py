@@ -1,4 +1,5 @@
-"""Pure formatting for people: instants labelled with their zone, localized names, salaries.
+"""Pure formatting for people: instants labelled with their zone, localized names, salaries,
+holiday calendars by name.
 
 The language ("zh" or "en") is always an argument: nothing here reads the request, the session
 or the active locale, so a service or a job writes for a recipient exactly as a page writes for
@@ -11,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from babel import Locale
 from babel.dates import format_datetime, get_timezone_gmt, get_timezone_name
 from babel.numbers import format_decimal
 
+from scheduler.domain.workdays import split_calendar_key, subdivision_name
 from scheduler.timeutil import to_zone
 
 _DATETIME_PATTERNS = {"zh": "y年M月d日 EEE HH:mm", "en": "EEE d MMM y, HH:mm"}
@@ -71,3 +74,49 @@ def salary_band(requisition, language: str) -> str:
         "low": format_decimal(requisition.salary_min, locale=language),
         "high": format_decimal(requisition.salary_max, locale=language),
     }
+
+
+# Holiday calendars (office calendar keys) by name. Countries are CLDR's names (Babel); a key
+# named here is named differently, and subdivisions have their Chinese names here (the holiday
+# data names them in English only).
+_CALENDAR_NAMES = {
+    "CN": {"en": "China (mainland)", "zh": "中国大陆"},
+}
+_SUBDIVISION_NAMES_ZH = {
+    "GB-ENG": "英格兰", "GB-NIR": "北爱尔兰", "GB-SCT": "苏格兰", "GB-WLS": "威尔士",
+    "US-AK": "阿拉斯加州", "US-AL": "亚拉巴马州", "US-AR": "阿肯色州", "US-AS": "美属萨摩亚",
+    "US-AZ": "亚利桑那州", "US-CA": "加利福尼亚州", "US-CO": "科罗拉多州", "US-CT": "康涅狄格州",
+    "US-DC": "哥伦比亚特区", "US-DE": "特拉华州", "US-FL": "佛罗里达州", "US-GA": "佐治亚州",
+    "US-GU": "关岛", "US-HI": "夏威夷州", "US-IA": "艾奥瓦州", "US-ID": "爱达荷州",
+    "US-IL": "伊利诺伊州", "US-IN": "印第安纳州", "US-KS": "堪萨斯州", "US-KY": "肯塔基州",
+    "US-LA": "路易斯安那州", "US-MA": "马萨诸塞州", "US-MD": "马里兰州", "US-ME": "缅因州",
+    "US-MI": "密歇根州", "US-MN": "明尼苏达州", "US-MO": "密苏里州", "US-MP": "北马里亚纳群岛",
+    "US-MS": "密西西比州", "US-MT": "蒙大拿州", "US-NC": "北卡罗来纳州", "US-ND": "北达科他州",
+    "US-NE": "内布拉斯加州", "US-NH": "新罕布什尔州", "US-NJ": "新泽西州", "US-NM": "新墨西哥州",
+    "US-NV": "内华达州", "US-NY": "纽约州", "US-OH": "俄亥俄州", "US-OK": "俄克拉何马州",
+    "US-OR": "俄勒冈州", "US-PA": "宾夕法尼亚州", "US-PR": "波多黎各", "US-RI": "罗得岛州",
+    "US-SC": "南卡罗来纳州", "US-SD": "南达科他州", "US-TN": "田纳西州", "US-TX": "得克萨斯州",
+    "US-UM": "美国本土外小岛屿", "US-UT": "犹他州", "US-VA": "弗吉尼亚州", "US-VI": "美属维尔京群岛",
+    "US-VT": "佛蒙特州", "US-WA": "华盛顿州", "US-WI": "威斯康星州", "US-WV": "西弗吉尼亚州",
+    "US-WY": "怀俄明州",
+}
+
+
+def calendar_name(key: str, language: str) -> str:
+    """Name a holiday calendar key in *language*: "GB-ENG" is "England" / "英格兰".
+
+    A country's calendar is named as CLDR names the country ("Singapore" / "新加坡"); a
+    subdivision by its own name ("California" / "加利福尼亚州"). A subdivision without a Chinese
+    name here is "country (English subdivision name)" in Chinese, e.g. "澳大利亚（Victoria）".
+    """
+    names = _CALENDAR_NAMES.get(key)
+    if names:
+        return names[language]
+    country, subdivision = split_calendar_key(key)
+    country_name = Locale.parse(language).territories.get(country, country)
+    if subdivision is None:
+        return country_name
+    if language == "zh" and key in _SUBDIVISION_NAMES_ZH:
+        return _SUBDIVISION_NAMES_ZH[key]
+    english = subdivision_name(key) or subdivision
+    return english if language == "en" else f"{country_name}（{english}）"

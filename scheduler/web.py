@@ -115,10 +115,11 @@ def day_label(day: date, *, long: bool = False) -> str:
 
 
 def warning_text(warning) -> str:
-    """Render a holiday-data warning in the viewer's language."""
+    """Render a holiday-data warning in the viewer's language, naming the calendar in it."""
     from scheduler.domain.workdays import warning_message
+    from scheduler.i18n import calendar_name
 
-    return warning_message(warning, _)
+    return warning_message(warning, _, calendar_name)
 
 
 def holiday_data_warnings() -> list[str]:

@@ -10,7 +10,7 @@ the same rules, so the canonical names are valid for the previous schema too, an
 held a legacy spelling is not kept (nor worth keeping).
 
 Revision ID: 2291999fd737
-Revises: c3a8e5f1b2d4
+Revises: b211673eb66e
 Create Date: 2026-12-02 01:00:00
 """
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from alembic import op
 from scheduler.timeutil import canonical_zone
 
 revision = "2291999fd737"
-down_revision = "c3a8e5f1b2d4"
+down_revision = "b211673eb66e"
 branch_labels = None
 depends_on = None
 

@@ -32,7 +32,7 @@ from scheduler.coordinator import bp
 from scheduler.domain.slots import EARLY, LATE, LoopSlot, Slot, SlotSearch
 from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
-from scheduler.i18n import localized, zone_label
+from scheduler.i18n import calendar_name, localized, zone_label
 from scheduler.models import Application, InterviewerProfile, StageTemplate, User
 from scheduler.services.booking import BookingError, stages_refusal
 from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
@@ -185,7 +185,8 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
                    for stage in query.stages],
         "slots": slots,
         "warnings": [{"code": warning.code, "calendar_key": warning.calendar_key,
-                      "year": warning.year, "message": warning_message(warning, _)}
+                      "year": warning.year,
+                      "message": warning_message(warning, _, calendar_name)}
                      for warning in search.warnings],
     }
 

@@ -26,7 +26,7 @@ OFFICES = [
      "深圳市南山区科苑南路2666号 8层", "8F, 2666 Keyuan South Road, Nanshan, Shenzhen"),
     ("HZ", "杭州", "Hangzhou", "Asia/Shanghai", "CN",
      "杭州市余杭区文一西路969号 5号楼", "Building 5, 969 Wenyi West Road, Yuhang, Hangzhou"),
-    ("LON", "伦敦", "London", "Europe/London", "GB",
+    ("LON", "伦敦", "London", "Europe/London", "GB-ENG",
      "英国伦敦 King's Cross, 6 Pancras Square", "6 Pancras Square, King's Cross, London N1C 4AG"),
     ("SFO", "旧金山", "San Francisco", "America/Los_Angeles", "US-CA",
      "美国旧金山 Market Street 535号", "535 Market Street, San Francisco, CA 94105"),

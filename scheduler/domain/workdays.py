@@ -1,15 +1,20 @@
 """Which local dates are working days for an office (DESIGN.md §4 rule 6).
 
 Mainland China offices (key ``"CN"``) use ``chinese_calendar``: statutory holidays *and* the
-make-up working weekends (调休). Other offices use the ``holidays`` package, keyed by ISO
-country code with an optional subdivision (``"GB"``, ``"SG"``, ``"US-CA"``). Per-date overrides
-(an admin-edited table) win over both.
+make-up working weekends (调休). Other offices use the ``holidays`` package, keyed by its ISO
+country code with the subdivision where the package has one (``"GB-ENG"``, ``"US-CA"``, ``"SG"``):
+England's bank holidays (Easter Monday, the late-summer bank holiday) are England's, not the
+United Kingdom's, so a London office's key is ``GB-ENG``. Which keys exist is the package's
+answer (:func:`is_calendar_key`), not a list kept here. Per-date overrides (an admin-edited
+table) win over both.
 
 China publishes each year's schedule late in the year before, so ``chinese_calendar`` may not
 know a year yet. For such an *uncovered* year the calendar falls back to Monday–Friday minus
 the holidays that the ``holidays`` package lists for China in that year (its public category,
 in-lieu days included; plus any make-up weekends it knows, usually none), and :meth:`WorkdayCalendar.warnings` reports the year so coordinators
-see that the days are an estimate until an admin enters the published ones as overrides.
+see that the days are an estimate until an admin enters the published ones as overrides. Once an
+admin has entered a year's schedule and *marked* the year as entered (the calendar's
+*marked_years*), that year is Monday–Friday plus the overrides only: no estimate, no warning.
 
 Holiday names come from the same data, in the language the caller asks for (:func:`holiday_name`).
 The warning templates are English msgids marked with ``N_`` so that Babel's extraction finds
@@ -20,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import chinese_calendar
 import holidays
@@ -38,7 +43,7 @@ SOURCE_OVERRIDE = "override"
 SOURCE_CHINESE_CALENDAR = "chinese_calendar"
 SOURCE_HOLIDAYS = "holidays"
 SOURCE_ESTIMATE = "estimate"  # uncovered Chinese year: Monday–Friday minus `holidays` days
-
+SOURCE_ENTERED = "entered"  # uncovered year an admin marked as entered: Monday–Friday + overrides
 
 
 def N_(text: str) -> str:
@@ -82,10 +87,15 @@ class WorkdayWarning:
         return _WARNING_MESSAGES[self.code]
 
 
-def warning_message(warning: WorkdayWarning, translate=lambda text: text) -> str:
-    """Render a warning in English, or through *translate* (e.g. gettext) when given."""
-    return translate(warning.message_id) % {"calendar": warning.calendar_key, "year": warning.year,
-                                            **warning.params}
+def warning_message(warning: WorkdayWarning, translate=lambda text: text,
+                    name=lambda key: key) -> str:
+    """Render a warning in English, or through *translate* (e.g. gettext) when given.
+
+    *name* turns the calendar key into the name people read (e.g. formatting.calendar_name in
+    the reader's language); by default the key itself is shown.
+    """
+    return translate(warning.message_id) % {"calendar": name(warning.calendar_key),
+                                            "year": warning.year, **warning.params}
 
 
 class WorkdayCalendar:
@@ -94,14 +104,18 @@ class WorkdayCalendar:
     *overrides* maps a date to True (a working day) or False (a day off). *covered_years*, when
     given, is the set of years for which ``chinese_calendar`` is trusted (tests inject it; by
     default every year the installed data answers for is covered). It matters only for
-    ``"CN"``: the other keys use rule-based data that covers every year.
+    ``"CN"``: the other keys use rule-based data that covers every year. *marked_years* are the
+    years an admin has marked as entered: an uncovered one of them is Monday–Friday plus the
+    overrides, with no estimate and no warning (a covered year keeps its official data).
     """
 
     def __init__(self, key: str, overrides: Mapping[date, bool] | None = None,
-                 covered_years: range | frozenset[int] | None = None):
+                 covered_years: range | frozenset[int] | None = None,
+                 marked_years: Iterable[int] = ()):
         self.key = key
         self.overrides = dict(overrides or {})
         self.covered_years = covered_years
+        self.marked_years = frozenset(marked_years)
         _check_key(key)
         # Per-instance memo: the engine asks about the same dates for every interviewer.
         self._by_date: dict[date, DayInfo] = {}
@@ -133,19 +147,29 @@ class WorkdayCalendar:
             return False
         return _china_has_data(year)
 
+    def is_year_entered(self, year: int) -> bool:
+        """Tell whether *year* is uncovered and an admin has marked its schedule as entered."""
+        return year in self.marked_years and not self.is_year_covered(year)
+
     def uncovered_years(self, start: date, end: date) -> list[int]:
-        """Return the years from *start* to *end* (inclusive) whose working days are estimated."""
+        """Return the years from *start* to *end* (inclusive) the official data does not cover."""
         return [year for year in range(start.year, end.year + 1) if not self.is_year_covered(year)]
 
+    def estimated_years(self, start: date, end: date) -> list[int]:
+        """Return the uncovered years from *start* to *end* not marked as entered: estimated."""
+        return [year for year in self.uncovered_years(start, end) if year not in self.marked_years]
+
     def warnings(self, start: date, end: date) -> list[WorkdayWarning]:
-        """Return one warning per year between *start* and *end* that the data does not cover."""
+        """Return one warning per year between *start* and *end* whose working days are estimated."""
         return [WorkdayWarning(WARNING_HOLIDAY_DATA_MISSING, self.key, year)
-                for year in self.uncovered_years(start, end)]
+                for year in self.estimated_years(start, end)]
 
     def _describe(self, day: date) -> DayInfo:
         if self.key == CHINA and self.is_year_covered(day.year):
             kind, name = _china_year(day.year).get(day, (None, None))
             source = SOURCE_CHINESE_CALENDAR
+        elif self.is_year_entered(day.year):
+            kind, name, source = None, None, SOURCE_ENTERED
         else:
             kind, name = _holiday_year(self.key, day.year).get(day, (None, None))
             source = SOURCE_HOLIDAYS if self.key != CHINA else SOURCE_ESTIMATE
@@ -162,23 +186,57 @@ class WorkdayCalendar:
         return DayInfo(day, kind, is_workday, name, source)
 
 
-def _split_key(key: str) -> tuple[str, str | None]:
+def split_calendar_key(key: str) -> tuple[str, str | None]:
+    """Return (country code, subdivision code or None) of a calendar key: "GB-ENG" -> ("GB", "ENG")."""
     country, _, subdivision = key.partition("-")
     return country, subdivision or None
 
 
+@lru_cache(maxsize=1)
+def _supported() -> dict[str, frozenset[str]]:
+    """Return the `holidays` package's countries (ISO alpha-2 codes) and their subdivision codes."""
+    return {country: frozenset(subdivisions) for country, subdivisions
+            in holidays.list_supported_countries(include_aliases=False).items()}
+
+
+def is_calendar_key(key: str) -> bool:
+    """Tell whether *key* names a holiday calendar the data has: "CN", "SG", "GB-ENG", "US-CA".
+
+    A key is a country code the `holidays` package supports, optionally with "-" and one of
+    that country's subdivision codes, spelled as the package spells them (no aliases: "UK",
+    "GBR" and "GB-England" are not keys).
+    """
+    if not isinstance(key, str):
+        return False
+    country, subdivision = split_calendar_key(key)
+    subdivisions = _supported().get(country)
+    if subdivisions is None or key.endswith("-"):
+        return False
+    return subdivision is None or subdivision in subdivisions
+
+
+@lru_cache(maxsize=None)
+def subdivision_name(key: str) -> str | None:
+    """Return the English name the data gives the subdivision of *key* ("GB-ENG" -> "England")."""
+    country, subdivision = split_calendar_key(key)
+    if subdivision is None or not is_calendar_key(key):
+        return None
+    aliases = getattr(holidays.country_holidays(country), "subdivisions_aliases", None) or {}
+    # The aliases map names (and some short codes) to codes; the first with a lower-case letter
+    # is the name the package leads with.
+    return next((alias for alias, code in aliases.items()
+                 if code == subdivision and any(c.islower() for c in alias)), None)
+
+
 @lru_cache(maxsize=None)
 def _check_key(key: str) -> None:
-    country, subdivision = _split_key(key)
-    try:
-        holidays.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError as error:
-        raise ValueError(f"unknown holiday calendar key {key!r}") from error
+    if not is_calendar_key(key):
+        raise ValueError(f"unknown holiday calendar key {key!r}")
 
 
 @lru_cache(maxsize=None)
 def _weekend_days(key: str) -> frozenset[int]:
-    country, subdivision = _split_key(key)
+    country, subdivision = split_calendar_key(key)
     return frozenset(holidays.country_holidays(country, subdiv=subdivision).weekend)
 
 
@@ -210,7 +268,7 @@ def _china_year(year: int) -> dict[date, tuple[str, str | None]]:
 @lru_cache(maxsize=256)
 def _holiday_year(key: str, year: int) -> dict[date, tuple[str, str | None]]:
     """Return the public holidays the `holidays` package lists for *key* in *year*."""
-    country, subdivision = _split_key(key)
+    country, subdivision = split_calendar_key(key)
     listed = holidays.country_holidays(country, subdiv=subdivision, years=year)
     days = {day: (HOLIDAY, name) for day, name in listed.items() if day.year == year}
     # Some countries' data also knows weekend days worked in exchange for a holiday.
@@ -245,7 +303,7 @@ def _chinese_calendar_names() -> dict[str, str]:
 @lru_cache(maxsize=64)
 def _holidays_names(calendar_key: str, year: int, language: str) -> dict[date, str]:
     """Return the `holidays` package's names for one year in *language*, if it has them."""
-    country, subdivision = _split_key(calendar_key)
+    country, subdivision = split_calendar_key(calendar_key)
     try:
         listed = holidays.country_holidays(country, subdiv=subdivision, years=year,
                                            language=language)

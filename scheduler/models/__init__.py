@@ -5,7 +5,7 @@ from scheduler.models.candidate import Application, Candidate
 from scheduler.models.feedback import Feedback, FeedbackScore, Rubric
 from scheduler.models.interview import BookingGroup, Interview, InterviewerAssignment
 from scheduler.models.link import SchedulingLink
-from scheduler.models.office import Office, WorkdayOverride
+from scheduler.models.office import Office, WorkdayOverride, WorkdayYearMark
 from scheduler.models.outbox import OutboxMessage, Reminder
 from scheduler.models.requisition import StageTemplate, Requisition, requisition_office
 from scheduler.models.types import NaiveDatetimeError, UTCDateTime
@@ -18,6 +18,7 @@ __all__ = [
     "CalendarSource", "Candidate", "Feedback", "FeedbackScore", "Interview",
     "InterviewerAssignment", "InterviewerProfile", "NaiveDatetimeError", "Office",
     "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric", "SchedulingLink",
-    "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkingWindow",
+    "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
+    "WorkingWindow",
     "requisition_office",
 ]

@@ -1,8 +1,8 @@
 """Load interviewers' calendars from the database and ask the pure engine for slots.
 
 `load_calendars` reads everything the engine needs for a set of interviewers in a fixed number
-of queries (profiles with hours and qualifications, date overrides, workday overrides, busy
-blocks, booked interviews, last interview), whatever the pool size: never one query per
+of queries (profiles with hours and qualifications, date overrides, workday overrides and year
+marks, busy blocks, booked interviews, last interview), whatever the pool size: never one query per
 interviewer or per slot. `find_slots` and `check_booking` build the engine's requests from the
 stage templates and the candidate; `suggest_replacements` and `seat_replacements` ask the engine
 who else could sit on a panel seat at a given time.
@@ -22,13 +22,13 @@ from scheduler.domain.slots import (
     SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
     find_slots as engine_find_slots,
 )
-from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.extensions import db
 from scheduler.models import (
     Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
-    InterviewerProfile, Qualification, StageTemplate, User, WorkdayOverride, WorkingWindow,
+    InterviewerProfile, Qualification, StageTemplate, User, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
+from scheduler.services.workdays import workday_calendars
 
 # Caps count whole local weeks, so interviews up to a week either side of the window matter.
 CAP_MARGIN = timedelta(days=8)
@@ -91,16 +91,6 @@ def candidate_hours(application: Application, stage: StageTemplate, *, zone: str
                           day_end or stage.candidate_day_end)
 
 
-def workday_calendars() -> dict[str, WorkdayCalendar]:
-    """Return one WorkdayCalendar per calendar key, with the admin's overrides, in one query."""
-    overrides: dict[str, dict] = defaultdict(dict)
-    for row in db.session.scalars(sa.select(WorkdayOverride)):
-        overrides[row.calendar_key][row.day] = row.is_workday
-    from scheduler.models.office import CALENDAR_KEYS
-
-    return {key: WorkdayCalendar(key, overrides.get(key)) for key in CALENDAR_KEYS}
-
-
 def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: datetime,
                    *, exclude_interview_ids: Iterable[int] = (), now: datetime | None = None,
                    ) -> dict[int, InterviewerCalendar]:
@@ -124,7 +114,8 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
             .where(WorkingWindow.interviewer_id.in_(ids))
             .order_by(WorkingWindow.weekday, WorkingWindow.start_local)):
         windows[interviewer_id][weekday].append((window_start, window_end))
-    workdays = workday_calendars()
+    # One calendar per office calendar key, with its overrides and year marks: two queries.
+    workdays = workday_calendars({profile.office.calendar_key for profile in profiles})
 
     date_overrides = defaultdict(list)
     first_day = (start_at - timedelta(days=1)).date()

@@ -104,7 +104,7 @@ def test_an_interviewer_uploads_a_calendar_and_sees_the_busy_time(browser, live_
         expect(page.get_by_role("heading", name="工作日例外", exact=True)).to_be_visible()
         page.get_by_label("安排", exact=True).fill("2027-02-06 off 春节\n2027-02-20 work 春节调休")
         page.get_by_role("button", name="全部添加").click()
-        expect(page.locator(".flash-success")).to_contain_text("已为 CN 添加 2 条例外日期。")
+        expect(page.locator(".flash-success")).to_contain_text("已为中国大陆添加 2 条例外日期。")
         expect(page.locator(".entries .entry")).to_have_count(2)
         assert _fits_the_screen(page)
         screenshots.take(page, "phone-workday-overrides")

@@ -75,7 +75,7 @@ def test_a_file_becomes_busy_blocks_over_the_horizon(db, now, interviewer, owner
 
 
 def test_all_day_events_block_the_interviewers_own_day(db, now):
-    london = f.make_interviewer(office=f.make_office(zone="Europe/London", calendar_key="GB"))
+    london = f.make_interviewer(office=f.make_office(zone="Europe/London", calendar_key="GB-ENG"))
     outcome = import_calendar_file(london.user, london, "leave.ics", ALL_DAY, now)
     assert blocks(outcome.source) == [
         (datetime(2026, 12, 2, 0, tzinfo=UTC), datetime(2026, 12, 3, 0, tzinfo=UTC), "Leave")]

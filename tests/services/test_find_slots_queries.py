@@ -73,7 +73,7 @@ def measure(db, application_id, now):
 
 def test_find_slots_issues_the_same_few_statements_for_5_and_40_interviewers(db, now):
     offices = [f.make_office(zone="Asia/Shanghai", calendar_key="CN"),
-               f.make_office(zone="Europe/London", calendar_key="GB"),
+               f.make_office(zone="Europe/London", calendar_key="GB-ENG"),
                f.make_office(zone="Asia/Singapore", calendar_key="SG")]
     requisition = f.make_requisition(stages=[
         dict(kind="system_design", panel_size=2, is_senior_seat_required=True, horizon_days=14,
@@ -81,7 +81,7 @@ def test_find_slots_issues_the_same_few_statements_for_5_and_40_interviewers(db,
         dict(kind="project_deep_dive", panel_size=1, horizon_days=14, min_notice_minutes=0)])
     application = f.make_application(requisition=requisition)
     f.make_workday_override(date(2026, 12, 3), calendar_key="CN", is_workday=False)
-    f.make_workday_override(date(2026, 12, 6), calendar_key="GB", is_workday=True)
+    f.make_workday_override(date(2026, 12, 6), calendar_key="GB-ENG", is_workday=True)
 
     application_id = application.id
     add_interviewers(5, offices, application, now)

@@ -10,7 +10,7 @@ from scheduler.extensions import db
 from tests.clock import NOW
 from tests.dbutil import DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema
 
-BEFORE, REVISION = "c3a8e5f1b2d4", "2291999fd737"
+BEFORE, REVISION = "b211673eb66e", "2291999fd737"
 
 
 @pytest.fixture(params=DB_BACKENDS)

@@ -66,12 +66,12 @@ def measure(db, now) -> int:
 
 def test_week_views_issue_the_same_statements_for_2_and_20_interviewers(db, now):
     offices = [f.make_office(zone="Asia/Shanghai", calendar_key="CN"),
-               f.make_office(zone="Europe/London", calendar_key="GB"),
+               f.make_office(zone="Europe/London", calendar_key="GB-ENG"),
                f.make_office(zone="Asia/Singapore", calendar_key="SG")]
     monday, _thursday_at = _week_of(now)
     f.make_workday_override(monday + timedelta(days=2), calendar_key="CN", is_workday=False,
                             note="Company day off")
-    f.make_workday_override(monday + timedelta(days=5), calendar_key="GB", is_workday=True,
+    f.make_workday_override(monday + timedelta(days=5), calendar_key="GB-ENG", is_workday=True,
                             note="Stocktake")
 
     add_interviewers(2, offices, now)

@@ -109,7 +109,7 @@ def test_workday_overrides_change_the_slots(db, world, now):
     db.session.commit()
     assert SATURDAY not in starts(application, stage, now)
     # Another office's calendar is untouched by CN overrides.
-    assert workdays.workday_overrides("GB") == []
+    assert workdays.workday_overrides("GB-ENG") == []
 
 
 def _windows(profile):
@@ -142,10 +142,11 @@ BAD_ENTRIES = [
         "2026-11-29 has already passed", id="past-day"),
     pytest.param(lambda p, u, now: workdays.add_workday_overrides(
         u, "CN", [workdays.WorkdayEntry(date(2027, 2, 20), True), workdays.WorkdayEntry(WEDNESDAY, False)], now),
-        "2026-12-02 already has an override for CN", id="duplicate-workday-date"),
+        "2026-12-02 already has an override for China (mainland)", id="duplicate-workday-date"),
     pytest.param(lambda p, u, now: workdays.add_workday_overrides(
-        u, "FR", [workdays.WorkdayEntry(date(2027, 2, 20), True)], now),
-        "Unknown holiday calendar FR: choose one of CN, GB, US-CA, SG", id="unknown-calendar-key"),
+        u, "GB-England", [workdays.WorkdayEntry(date(2027, 2, 20), True)], now),
+        "Unknown holiday calendar GB-England: use a country code of the holiday data, with the "
+        "region where the data has regions, e.g. GB-ENG for England", id="unknown-calendar-key"),
 ]
 
 
@@ -219,7 +220,7 @@ def test_week_view_marks_makeup_workdays_holidays_busy_time_and_interviews(db, n
     national_day_now = datetime(2026, 9, 30, 16, 0, tzinfo=timezone.utc)  # 1 Oct 00:00 Beijing
     beijing = f.make_interviewer(office=f.make_office(zone="Asia/Shanghai", calendar_key="CN"),
                                  windows=((0, 5), time(9, 30), time(18, 30)))
-    london = f.make_interviewer(office=f.make_office(zone="Europe/London", calendar_key="GB"),
+    london = f.make_interviewer(office=f.make_office(zone="Europe/London", calendar_key="GB-ENG"),
                                 windows=((0, 5), time(9), time(17, 30)))
     source = f.make_calendar_source(beijing, kind="file", name="Work calendar")
     # Busy on the make-up Saturday 14:00–15:00 Beijing; an interview on Friday 10:00–11:00.
@@ -262,7 +263,7 @@ def test_week_view_shows_no_free_time_before_now(db, now):
 
 def test_holiday_notices_follow_each_offices_horizon_and_count_overrides(db, now):
     china = f.make_office(zone="Asia/Shanghai", calendar_key="CN")
-    britain = f.make_office(zone="Europe/London", calendar_key="GB")
+    britain = f.make_office(zone="Europe/London", calendar_key="GB-ENG")
     requisition = f.make_requisition(stages=[dict(horizon_days=14)])
     requisition.offices = [china, britain]
     db.session.flush()

@@ -16,13 +16,14 @@ from scheduler.domain.workdays import WorkdayCalendar
 UTC = timezone.utc
 NINE_TO_FIVE = {weekday: [(time(9), time(17))] for weekday in range(5)}
 GOOD_FRIDAY_2027 = date(2027, 3, 26)
+EASTER_MONDAY_2027 = date(2027, 3, 29)  # a bank holiday in England, the Monday after the change
 
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def calendar(zone="Europe/London", office="GB", windows=None, **fields) -> InterviewerCalendar:
+def calendar(zone="Europe/London", office="GB-ENG", windows=None, **fields) -> InterviewerCalendar:
     return InterviewerCalendar(interviewer_id=fields.pop("interviewer_id", 1), zone=zone,
                                weekly_windows=NINE_TO_FIVE if windows is None else windows,
                                workdays=fields.pop("workdays", WorkdayCalendar(office)), **fields)
@@ -35,13 +36,14 @@ def free_on(cal: InterviewerCalendar, day: date, **buffers) -> list[tuple[dateti
                      datetime.combine(day + timedelta(days=1), time(0), zone), **buffers)
 
 
-# Weekdays around the 2027 daylight-saving changes. Good Friday (26 March) is a bank holiday in
-# England; the London office here has an override to work it, so the clock change is what shows.
+# Weekdays around the 2027 daylight-saving changes. Good Friday (26 March) and Easter Monday
+# (29 March) are bank holidays in England; the offices here have overrides to work them, so the
+# clock change is what shows.
 @pytest.mark.parametrize("zone, office, day, expected", [
-    ("Europe/London", "GB", date(2027, 3, 26), [(utc(2027, 3, 26, 9), utc(2027, 3, 26, 17))]),
-    ("Europe/London", "GB", date(2027, 3, 29), [(utc(2027, 3, 29, 8), utc(2027, 3, 29, 16))]),
-    ("Europe/London", "GB", date(2027, 10, 29), [(utc(2027, 10, 29, 8), utc(2027, 10, 29, 16))]),
-    ("Europe/London", "GB", date(2027, 11, 1), [(utc(2027, 11, 1, 9), utc(2027, 11, 1, 17))]),
+    ("Europe/London", "GB-ENG", date(2027, 3, 26), [(utc(2027, 3, 26, 9), utc(2027, 3, 26, 17))]),
+    ("Europe/London", "GB-ENG", date(2027, 3, 29), [(utc(2027, 3, 29, 8), utc(2027, 3, 29, 16))]),
+    ("Europe/London", "GB-ENG", date(2027, 10, 29), [(utc(2027, 10, 29, 8), utc(2027, 10, 29, 16))]),
+    ("Europe/London", "GB-ENG", date(2027, 11, 1), [(utc(2027, 11, 1, 9), utc(2027, 11, 1, 17))]),
     ("America/Los_Angeles", "US-CA", date(2027, 3, 12), [(utc(2027, 3, 12, 17), utc(2027, 3, 13, 1))]),
     ("America/Los_Angeles", "US-CA", date(2027, 3, 15), [(utc(2027, 3, 15, 16), utc(2027, 3, 16, 0))]),
     ("America/Los_Angeles", "US-CA", date(2027, 11, 5), [(utc(2027, 11, 5, 16), utc(2027, 11, 6, 0))]),
@@ -49,12 +51,14 @@ def free_on(cal: InterviewerCalendar, day: date, **buffers) -> list[tuple[dateti
     ("Asia/Shanghai", "CN", date(2027, 3, 15), [(utc(2027, 3, 15, 1), utc(2027, 3, 15, 9))]),
 ])
 def test_nine_to_five_across_clock_changes(zone, office, day, expected):
-    cal = calendar(zone, workdays=WorkdayCalendar(office, {GOOD_FRIDAY_2027: True}))
+    cal = calendar(zone, workdays=WorkdayCalendar(office, {GOOD_FRIDAY_2027: True,
+                                                           EASTER_MONDAY_2027: True}))
     assert free_on(cal, day) == expected
 
 
-def test_good_friday_is_off_in_london_without_an_override():
+def test_good_friday_and_easter_monday_are_off_in_london_without_an_override():
     assert free_on(calendar(), GOOD_FRIDAY_2027) == []
+    assert free_on(calendar(), EASTER_MONDAY_2027) == []
 
 
 def test_edge_in_spring_forward_gap_moves_to_the_transition():
@@ -135,7 +139,7 @@ def test_makeup_day_follows_the_first_weekday_with_windows_unless_it_has_its_own
     # An ordinary weekday without windows stays free of work (a part-timer's Wednesday).
     assert free_on(beijing, date(2026, 10, 14)) == []
     # An admin override that makes a London Sunday a workday works the same way.
-    london = calendar(windows=windows, workdays=WorkdayCalendar("GB", {date(2027, 6, 13): True}))
+    london = calendar(windows=windows, workdays=WorkdayCalendar("GB-ENG", {date(2027, 6, 13): True}))
     assert free_on(london, date(2027, 6, 13)) == [(utc(2027, 6, 13, 9), utc(2027, 6, 13, 15))]
 
 
@@ -188,7 +192,7 @@ def test_naive_busy_interval_is_refused():
 
 def test_interviewers_sharing_a_pattern_share_the_expansion_but_keep_their_overrides():
     shared: dict = {}
-    office = WorkdayCalendar("GB")
+    office = WorkdayCalendar("GB-ENG")
     plain = calendar(workdays=office)
     off = calendar(workdays=office, date_overrides=[DateOverride(date(2027, 6, 14), True)])
     start, end = iv.to_epoch(utc(2027, 6, 14)), iv.to_epoch(utc(2027, 6, 15))

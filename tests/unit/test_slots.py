@@ -23,7 +23,7 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def person(who: int, zone="UTC", office="GB", windows=None, **fields) -> InterviewerCalendar:
+def person(who: int, zone="UTC", office="GB-ENG", windows=None, **fields) -> InterviewerCalendar:
     return InterviewerCalendar(interviewer_id=who, zone=zone,
                                weekly_windows=NINE_TO_FIVE if windows is None else windows,
                                workdays=fields.pop("workdays", WorkdayCalendar(office)), **fields)
@@ -47,7 +47,8 @@ def hours_of(search) -> list[int]:
 
 # --- daylight saving across a panel ------------------------------------------------------------
 
-LONDON_OFFICE = WorkdayCalendar("GB", {date(2027, 3, 26): True})  # works Good Friday
+# England's calendar, working Good Friday and Easter Monday so that the clock change is what shows.
+LONDON_OFFICE = WorkdayCalendar("GB-ENG", {date(2027, 3, 26): True, date(2027, 3, 29): True})
 
 
 @pytest.mark.parametrize("monday, expected_days", [

@@ -26,7 +26,7 @@ MINUTE = 60
 DAY = 86_400
 ZONES = ["UTC", "Europe/London", "America/Los_Angeles", "Asia/Shanghai", "Asia/Kathmandu",
          "Australia/Lord_Howe"]
-OFFICES = ["CN", "GB", "US-CA", "SG"]
+OFFICES = ["CN", "GB-ENG", "US-CA", "SG"]
 # Half a day to a day before a clock change (Los Angeles, London, Lord Howe's half-hour
 # shifts; spring and autumn), around 调休, and an ordinary week.
 NOWS = [datetime(2027, 3, 13, 20, tzinfo=UTC), datetime(2027, 3, 27, 13, tzinfo=UTC),
@@ -334,7 +334,7 @@ def clock_change_scenario(draw):
         extra = [DateOverride(day, False, draw(edge), draw(edge)) for _ in range(draw(st.integers(0, 1)))]
         people.append(InterviewerCalendar(
             interviewer_id=who, zone=zone, weekly_windows={d: usual for d in range(7)},
-            workdays=WorkdayCalendar("GB", every_day), date_overrides=tuple(off + extra)))
+            workdays=WorkdayCalendar("GB-ENG", every_day), date_overrides=tuple(off + extra)))
     ids = [c.interviewer_id for c in people]
     hours = draw(st.sampled_from([(time(0), time(0)), (time(0), time(0)), (first, last),
                                   (time(0, 30), last), (last, first)]))

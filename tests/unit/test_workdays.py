@@ -15,13 +15,19 @@ from scheduler.domain.workdays import (
 
 @pytest.mark.parametrize("key, day, is_workday, kind", [
     ("CN", date(2026, 10, 10), True, MAKEUP_WORKDAY),   # Saturday worked for National Day (调休)
-    ("GB", date(2026, 10, 10), False, WEEKEND),
+    ("GB-ENG", date(2026, 10, 10), False, WEEKEND),
     ("CN", date(2026, 9, 20), True, MAKEUP_WORKDAY),    # Sunday worked
     ("CN", date(2026, 10, 11), False, WEEKEND),
     ("CN", date(2026, 10, 9), True, WORKDAY),
     ("CN", date(2026, 10, 8), True, WORKDAY),
-    ("GB", date(2026, 12, 28), False, HOLIDAY),         # Boxing Day (observed)
-    ("GB", date(2026, 3, 31), True, WORKDAY),
+    ("GB-ENG", date(2026, 12, 28), False, HOLIDAY),     # Boxing Day (observed)
+    ("GB-ENG", date(2026, 3, 31), True, WORKDAY),
+    ("GB-ENG", date(2026, 4, 6), False, HOLIDAY),       # Easter Monday, England's bank holidays
+    ("GB-ENG", date(2027, 3, 29), False, HOLIDAY),      # Easter Monday
+    ("GB-ENG", date(2026, 8, 31), False, HOLIDAY),      # late-summer bank holiday
+    ("GB-ENG", date(2027, 8, 30), False, HOLIDAY),      # late-summer bank holiday
+    ("GB-SCT", date(2026, 4, 6), True, WORKDAY),        # Scotland: no Easter Monday, …
+    ("GB-SCT", date(2026, 8, 3), False, HOLIDAY),       # … but a summer bank holiday in early August
     ("US-CA", date(2026, 3, 31), False, HOLIDAY),       # Cesar Chavez Day, California only
     ("SG", date(2026, 8, 10), False, HOLIDAY),          # National Day (observed)
     ("SG", date(2026, 8, 11), True, WORKDAY),
@@ -38,7 +44,7 @@ def test_national_day_week_is_off_in_beijing():
     assert [calendar.is_workday(day) for day in week] == [False] * 7
     assert calendar.describe(date(2026, 10, 1)).name == "National Day"
     # The same week is ordinary in London apart from its own weekend.
-    london = WorkdayCalendar("GB")
+    london = WorkdayCalendar("GB-ENG")
     assert [london.is_workday(day) for day in week] == [True, True, False, False, True, True, True]
 
 
@@ -87,14 +93,14 @@ def test_injected_coverage_cannot_invent_data():
 
 
 def test_other_countries_never_warn():
-    assert WorkdayCalendar("GB").warnings(date(2027, 1, 1), date(2030, 1, 1)) == []
+    assert WorkdayCalendar("GB-ENG").warnings(date(2027, 1, 1), date(2030, 1, 1)) == []
 
 
 @pytest.mark.parametrize("key, day, value, kind", [
     ("CN", date(2026, 10, 10), False, HOLIDAY),    # admin cancels a make-up Saturday
     ("CN", date(2026, 10, 1), True, WORKDAY),      # admin makes a holiday a workday
-    ("GB", date(2026, 10, 10), True, MAKEUP_WORKDAY),
-    ("GB", date(2026, 10, 12), False, HOLIDAY),
+    ("GB-ENG", date(2026, 10, 10), True, MAKEUP_WORKDAY),
+    ("GB-ENG", date(2026, 10, 12), False, HOLIDAY),
 ])
 def test_overrides_win(key, day, value, kind):
     calendar = WorkdayCalendar(key, overrides={day: value})
@@ -105,7 +111,7 @@ def test_overrides_win(key, day, value, kind):
 
 
 def test_day_off_override_on_a_weekend_stays_a_weekend():
-    calendar = WorkdayCalendar("GB", overrides={date(2026, 10, 11): False})
+    calendar = WorkdayCalendar("GB-ENG", overrides={date(2026, 10, 11): False})
     assert (calendar.is_workday(date(2026, 10, 11)), calendar.kind(date(2026, 10, 11))) == (False, WEEKEND)
 
 

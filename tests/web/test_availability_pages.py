@@ -33,7 +33,7 @@ DAILY = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\
 def people(db):
     """A Beijing interviewer reading Chinese, a London one reading English, a coordinator."""
     beijing = f.make_office(code="BJ", zone="Asia/Shanghai", calendar_key="CN")
-    london = f.make_office(code="LON", zone="Europe/London", calendar_key="GB")
+    london = f.make_office(code="LON", zone="Europe/London", calendar_key="GB-ENG")
     wang = f.make_interviewer(
         office=beijing, windows=((0, 5), time(9), time(18)),
         user=f.make_user(email="wang@example.com", password=PASSWORD, language="zh",

@@ -81,10 +81,11 @@ def test_slots_carry_panels_alternatives_flags_and_translated_warnings(app, worl
     assert any(slot["flags"] for slot in body["slots"])
     warning = next(w for w in body["warnings"] if w["calendar_key"] == "CN")
     assert warning["code"] == "holiday_data_missing"
-    assert f"CN {warning['year']} 年的官方节假日安排尚未发布" in warning["message"]
+    assert f"中国大陆 {warning['year']} 年的官方节假日安排尚未发布" in warning["message"]
 
     status, english = slots(coordinator(app, "co.en@example.com"), application)
-    assert english["warnings"][0]["message"].startswith("The official CN holiday schedule for")
+    assert english["warnings"][0]["message"].startswith(
+        "The official China (mainland) holiday schedule for")
 
 
 def test_a_loop_books_stages_back_to_back_with_disjoint_panels(app, world):

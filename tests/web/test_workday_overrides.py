@@ -43,16 +43,22 @@ def overrides(db):
 
 
 def test_an_admin_lists_adds_and_removes_overrides_per_calendar(admin, db):
+    for key in ("CN", "GB-ENG", "US-CA", "SG"):
+        f.make_office(calendar_key=key)
+    db.session.commit()
     html = admin.get("/admin/workdays").text
-    assert "Workday overrides" in html and "No overrides for CN." in html
-    assert all(f'key={key}"' in html for key in ("CN", "GB", "US-CA", "SG"))
+    assert "Workday overrides" in html and "No overrides for China (mainland)." in html
+    # The calendars the offices use, by name.
+    tabs = re.findall(r'href="/admin/workdays\?key=([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert tabs == [("US-CA", "California"), ("CN", "China (mainland)"), ("GB-ENG", "England"),
+                    ("SG", "Singapore")]
 
     response = add_one(admin, "CN", "2027-02-20", True, "春节调休")
     assert response.status_code == 302 and response.headers["Location"].endswith("key=CN")
     html = admin.get("/admin/workdays?key=CN").text
-    assert "Override added for CN on 2027-02-20." in html
+    assert "Override added for China (mainland) on 2027-02-20." in html
     assert "2027-02-20" in html and "春节调休" in html and "Working day" in html
-    assert "No overrides for GB." in admin.get("/admin/workdays?key=GB").text
+    assert "No overrides for England." in admin.get("/admin/workdays?key=GB-ENG").text
     assert overrides(db) == [("CN", date(2027, 2, 20), True, "春节调休")]
 
     row = db.session.scalars(sa.select(WorkdayOverride)).one()
@@ -66,19 +72,22 @@ def test_a_duplicate_date_and_an_unknown_calendar_are_refused_clearly(admin, db)
     add_one(admin, "CN", "2027-02-20", True)
     duplicate = add_one(admin, "CN", "2027-02-20", False, "oops")
     assert duplicate.status_code == 200
-    assert "2027-02-20 already has an override for CN. Remove it first to change it." in duplicate.text
-    unknown = add_one(admin, "FR", "2027-07-14", False)
-    assert unknown.status_code == 200
-    assert "Unknown holiday calendar FR: choose one of CN, GB, US-CA, SG." in unknown.text
+    assert "2027-02-20 already has an override for China (mainland). Remove it first to change it." \
+        in duplicate.text
+    for unknown_key in ("GB-England", "UK", "XX"):  # the package's codes only, no aliases
+        unknown = add_one(admin, unknown_key, "2027-07-14", False)
+        assert unknown.status_code == 200
+        assert f"Unknown holiday calendar {unknown_key}: use a country code of the holiday data" \
+            in unknown.text
+        assert admin.get(f"/admin/workdays?key={unknown_key}").status_code == 404
     assert overrides(db) == [("CN", date(2027, 2, 20), True, "")]
-    assert admin.get("/admin/workdays?key=FR").status_code == 404
 
 
 def test_a_published_schedule_is_added_all_or_nothing(admin, db):
     add_one(admin, "CN", "2027-02-20", True)
     schedule = "2027-02-06 off 春节\n# comment\n2027-02-07 休 春节\n2027-02-20 work 春节调休\n"
     refused = add_many(admin, "CN", schedule)
-    assert "2027-02-20 already has an override for CN." in refused.text
+    assert "2027-02-20 already has an override for China (mainland)." in refused.text
     assert len(overrides(db)) == 1
     unreadable = add_many(admin, "CN", "2027-02-06 off\n2027-13-01 off\n")
     assert "Line 2 could not be read: “2027-13-01 off”." in unreadable.text
@@ -86,7 +95,7 @@ def test_a_published_schedule_is_added_all_or_nothing(admin, db):
 
     response = add_many(admin, "CN", "2027-02-06 off 春节\n2027-02-07 休 春节\n2027-02-21 上班 调休")
     assert response.status_code == 302
-    assert "3 overrides added for CN." in admin.get("/admin/workdays?key=CN").text
+    assert "3 overrides added for China (mainland)." in admin.get("/admin/workdays?key=CN").text
     assert overrides(db) == [("CN", date(2027, 2, 6), False, "春节"),
                              ("CN", date(2027, 2, 7), False, "春节"),
                              ("CN", date(2027, 2, 20), True, ""),
@@ -125,14 +134,15 @@ def _requisition(db, office, horizon_days):
 
 
 def test_coordinators_see_a_banner_while_a_horizon_reaches_a_year_without_data(app, db, admin):
-    _requisition(db, f.make_office(zone="Europe/London", calendar_key="GB"), 400)
-    assert "holiday-banner" not in admin.get("/coordinator/").text  # GB's data covers every year
+    _requisition(db, f.make_office(zone="Europe/London", calendar_key="GB-ENG"), 400)
+    assert "holiday-banner" not in admin.get("/coordinator/").text  # England's data covers every year
 
     _requisition(db, f.make_office(zone="Asia/Shanghai", calendar_key="CN"), 400)
     html = admin.get("/coordinator/").text
     assert "holiday-banner" in html
     # The page searches from the real clock: read the first uncovered year off the banner.
-    year = re.search(r"The official CN holiday schedule for (\d{4}) is not available yet", html)
+    year = re.search(r"The official China \(mainland\) holiday schedule for (\d{4}) is not available yet",
+                     html)
     assert year, html
     year = int(year.group(1))
     assert 'href="/admin/workdays"' in html  # admins get the way to fix it
@@ -144,6 +154,6 @@ def test_coordinators_see_a_banner_while_a_horizon_reaches_a_year_without_data(a
     coordinator = app.test_client()
     sign_in(coordinator, "co@example.com", PASSWORD)
     html = coordinator.get("/coordinator/").text
-    assert f"CN {year} 年的官方节假日安排尚未发布" in html
+    assert f"中国大陆 {year} 年的官方节假日安排尚未发布" in html
     assert f"目前已为 {year} 年录入 1 条例外日期。" in html
     assert 'href="/admin/workdays"' not in html
