@@ -40,24 +40,35 @@ def end_transaction(response):
 
 
 def show_refusal(form, error: ServiceError) -> None:
-    """Show *error* beside the field of *form* it concerns (or above the form); the user's input
-    stays in the form, and the request's writes are rolled back at its edge."""
+    """Show *error* (and any refused with it) beside the field of *form* each concerns, or above
+    the form; the user's input stays in the form, and the request's writes are rolled back at
+    its edge."""
     g.is_refused = True
-    field = form[error.field] if error.field and error.field in form else None
-    # An error beside a hidden field would be invisible: show it above the form instead.
-    if field is not None and getattr(field.widget, "input_type", None) != "hidden":
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    for refusal in error.refusals:
+        field = form[refusal.field] if refusal.field and refusal.field in form else None
+        # An error beside a hidden field would be invisible: show it above the form instead.
+        if field is not None and getattr(field.widget, "input_type", None) != "hidden":
+            field.errors = [*field.errors, refusal.message]
+        else:
+            form.form_errors.append(refusal.message)
 
 
-def handle_refusals(blueprint: Blueprint, fallback_endpoint: str) -> None:
-    """Answer a ServiceError no view caught: undo the writes, flash why, and go back."""
+def flash_refusal(text: str) -> None:
+    """Flash why the request was refused; its writes are rolled back at its edge."""
+    g.is_refused = True
+    flash(text, "error")
+
+
+def handle_refusals(blueprint: Blueprint, fallback_endpoint: str, describe=None) -> None:
+    """Answer a ServiceError no view caught: undo the writes, flash why, and go back.
+
+    *describe* words a refusal for the blueprint's readers (default: its own message), e.g.
+    naming the interviewers and stages whose ids it carries.
+    """
 
     @blueprint.errorhandler(ServiceError)
     def _refused(error: ServiceError):
-        g.is_refused = True
-        flash(error.message, "error")
+        flash_refusal(describe(error) if describe is not None else error.message)
         back = urlsplit(request.referrer or "")
         target = safe_next(back.path + (f"?{back.query}" if back.query else "")) if back.path else None
         return redirect(target or url_for(fallback_endpoint))

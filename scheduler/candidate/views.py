@@ -6,6 +6,11 @@ Pages and posts are rate limited per client address (CANDIDATE_PAGE_RATE_LIMIT a
 CANDIDATE_POST_RATE_LIMIT in the config), sent with `Referrer-Policy: no-referrer` (the token
 must not leak to other sites) and never cached. Times are shown in the zone stored on the
 candidate; the page's script offers to switch to the browser's zone when it differs.
+
+Refusals come worded for the candidate (services/link_booking.py): booking and cancelling answer
+with a 409 page, the "none of these work" form shows them beside its fields, and the blueprint's
+own handler flashes any other on the link's page. The request's edge commits a success and rolls
+back the rest (scheduler/web.py).
 """
 from __future__ import annotations
 
@@ -32,8 +37,9 @@ from scheduler.extensions import db, limiter
 from scheduler.i18n import current_language, format_local_range, localized, zone_label
 from scheduler.models import Interview, InterviewerProfile, SchedulingLink
 from scheduler.services import invites
-from scheduler.services.booking import BookingError, SlotTaken
+from scheduler.services.booking import SlotTaken
 from scheduler.services.emails import company_name, organizer_address
+from scheduler.services.errors import ServiceError
 from scheduler.services.link_booking import (
     available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
     change_deadline, set_hours, switch_zone,
@@ -43,7 +49,7 @@ from scheduler.services.links import (
     none_of_these_work, open_link, proposal,
 )
 from scheduler.timeutil import sorted_zone_names, zone_aliases
-from scheduler.web import iso_utc, parse_start, request_now
+from scheduler.web import flash_refusal, iso_utc, parse_start, request_now, show_refusal
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
 PAGE_RATE_LIMIT = "60 per minute;600 per hour"
@@ -100,34 +106,13 @@ def _form_expired(_error):
                     _("Go back, reload the page and try again."), 400)
 
 
-# Candidate-facing wording for refusals from the link and booking services.
-def _refusal_text(error: LinkError | BookingError, link: SchedulingLink | None) -> str:
-    contact = organizer_address()
-    if error.code == "past_cutoff":
-        hours = max((s.reschedule_cutoff_hours for s in link_stages(link)), default=24) if link \
-            else 24
-        return _("Changes through this page close %(hours)d hours before the interview. To change "
-                 "it now, write to %(contact)s.", hours=hours, contact=contact)
-    texts = {
-        "expired": _("The time to choose has passed. Write to %(contact)s for a new link.",
-                     contact=contact),
-        "cancelled": _("This interview was cancelled. Write to %(contact)s to arrange a new "
-                       "time.", contact=contact),
-        "not_booked": _("Nothing is booked through this link yet."),
-        "already_booked": _("This interview is already booked. Write to %(contact)s if you "
-                            "need to change it.", contact=contact),
-        "application_closed": _("This application is closed, so nothing can be booked. Write "
-                                "to %(contact)s with any questions.", contact=contact),
-        "interview_not_live": _("This interview is no longer scheduled. Write to %(contact)s.",
-                                contact=contact),
-        "unknown_zone": _("We do not know that time zone. Choose one from the list, for example "
-                          "Asia/Shanghai or Europe/London."),
-        "bad_hours": _("The end must be later than the start."),
-        "proposal_empty": _("Propose at least one time, or write a note."),
-        "proposal_in_past": _("The times you propose must be in the future."),
-    }
-    return texts.get(error.code, _("This could not be done. Write to %(contact)s.",
-                                   contact=contact))
+@bp.errorhandler(ServiceError)
+def _refused(error: ServiceError):
+    """Answer a refusal no view answers itself: say why on the link's own page (the candidate's
+    browser sends no referrer here, so that page is where to go back to)."""
+    flash_refusal(error.message)
+    token = (request.view_args or {}).get("token")
+    return _back_to_page(token) if token else _dead_link()
 
 
 def _days_shown() -> int:
@@ -229,8 +214,8 @@ def unknown(token: str = ""):
 @with_link
 def page(token: str, link: SchedulingLink, now: datetime):
     """Show the link: times to pick, or the booking with its calendar links."""
-    if mark_opened(link, now):
-        db.session.commit()
+    # The first opening is recorded with the page: the request's edge commits it on success.
+    mark_opened(link, now)
     return render_link_page(token, link, now, change=request.args.get("change") == "1")
 
 
@@ -276,15 +261,10 @@ def book(token: str, link: SchedulingLink, now: datetime):
     try:
         book_from_link(link, start_at, now, reason=form.reason.data or "")
     except SlotTaken as error:
-        db.session.rollback()
-        link = open_link(token, now)
         return render_link_page(token, link, now, change=was_booked, taken=True,
                                 search=error.fresh, status=409)
-    except (LinkError, BookingError) as error:
-        db.session.rollback()
-        link = open_link(token, now)
-        return _message(_("This could not be booked"), _refusal_text(error, link), 409)
-    db.session.commit()
+    except LinkError as error:
+        return _message(_("This could not be booked"), error.message, 409)
     if was_booked:
         flash(_("Your interview has been moved. An updated invitation is on its way."),
               "success")
@@ -322,13 +302,7 @@ def zone(token: str, link: SchedulingLink, now: datetime):
     if not form.validate_on_submit():
         flash(_("Choose a time zone."), "error")
         return _back_to_page(token)
-    try:
-        switch_zone(link, form.zone.data, now)
-    except LinkError as error:
-        db.session.rollback()
-        flash(_refusal_text(error, link), "error")
-        return _back_to_page(token)
-    db.session.commit()
+    switch_zone(link, form.zone.data, now)
     flash(_("Times are now shown in %(zone)s.",
             zone=zone_label(now, link.application.candidate.zone)), "success")
     return _back_to_page(token)
@@ -347,7 +321,6 @@ def hours(token: str, link: SchedulingLink, now: datetime):
                 flash(str(error), "error")
         return _back_to_page(token)
     set_hours(link, parse_hhmm(form.day_start.data), parse_hhmm(form.day_end.data), now)
-    db.session.commit()
     flash(_("Showing times from %(start)s to %(end)s your time.", start=form.day_start.data,
             end=form.day_end.data), "success")
     return _back_to_page(token)
@@ -370,12 +343,8 @@ def none_work(token: str, link: SchedulingLink, now: datetime):
         try:
             none_of_these_work(link, times, form.note.data or "", now)
         except LinkError as error:
-            db.session.rollback()
-            link = open_link(token, now)
-            context = _summary(link, now)
-            form.form_errors.append(_refusal_text(error, link))
+            show_refusal(form, error)
         else:
-            db.session.commit()
             return render_template("candidate/none_work.html", token=token, form=None,
                                    proposal=proposal(link), sent=True, **context)
     return render_template("candidate/none_work.html", token=token, form=form,
@@ -395,11 +364,8 @@ def cancel(token: str, link: SchedulingLink, now: datetime):
     if form.validate_on_submit():
         try:
             cancel_from_link(link, now, reason=form.reason.data or "")
-        except (LinkError, BookingError) as error:
-            db.session.rollback()
-            link = open_link(token, now)
-            return _message(_("This could not be cancelled"), _refusal_text(error, link), 409)
-        db.session.commit()
+        except LinkError as error:
+            return _message(_("This could not be cancelled"), error.message, 409)
         flash(_("Your interview has been cancelled. A cancellation is on its way by email."),
               "success")
         return redirect(url_for(".page", token=token))

@@ -3,16 +3,20 @@
 One view module per task, each registering its routes on `bp`: applications (home, new
 candidate, an application's page), booking (book, reschedule, cancel, swap), links (scheduling
 links), outbox (failed mail) and slots_json (the slot list as JSON); present.py holds the view
-models they share.
+models they share. Views leave the commit to the request's edge (scheduler/web.py).
 """
 from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.web import require_roles
+from scheduler.coordinator.present import refusal_message
+from scheduler.web import handle_refusals, require_roles
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 require_roles(bp, "coordinator", "admin")
+# A refusal no view answers itself: flashed in the coordinator's words, back to the page it came
+# from (or home).
+handle_refusals(bp, "coordinator.home", describe=refusal_message)
 
 # Imported for their routes, which they register on bp.
 from scheduler.coordinator import (  # noqa: E402,F401

@@ -18,7 +18,7 @@ from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, SlotViewForm, SwapForm,
 )
 from scheduler.coordinator.present import (
-    declined_seats, interview_cards, problem_texts, refusal_text, slot_days,
+    blocker_text, declined_seats, interview_cards, problem_texts, slot_days,
 )
 from scheduler.extensions import db
 from scheduler.i18n import current_language
@@ -32,7 +32,7 @@ from scheduler.services.candidates import (
 )
 from scheduler.services.slot_search import find_slots
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import parse_day, request_now
+from scheduler.web import parse_day, request_now, show_refusal
 
 
 @bp.get("/")
@@ -62,11 +62,8 @@ def new_candidate():
                 zone=form.zone.data, language=form.language.data,
                 requisition_id=form.requisition_id.data, level=form.level.data, now=request_now())
         except CandidateInputError as error:
-            db.session.rollback()
-            for name, messages in error.errors.items():
-                form[name].errors = list(form[name].errors) + messages
+            show_refusal(form, error)
         else:
-            db.session.commit()
             flash(_("Added %(name)s.", name=application.candidate.name), "success")
             return redirect(url_for("coordinator.home"))
     return render_template("coordinator/new_candidate.html", form=form,
@@ -105,7 +102,7 @@ def render_application(application: Application, form: SlotViewForm, *,
     return render_template(
         "coordinator/application.html", application=application, form=form, zone=zone,
         zones=sorted_zone_names(), loop_stages=loop, stages=stages, plan=plan, brk=brk,
-        blocker=refusal_text(refusal) if refusal is not None else "", days=days,
+        blocker=blocker_text(refusal) if refusal is not None else "", days=days,
         taken_problems=problem_texts(taken.problems, stages) if taken is not None else [],
         is_taken=taken is not None,
         cards=interview_cards(_application_interviews(application), zone,

@@ -2,9 +2,10 @@
 seat), reschedule, cancel, and swap one panel member.
 
 Every change goes through scheduler/services/booking.py, which locks, re-checks and writes the
-audit trail and the invites; these views read the forms, call it, and commit. A time lost to
-someone else (`SlotTaken.is_time_lost`) brings back the list with fresh times; a panel that
-does not fit brings back the confirm form with the reasons.
+audit trail and the invites; these views read the forms and call it, and the request's edge
+commits (scheduler/web.py). A time lost to someone else (`SlotTaken.is_time_lost`) brings back
+the list with fresh times, and a panel that does not fit the confirm form with the reasons, both
+as 409 (rolled back); any other refusal is flashed on the application page.
 """
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scheduler.booking_messages import booking_error_text
 from scheduler.coordinator import bp
 from scheduler.coordinator.applications import render_application
 from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, BookForm, CancelForm, RescheduleForm, SlotViewForm, SwapForm,
 )
 from scheduler.coordinator.present import (
-    labels, people, problem_texts, refusal_text, seat_choices, slot_days,
+    blocker_text, labels, people, problem_texts, refusal_message, seat_choices, slot_days,
 )
 from scheduler.extensions import db
 from scheduler.i18n import format_local_range, localized
@@ -34,7 +34,7 @@ from scheduler.services.slot_search import (
     check_booking, find_slots, seat_replacements, suggest_replacements,
 )
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import iso_utc, parse_day, parse_start, request_now, safe_next
+from scheduler.web import flash_refusal, iso_utc, parse_day, parse_start, request_now, safe_next
 
 
 def _posted_panels(sizes) -> list[list[int]] | None:
@@ -90,8 +90,8 @@ def book(application_id: int):
     start_at = parse_start(source.get("start"))
     refusal = booking_refusal(application, stages)
     if start_at is None or refusal is not None:
-        flash(refusal_text(refusal) if refusal is not None else _("Choose a time from the list."),
-              "error")
+        flash_refusal(blocker_text(refusal) if refusal is not None
+                      else _("Choose a time from the list."))
         return redirect(back)
     now = request_now()
     form = BookForm()
@@ -122,16 +122,13 @@ def book(application_id: int):
                                break_minutes=brk, video_url=form.video_url.data or "",
                                location=form.location.data or "")
     except SlotTaken as taken:
-        db.session.rollback()
         if taken.is_time_lost:
             return render_application(application, view, taken=taken, status=409)
         return _render_confirm(end_at=end_at, panels=panels, status=409,
                                errors=problem_texts(taken.problems, stages), **confirm)
     except BookingError as error:
-        db.session.rollback()
-        flash(booking_error_text(error), "error")
+        flash_refusal(refusal_message(error))
         return redirect(back)
-    db.session.commit()
     flash(_("Booked %(stage)s for %(name)s: %(when)s.",
             stage=_(", ").join(localized(i.stage) for i in booked),
             name=application.candidate.name,
@@ -150,7 +147,7 @@ def reschedule(interview_id: int):
     back = url_for(".application", application_id=application.id, zone=zone)
     now = request_now()
     if interview.status != Interview.SCHEDULED or interview.end_at <= now:
-        flash(booking_error_text(BookingError("interview_not_live")), "error")
+        flash_refusal(BookingError("interview_not_live").message)
         return redirect(back)
     group = interview.live_group
     stages = [i.stage for i in group]
@@ -202,16 +199,13 @@ def reschedule(interview_id: int):
         moved = reschedule_interview(current_user, interview, start_at, now, panels=panels,
                                      reason=form.reason.data.strip())
     except SlotTaken as taken:
-        db.session.rollback()
         if taken.is_time_lost:
             return slot_page(taken, 409)
         return _render_confirm(panels=panels, errors=problem_texts(taken.problems, stages),
                                status=409, **confirm)
     except BookingError as error:
-        db.session.rollback()
-        flash(booking_error_text(error), "error")
+        flash_refusal(refusal_message(error))
         return redirect(back)
-    db.session.commit()
     flash(_("Moved to %(when)s. Everyone gets an updated invitation.",
             when=format_local_range(moved[0].start_at, moved[-1].end_at, zone)), "success")
     return redirect(back)
@@ -230,10 +224,8 @@ def cancel(interview_id: int):
         cancelled = cancel_interview(current_user, interview, request_now(),
                                      reason=form.reason.data.strip())
     except BookingError as error:
-        db.session.rollback()
-        flash(booking_error_text(error), "error")
+        flash_refusal(refusal_message(error))
         return redirect(back)
-    db.session.commit()
     flash(_("Cancelled the interview. Everyone gets a cancellation.") if len(cancelled) == 1
           else _("Cancelled all %(num)d interviews of the loop. Everyone gets a cancellation.",
                  num=len(cancelled)), "success")
@@ -275,15 +267,12 @@ def swap(interview_id: int):
         swap_interviewer(current_user, interview, form.old.data, form.new.data, now,
                          reason=(form.reason.data or "").strip())
     except SlotTaken as taken:
-        db.session.rollback()
         for text in problem_texts(taken.problems, [interview.stage]):
-            flash(text, "error")
+            flash_refusal(text)
         return redirect(back)
     except BookingError as error:
-        db.session.rollback()
-        flash(booking_error_text(error, labels([form.old.data, form.new.data])), "error")
+        flash_refusal(refusal_message(error))
         return redirect(back)
-    db.session.commit()
     names = labels([form.old.data, form.new.data])
     flash(_("%(new)s replaces %(old)s. The time and the calendar entry stay the same; "
             "everyone gets an update.", new=names.get(form.new.data, "—"),

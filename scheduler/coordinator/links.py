@@ -21,14 +21,15 @@ from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.present import refusal_message
 from scheduler.extensions import db
 from scheduler.i18n import localized
-from scheduler.models import Application, Interview, SchedulingLink, StageTemplate
+from scheduler.models import Application, Interview, SchedulingLink
 from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
     link_state, links_for_application, proposal, resend_link, revoke_link,
 )
-from scheduler.web import request_now, safe_next
+from scheduler.web import flash_refusal, request_now, safe_next
 
 LINK_STATE_LABELS = {
     "sent": _l("Sent"),
@@ -37,16 +38,6 @@ LINK_STATE_LABELS = {
     "cancelled": _l("Booking cancelled"),
     "expired": _l("Expired"),
     "revoked": _l("Revoked"),
-}
-_LINK_ERRORS = {
-    "application_closed": _l("This application is closed: no link can be sent."),
-    "no_stages": _l("Tick at least one stage."),
-    "repeated_stage": _l("Choose each stage once."),
-    "stage_not_schedulable": _l("%(stage)s is not booked as an interview."),
-    "bad_break": _l("The break can be 0 to %(max)d minutes."),
-    "expiry_in_past": _l("The link must stay valid for at least a day."),
-    "already_booked": _l("%(stage)s is already booked: reschedule that interview instead."),
-    "revoked": _l("A revoked link cannot be sent again: send a new one."),
 }
 
 
@@ -116,14 +107,6 @@ def _back(application_id: int, target: str | None):
                                                   application_id=application_id))
 
 
-def _error_text(error: LinkError) -> str:
-    params = dict(error.params)
-    if "stage_id" in params:
-        # The service names the stage; the page names it in the viewer's language.
-        params["stage"] = localized(db.session.get(StageTemplate, params["stage_id"]))
-    return str(_LINK_ERRORS.get(error.code, _l("This could not be done."))) % params
-
-
 @bp.get("/applications/<int:application_id>/links")
 def application_links(application_id: int):
     """Show an application's scheduling links with their state and actions."""
@@ -149,27 +132,20 @@ def send_link(application_id: int):
         create_link(current_user, application, chosen, form.break_minutes.data or 0,
                     now + timedelta(days=form.valid_days.data), now)
     except LinkError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
+        flash_refusal(refusal_message(error))
         return _back(application_id, form.next.data)
-    db.session.commit()
     flash(_("Scheduling link sent to %(email)s.", email=application.candidate.email), "success")
     return _back(application_id, form.next.data)
-
-
-def _link_or_404(link_id: int) -> SchedulingLink:
-    return db.get_or_404(SchedulingLink, link_id)
 
 
 @bp.post("/links/<int:link_id>/revoke", endpoint="revoke_link")
 def revoke_link_view(link_id: int):
     """Turn a scheduling link off."""
-    link = _link_or_404(link_id)
+    link = db.get_or_404(SchedulingLink, link_id)
     form = LinkActionForm()
     if not form.validate_on_submit():
         abort(400)
     revoke_link(current_user, link, request_now())
-    db.session.commit()
     flash(_("The link is revoked: it no longer opens."), "success")
     return _back(link.application_id, form.next.data)
 
@@ -177,17 +153,15 @@ def revoke_link_view(link_id: int):
 @bp.post("/links/<int:link_id>/resend", endpoint="resend_link")
 def resend_link_view(link_id: int):
     """Email a new link in place of the old one (which stops working)."""
-    link = _link_or_404(link_id)
+    link = db.get_or_404(SchedulingLink, link_id)
     form = LinkActionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         resend_link(current_user, link, request_now())
     except LinkError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
+        flash_refusal(refusal_message(error))
         return _back(link.application_id, form.next.data)
-    db.session.commit()
     flash(_("A new link was sent to %(email)s; the old one no longer opens.",
             email=link.application.candidate.email), "success")
     return _back(link.application_id, form.next.data)

@@ -36,7 +36,6 @@ def resend(message_id: int):
         flash(_("This message is already queued or sent."), "info")
     else:
         resend_message(current_user, message, request_now())
-        db.session.commit()
         flash(_("The message to %(to)s will be sent again shortly.", to=message.to_addr),
               "success")
     return redirect(url_for(".outbox"))

@@ -1,5 +1,7 @@
 """What the coordinator's booking pages show: slots by day, seat choices, interview cards with
-their history in readable form, seats someone declined, and people named with their office.
+their history in readable form, seats someone declined, and people named with their office; and
+refusals in words: a service's (`refusal_message`, ids turned into names), the engine's problems
+with a slot (`problem_text`), and why an application page offers nothing to book.
 
 Times are shown in the zone the coordinator chose and, beside them, in the candidate's zone,
 each labelled. People are loaded in one query per page part (with their user and office), never
@@ -7,7 +9,7 @@ one per slot or per seat.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -17,17 +19,18 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
-from scheduler.booking_messages import problem_text
-from scheduler.domain.slots import EARLY, Slot, SlotSearch
+from scheduler.domain.slots import EARLY, Slot, SlotProblem, SlotSearch, problem_message
 from scheduler.extensions import db
 from scheduler.i18n import (
     APPLICATION_STATUS_LABELS, current_language, format_local_datetime, format_local_range,
     localized, zone_label,
 )
 from scheduler.models import (
-    Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, User,
+    Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, StageTemplate,
+    User,
 )
 from scheduler.services.booking import BookingError
+from scheduler.services.errors import ServiceError
 from scheduler.services.slot_search import suggest_replacements
 from scheduler.timeutil import to_zone
 from scheduler.web import day_label, iso_utc
@@ -45,8 +48,9 @@ AUDIT_ACTION_LABELS = {
     "interview.panel_swapped": _l("Panel changed"),
     "interview.declined": _l("An interviewer can't make it"),
 }
-# The application page's words for the booking service's refusals (services/booking.py).
-_REFUSAL_TEXTS = {
+# The application page's words for why nothing can be booked (the booking rule's refusals, as a
+# state of the page rather than an answer to an action).
+_BLOCKER_TEXTS = {
     "no_stages": _l("This application has no current stage."),
     "stage_not_schedulable": _l("The current stage is not an interview, so it has no times."),
     "already_booked": _l("This stage is already booked. To change it, use “Reschedule” on the "
@@ -54,13 +58,40 @@ _REFUSAL_TEXTS = {
 }
 
 
-def refusal_text(refusal: BookingError) -> str:
+def blocker_text(refusal: BookingError) -> str:
     """Say on the application page why nothing can be booked."""
     if refusal.code == "application_closed":
         status = refusal.params["status"]
         return _("This application is %(status)s, so nothing can be booked for it.",
                  status=APPLICATION_STATUS_LABELS.get(status, status))
-    return str(_REFUSAL_TEXTS[refusal.code])
+    return str(_BLOCKER_TEXTS[refusal.code])
+
+
+def refusal_message(error: ServiceError) -> str:
+    """Word a service's refusal for the coordinator: an interviewer it names by id with their
+    office, a stage by id in the viewer's language."""
+    params = dict(error.params)
+    if params.get("interviewer_id") is not None:
+        params["name"] = labels([params["interviewer_id"]]).get(params["interviewer_id"],
+                                                                params.get("name", "—"))
+    if params.get("stage_id") is not None:
+        stage = db.session.get(StageTemplate, params["stage_id"])
+        params["stage"] = localized(stage) if stage is not None else "—"
+    return error.render(params)
+
+
+def problem_text(problem: SlotProblem, names: dict[int, str] | None = None,
+                 stages=None) -> str:
+    """Render one of the engine's problems with a slot in the viewer's language, naming the
+    interviewer (*names* by id) and, in a loop of *stages*, the stage."""
+    names = names or {}
+    named = replace(problem, interviewer_id=names.get(problem.interviewer_id,
+                                                      problem.interviewer_id))
+    text = problem_message(named, translate=_)
+    if stages is not None and len(stages) > 1:
+        return _("%(stage)s: %(problem)s", stage=localized(stages[problem.stage_index]),
+                 problem=text)
+    return text
 
 
 def people(ids) -> dict[int, InterviewerProfile]:

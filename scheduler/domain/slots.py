@@ -164,21 +164,27 @@ class SlotSearch:
 # ---------------------------------------------------------------------------------------------
 # Problems reported by check_slot / check_loop: a code plus parameters, translated by the app.
 
+
+def N_(text: str) -> str:
+    """Mark *text* as a msgid for extraction; it is translated where it is shown."""
+    return text
+
+
 _PROBLEM_MESSAGES = {
-    "too_soon": "This time is too soon: interviews need %(hours)s hours' notice.",
-    "too_far": "This time is too far ahead to book yet.",
-    "off_grid": "Interviews start on the %(step)s-minute grid.",
-    "outside_candidate_hours": "This time is outside the candidate's acceptable hours.",
-    "wrong_panel_size": "This stage needs %(expected)s interviewers, not %(given)s.",
-    "repeated_interviewer": "An interviewer is listed twice.",
-    "unknown_interviewer": "Interviewer %(interviewer_id)s has no calendar.",
-    "not_in_pool": "Interviewer %(interviewer_id)s is not qualified for this stage.",
-    "no_senior": "This stage needs a senior interviewer on the panel.",
-    "interviewer_in_two_stages": "Interviewer %(interviewer_id)s is on two stages of the loop.",
-    "outside_working_hours": "Interviewer %(interviewer_id)s is not working at this time.",
-    "busy": "Interviewer %(interviewer_id)s is busy at this time (buffers included).",
-    "daily_cap": "Interviewer %(interviewer_id)s has reached the daily interview limit.",
-    "weekly_cap": "Interviewer %(interviewer_id)s has reached the weekly interview limit.",
+    "too_soon": N_("This time is too soon: interviews need %(hours)s hours' notice."),
+    "too_far": N_("This time is too far ahead to book yet."),
+    "off_grid": N_("Interviews start on the %(step)s-minute grid."),
+    "outside_candidate_hours": N_("This time is outside the candidate's acceptable hours."),
+    "wrong_panel_size": N_("This stage needs %(expected)s interviewers, not %(given)s."),
+    "repeated_interviewer": N_("An interviewer is listed twice."),
+    "unknown_interviewer": N_("Interviewer %(interviewer_id)s has no calendar."),
+    "not_in_pool": N_("Interviewer %(interviewer_id)s is not qualified for this stage."),
+    "no_senior": N_("This stage needs a senior interviewer on the panel."),
+    "interviewer_in_two_stages": N_("Interviewer %(interviewer_id)s is on two stages of the loop."),
+    "outside_working_hours": N_("Interviewer %(interviewer_id)s is not working at this time."),
+    "busy": N_("Interviewer %(interviewer_id)s is busy at this time (buffers included)."),
+    "daily_cap": N_("Interviewer %(interviewer_id)s has reached the daily interview limit."),
+    "weekly_cap": N_("Interviewer %(interviewer_id)s has reached the weekly interview limit."),
 }
 
 

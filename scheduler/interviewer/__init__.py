@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from scheduler.web import require_roles
+from scheduler.web import handle_refusals, require_roles
 
 bp = Blueprint("interviewer", __name__, url_prefix="/interviewer")
 require_roles(bp, "interviewer")
+handle_refusals(bp, "interviewer.home")
 
 from scheduler.interviewer import views  # noqa: E402,F401  (registers the routes)

@@ -1,4 +1,7 @@
-"""Interviewer views: the list of one's own upcoming interviews, and "I can't make it"."""
+"""Interviewer views: the list of one's own upcoming interviews, and "I can't make it".
+
+A refused decline is shown beside the form; the request's edge commits or rolls back.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,14 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from scheduler.booking_messages import booking_error_text
 from scheduler.extensions import db
 from scheduler.interviewer import bp
 from scheduler.interviewer.forms import DeclineForm
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.booking import BookingError, decline_interview
 from scheduler.services.permissions import can_decline
-from scheduler.web import request_now
+from scheduler.web import request_now, show_refusal
 
 
 def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Interview]:
@@ -26,7 +28,7 @@ def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Int
         .join(InterviewerAssignment, InterviewerAssignment.interview_id == Interview.id)
         .where(InterviewerAssignment.interviewer_id == profile.id,
                InterviewerAssignment.is_active.is_(True),
-               Interview.status == "scheduled", Interview.end_at > now)
+               Interview.status == Interview.SCHEDULED, Interview.end_at > now)
         .options(selectinload(Interview.application).selectinload(Application.candidate),
                  selectinload(Interview.stage),
                  selectinload(Interview.assignments).selectinload(InterviewerAssignment.interviewer)
@@ -50,19 +52,17 @@ def home():
 @bp.route("/interviews/<int:interview_id>/decline", methods=["GET", "POST"])
 def decline(interview_id: int):
     """Tell the coordinators that the signed-in interviewer cannot make an interview."""
-    interview = db.session.get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     # To anyone but a member of its panel the interview does not exist.
-    if interview is None or not can_decline(current_user, interview):
+    if not can_decline(current_user, interview):
         abort(404)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
             decline_interview(current_user, interview, form.reason.data, request_now())
         except BookingError as error:
-            db.session.rollback()
-            form.form_errors.append(booking_error_text(error))
+            show_refusal(form, error)
         else:
-            db.session.commit()
             flash(_("Thank you. The coordinators have been told and will find someone to take "
                     "your seat."), "success")
             return redirect(url_for("interviewer.home"))

@@ -8,9 +8,10 @@ Every change follows DESIGN.md §6:
    buffers, working windows, caps);
 3. write the interview(s) and one assignment row per panel member, kept in step.
 On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
-A loser of a race gets `SlotTaken` carrying fresh slots. Each change then sends its invites
-(services/invites.py) and sets its reminders (services/reminders.py). Services flush; the caller
-commits.
+A loser of a race gets `SlotTaken` carrying fresh slots; every other refusal is a `BookingError`
+(a ServiceError, its messages beside it). Each change then sends its invites
+(services/invites.py) and sets its reminders (services/reminders.py). Services flush; the
+request's or job's edge commits.
 
 `booking_refusal` is the one rule for "can these stages be booked for this application now"
 (open application, stages of its requisition that are interviews, none booked already): the
@@ -35,17 +36,28 @@ from scheduler.models import (
 from scheduler.services import invites, reminders
 from scheduler.services.audit import record_event
 from scheduler.services.emails import mail_domain
+from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import can_decline
 from scheduler.services.slot_search import TIME_PROBLEMS, CandidateHours, check_booking, find_slots
 
 
-class BookingError(Exception):
-    """A booking request was refused; *code* and *params* let the app say why in any language."""
+class BookingError(ServiceError):
+    """A booking, move, cancellation, swap or decline was refused."""
 
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(f"{code}: {params}" if params else code)
+    messages = {
+        "application_closed": N_("This application is closed, so nothing can be booked for it."),
+        "no_stages": N_("Choose at least one stage."),
+        "repeated_stage": N_("A stage is listed twice."),
+        "stage_not_schedulable": N_("This stage is not booked as an interview."),
+        "already_booked": N_("This stage already has a booked interview: reschedule or cancel "
+                             "that one instead."),
+        "slot_taken": N_("This time was just taken."),
+        "interview_not_live": N_("This interview is no longer scheduled, so it cannot be "
+                                 "changed."),
+        "not_on_panel": N_("%(name)s is not on this interview's panel."),
+        "already_on_panel": N_("%(name)s is already on this interview's panel."),
+        "reason_required": N_("Give a reason."),
+    }
 
 
 # Problems that mean someone else got there first (or time moved on), not a bad panel choice.
@@ -54,12 +66,23 @@ TIME_LOST_CODES = frozenset({"busy", "daily_cap", "weekly_cap", "outside_working
 
 
 class SlotTaken(BookingError):
-    """The slot is no longer bookable; carries the reasons and fresh slots to offer instead."""
+    """The slot is no longer bookable; carries the engine's reasons (SlotProblem, worded by the
+    web layer) and fresh slots to offer instead."""
 
     def __init__(self, problems: Sequence[SlotProblem], fresh: SlotSearch | None):
         super().__init__("slot_taken")
         self.problems = list(problems)
         self.fresh = fresh
+
+    @classmethod
+    def with_fresh_slots(cls, problems: Sequence[SlotProblem], application: Application,
+                         stages: Sequence[StageTemplate], now: datetime, *,
+                         hours: CandidateHours | None = None, break_minutes: int = 0,
+                         exclude_interview_ids: Sequence[int] = ()) -> SlotTaken:
+        """Return the refusal with the times still free for *stages*, searched again now."""
+        return cls(problems, find_slots(application, stages, now, hours=hours,
+                                        break_minutes=break_minutes,
+                                        exclude_interview_ids=exclude_interview_ids))
 
     @property
     def is_time_lost(self) -> bool:
@@ -163,12 +186,7 @@ def booking_refusal(application: Application, stages: Sequence[StageTemplate]
     return BookingError("already_booked", stage_id=stage.id) if stage is not None else None
 
 
-def _refuse(application, stages, problems, now, hours, break_minutes) -> SlotTaken:
-    fresh = find_slots(application, stages, now, hours=hours, break_minutes=break_minutes)
-    return SlotTaken(problems, fresh)
-
-
-def _insert_checked(write, application, stages, now, hours, break_minutes):
+def _insert_checked(write, application, stages, now, hours, break_minutes, exclude=()):
     """Run *write* in a savepoint; turn a database-level refusal into a clear error."""
     try:
         with db.session.begin_nested():
@@ -178,8 +196,9 @@ def _insert_checked(write, application, stages, now, hours, break_minutes):
         if "uq_interview_live_stage" in text or "interview.application_id" in text:
             raise BookingError("already_booked") from error
         if "ex_interviewer_assignment_no_overlap" in text:
-            raise _refuse(application, stages, [SlotProblem("busy")], now, hours,
-                          break_minutes) from error
+            raise SlotTaken.with_fresh_slots(
+                [SlotProblem("busy")], application, stages, now, hours=hours,
+                break_minutes=break_minutes, exclude_interview_ids=exclude) from error
         raise
 
 
@@ -208,7 +227,8 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
                              break_minutes=break_minutes)
     if problems:
-        raise _refuse(application, stages, problems, now, hours, break_minutes)
+        raise SlotTaken.with_fresh_slots(problems, application, stages, now, hours=hours,
+                                         break_minutes=break_minutes)
 
     def write() -> list[Interview]:
         group = None
@@ -268,9 +288,9 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
                              break_minutes=break_minutes, exclude_interview_ids=excluded)
     if problems:
-        raise SlotTaken(problems, find_slots(application, stages, now, hours=hours,
-                                             break_minutes=break_minutes,
-                                             exclude_interview_ids=excluded))
+        raise SlotTaken.with_fresh_slots(problems, application, stages, now, hours=hours,
+                                         break_minutes=break_minutes,
+                                         exclude_interview_ids=excluded)
 
     befores = [_snapshot(i) for i in interviews]
 
@@ -283,7 +303,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
             _set_panel(item, panel)
         db.session.flush()
 
-    _insert_checked(write, application, stages, now, hours, break_minutes)
+    _insert_checked(write, application, stages, now, hours, break_minutes, excluded)
     for item, before in zip(interviews, befores):
         record_event(actor, "interview.rescheduled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
@@ -338,6 +358,12 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
     return interviews
 
 
+def _person_name(interviewer_id: int) -> str:
+    """Name an interviewer in a refusal (the web layer may name them with their office)."""
+    profile = db.session.get(InterviewerProfile, interviewer_id)
+    return profile.user.name if profile is not None else str(interviewer_id)
+
+
 def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int,
                      new_interviewer_id: int, now: datetime, *, reason: str = "") -> Interview:
     """Replace one panel member, keeping the time and the UID; the sequence rises."""
@@ -346,9 +372,11 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
     _require_live(interview)
     panel = [a.interviewer_id for a in interview.active_assignments]
     if old_interviewer_id not in panel:
-        raise BookingError("not_on_panel", interviewer_id=old_interviewer_id)
+        raise BookingError("not_on_panel", "old", interviewer_id=old_interviewer_id,
+                           name=_person_name(old_interviewer_id))
     if new_interviewer_id in panel:
-        raise BookingError("already_on_panel", interviewer_id=new_interviewer_id)
+        raise BookingError("already_on_panel", "new", interviewer_id=new_interviewer_id,
+                           name=_person_name(new_interviewer_id))
     new_panel = [new_interviewer_id if i == old_interviewer_id else i for i in panel]
     others = interview.live_group
     group_panels = [new_panel if i.id == interview.id else
@@ -385,10 +413,11 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
     _require_live(interview)
     profile = actor.interviewer_profile
     if not can_decline(actor, interview):
-        raise BookingError("not_on_panel", interviewer_id=profile.id if profile else None)
+        raise BookingError("not_on_panel", interviewer_id=profile.id if profile else None,
+                           name=actor.name)
     seat = next(a for a in interview.active_assignments if a.interviewer_id == profile.id)
     if not reason.strip():
-        raise BookingError("reason_required")
+        raise BookingError("reason_required", "reason")
     seat.declined_at = now
     seat.decline_reason = reason.strip()
     record_event(actor, "interview.declined", interview, now=now,

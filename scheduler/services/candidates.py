@@ -1,29 +1,42 @@
-"""Candidates and their applications: creation with validation, and the coordinator's lists."""
+"""Candidates and their applications: creation with validation, and the coordinator's lists.
+
+Details that fail validation are refused with a CandidateInputError per field, raised together
+(ServiceError.together), so the form shows every problem at once. Services flush; the request's
+edge commits.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
 from scheduler.models import Application, Candidate, Requisition, User
 from scheduler.models.user import LANGUAGES
 from scheduler.services.audit import record_event
+from scheduler.services.errors import N_, ServiceError
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
 NAME_MAX = 100
 PHONE_MAX = 40
 
 
-class CandidateInputError(ValueError):
-    """The candidate's details were refused; `errors` maps each field to its messages."""
+class CandidateInputError(ServiceError):
+    """The candidate's details were refused: one refusal per field, raised together."""
 
-    def __init__(self, errors: dict[str, list]):
-        super().__init__(", ".join(sorted(errors)))
-        self.errors = errors
+    messages = {
+        "name_missing": N_("Enter the candidate's name."),
+        "too_long": N_("Use at most %(max)d characters."),
+        "bad_email": N_("Enter a valid email address, such as name@example.com."),
+        "email_taken": N_("A candidate with this email address already exists."),
+        "unknown_zone": N_("Unknown time zone: choose one from the list, such as Asia/Shanghai "
+                           "or Europe/London."),
+        "bad_language": N_("Choose Chinese or English."),
+        "requisition_closed": N_("Choose an open requisition."),
+        "bad_level": N_("Choose one of this requisition's levels."),
+    }
 
 
 def create_candidate_with_application(
@@ -31,38 +44,37 @@ def create_candidate_with_application(
     requisition_id: int | None, level: str, now: datetime,
 ) -> Application:
     """Validate, then add a candidate and their application at the requisition's first stage."""
-    errors: dict[str, list] = {}
+    refusals: list[CandidateInputError] = []
     name, phone, zone = (name or "").strip(), (phone or "").strip(), canonical_zone(zone)
     if not name:
-        errors["name"] = [_l("Enter the candidate's name.")]
+        refusals.append(CandidateInputError("name_missing", "name"))
     elif len(name) > NAME_MAX:
-        errors["name"] = [_l("Use at most %(max)d characters.", max=NAME_MAX)]
+        refusals.append(CandidateInputError("too_long", "name", max=NAME_MAX))
     try:
         email = validate_email((email or "").strip(), check_deliverability=False).normalized
     except EmailNotValidError:
-        errors["email"] = [_l("Enter a valid email address, such as name@example.com.")]
+        refusals.append(CandidateInputError("bad_email", "email"))
     else:
         if _candidate_with_email(email) is not None:
-            errors["email"] = [_l("A candidate with this email address already exists.")]
+            refusals.append(CandidateInputError("email_taken", "email"))
     if len(phone) > PHONE_MAX:
-        errors["phone"] = [_l("Use at most %(max)d characters.", max=PHONE_MAX)]
+        refusals.append(CandidateInputError("too_long", "phone", max=PHONE_MAX))
     if not is_valid_zone(zone):
-        errors["zone"] = [_l("Unknown time zone: choose one from the list, such as "
-                             "Asia/Shanghai or Europe/London.")]
+        refusals.append(CandidateInputError("unknown_zone", "zone"))
     if language not in LANGUAGES:
-        errors["language"] = [_l("Choose Chinese or English.")]
+        refusals.append(CandidateInputError("bad_language", "language"))
     requisition = db.session.get(Requisition, requisition_id) if requisition_id else None
     if requisition is None or not requisition.is_open:
-        errors["requisition_id"] = [_l("Choose an open requisition.")]
+        refusals.append(CandidateInputError("requisition_closed", "requisition_id"))
     elif level not in {entry["code"] for entry in requisition.levels}:
-        errors["level"] = [_l("Choose one of this requisition's levels.")]
-    if errors:
-        raise CandidateInputError(errors)
+        refusals.append(CandidateInputError("bad_level", "level"))
+    if refusals:
+        raise CandidateInputError.together(refusals)
 
     candidate = Candidate(name=name, email=email, phone=phone, zone=zone, language=language,
                           created_at=now)
     application = Application(candidate=candidate, requisition=requisition, level=level,
-                              status="active",
+                              status=Application.ACTIVE,
                               current_stage=requisition.stages[0] if requisition.stages else None,
                               created_at=now, updated_at=now)
     db.session.add_all([candidate, application])

@@ -2,14 +2,17 @@
 
 A refusal a user can see is a ServiceError subclass whose translatable messages live beside it,
 in `messages` (code -> English msgid marked with `N_`, one of pybabel's default keywords, so
-extraction finds it), as pretix keeps `error_messages` beside `OrderError`. A service raises it with a code, the form field it concerns (if any) and the
-message's parameters; it never formats text for a reader. The web layer shows `error.message`
-in the viewer's language: beside that field when the page's form has it, else as a flash
-(scheduler/web.py), and the transaction is rolled back at the request's edge.
+extraction finds it), as pretix keeps `error_messages` beside `OrderError`. A service raises it
+with a code, the form field it concerns (if any) and the message's parameters; it never formats
+text for a reader. Input refused on several fields at once is one refusal carrying the others
+(`together`), so a form can show each beside its field. The web layer shows `error.message` in
+the viewer's language (or `error.render(...)` with ids turned into names): beside that field when
+the page's form has it, else as a flash (scheduler/web.py), and the transaction is rolled back at
+the request's edge.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from flask_babel import gettext
@@ -33,6 +36,20 @@ class ServiceError(Exception):
         self.code = code
         self.field = field
         self.params = params
+        self.others: tuple[ServiceError, ...] = ()
+
+    @classmethod
+    def together(cls, refusals: Sequence[ServiceError]) -> ServiceError:
+        """Return the first of *refusals* carrying the others: one input refused on several
+        fields at once, each shown beside its own."""
+        first, *others = refusals
+        first.others = tuple(others)
+        return first
+
+    @property
+    def refusals(self) -> tuple[ServiceError, ...]:
+        """Return this refusal and any refused with it (see `together`)."""
+        return (self, *self.others)
 
     @property
     def message(self) -> str:

@@ -3,11 +3,15 @@ the booking before the stage's cutoff, change their time zone or acceptable hour
 
 Every booking goes through scheduler/services/booking.py (lock, re-check, write, invites), with
 the panel a fresh search assigns to the chosen start; actions are audited with the link's actor
-label. Creating, sending and opening links is scheduler/services/links.py. Services flush; the
-caller commits.
+label. Creating, sending and opening links is scheduler/services/links.py. A refusal is a
+`LinkBookingError`, worded for the candidate with the recruiting team's address; the booking
+service's refusals reach the candidate in those words too (a time just taken stays `SlotTaken`,
+with fresh times). Services flush; the request's edge commits.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 from scheduler.domain.slots import SlotSearch
@@ -15,9 +19,55 @@ from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.services import booking, slot_search
 from scheduler.services.audit import record_event
+from scheduler.services.emails import organizer_address
+from scheduler.services.errors import N_
 from scheduler.services.links import LinkError, actor_label, link_stages, live_interviews
 from scheduler.services.slot_search import CandidateHours
 from scheduler.timeutil import canonical_zone, is_valid_zone, same_zone
+
+
+class LinkBookingError(LinkError):
+    """What the candidate tried through their link was refused; every message can name the
+    recruiting team's address (`contact`) to write to."""
+
+    messages = {
+        "past_cutoff": N_("Changes through this page close %(hours)d hours before the interview. "
+                          "To change it now, write to %(contact)s."),
+        "expired": N_("The time to choose has passed. Write to %(contact)s for a new link."),
+        "cancelled": N_("This interview was cancelled. Write to %(contact)s to arrange a new "
+                        "time."),
+        "not_booked": N_("Nothing is booked through this link yet."),
+        "unknown_zone": N_("We do not know that time zone. Choose one from the list, for "
+                           "example Asia/Shanghai or Europe/London."),
+        "bad_hours": N_("The end must be later than the start."),
+        # The booking service's refusals (services/booking.py), as the candidate reads them.
+        "already_booked": N_("This interview is already booked. Write to %(contact)s if you "
+                             "need to change it."),
+        "application_closed": N_("This application is closed, so nothing can be booked. Write "
+                                 "to %(contact)s with any questions."),
+        "interview_not_live": N_("This interview is no longer scheduled. Write to %(contact)s."),
+        "refused": N_("This could not be done. Write to %(contact)s."),
+    }
+
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code, field, contact=organizer_address(), **params)
+
+    @classmethod
+    def of(cls, error: booking.BookingError) -> LinkBookingError:
+        """Return the booking service's refusal *error* in the candidate's words."""
+        return cls(error.code if error.code in cls.messages else "refused")
+
+
+@contextmanager
+def _in_candidate_words() -> Iterator[None]:
+    """Pass a lost time on as it is (it carries fresh times); word other booking refusals for
+    the candidate."""
+    try:
+        yield
+    except booking.SlotTaken:
+        raise
+    except booking.BookingError as error:
+        raise LinkBookingError.of(error) from error
 
 
 def candidate_hours(link: SchedulingLink, stages: list[StageTemplate] | None = None
@@ -56,32 +106,33 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     """Book the slot starting at *start_at* (or move the booking there when already booked).
 
     The panel is the fair one a fresh search assigns to that start. Raises SlotTaken with fresh
-    slots when the time is no longer free, LinkError when the link no longer allows it.
+    slots when the time is no longer free, LinkBookingError when the link no longer allows it.
     """
     stages = link_stages(link)
     interviews = live_interviews(link)
     if link.booked_at is not None and not interviews:
-        raise LinkError("cancelled")
+        raise LinkBookingError("cancelled")
     if interviews and not can_change(link, now):
-        raise LinkError("past_cutoff")
+        raise LinkBookingError("past_cutoff", hours=_cutoff_hours(stages))
     if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
-        raise LinkError("expired")
+        raise LinkBookingError("expired")
     search = available_slots(link, now)
     slot = next((s for s in search.slots if s.start_at == start_at), None)
     if slot is None:
         raise booking.SlotTaken([], search)
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
-    if interviews:
-        return booking.reschedule_interview(actor, interviews[0], start_at, now,
-                                            panels=slot.panels, hours=hours,
-                                            reason=reason.strip())
-    if len(stages) == 1:
-        booked = [booking.book_interview(actor, link.application, stages[0], start_at,
-                                         slot.panels[0], now, hours=hours)]
-    else:
-        booked = booking.book_loop(actor, link.application, stages, start_at, slot.panels,
-                                   now, hours=hours, break_minutes=link.break_minutes)
+    with _in_candidate_words():
+        if interviews:
+            return booking.reschedule_interview(actor, interviews[0], start_at, now,
+                                                panels=slot.panels, hours=hours,
+                                                reason=reason.strip())
+        if len(stages) == 1:
+            booked = [booking.book_interview(actor, link.application, stages[0], start_at,
+                                             slot.panels[0], now, hours=hours)]
+        else:
+            booked = booking.book_loop(actor, link.application, stages, start_at, slot.panels,
+                                       now, hours=hours, break_minutes=link.break_minutes)
     link.booked_at = now
     link.interview_id = booked[0].id
     link.booking_group_id = booked[0].booking_group_id
@@ -95,10 +146,17 @@ def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -
     """Cancel the booking (the whole loop) before the cutoff."""
     interviews = live_interviews(link)
     if not interviews:
-        raise LinkError("cancelled" if link.booked_at is not None else "not_booked")
+        raise LinkBookingError("cancelled" if link.booked_at is not None else "not_booked")
     if not can_change(link, now):
-        raise LinkError("past_cutoff")
-    return booking.cancel_interview(actor_label(link), interviews[0], now, reason=reason.strip())
+        raise LinkBookingError("past_cutoff", hours=_cutoff_hours(link_stages(link)))
+    with _in_candidate_words():
+        return booking.cancel_interview(actor_label(link), interviews[0], now,
+                                        reason=reason.strip())
+
+
+def _cutoff_hours(stages: list[StageTemplate]) -> int:
+    """Return how many hours before the interview changes through the link close."""
+    return max((stage.reschedule_cutoff_hours for stage in stages), default=24)
 
 
 def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
@@ -108,7 +166,7 @@ def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
     """
     zone = canonical_zone(zone)
     if not is_valid_zone(zone):
-        raise LinkError("unknown_zone", zone=zone[:64])
+        raise LinkBookingError("unknown_zone", "zone", zone=zone[:64])
     candidate = link.application.candidate
     if same_zone(candidate.zone, zone):
         return
@@ -122,7 +180,7 @@ def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
 def set_hours(link: SchedulingLink, day_start: time, day_end: time, now: datetime) -> None:
     """Store the candidate's acceptable local hours; an end of 00:00 means midnight."""
     if day_end != time(0) and day_end <= day_start:
-        raise LinkError("bad_hours")
+        raise LinkBookingError("bad_hours", "day_end")
     before = {"day_start": _hhmm(link.candidate_day_start), "day_end": _hhmm(link.candidate_day_end)}
     link.candidate_day_start, link.candidate_day_end = day_start, day_end
     record_event(actor_label(link), "link.hours_changed", link, now=now, before=before,

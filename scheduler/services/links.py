@@ -36,6 +36,7 @@ from scheduler.services.audit import record_event
 from scheduler.services.emails import (
     StableId, company_name, compose_and_enqueue, external_url, organizer_address,
 )
+from scheduler.services.errors import N_, ServiceError
 from scheduler.services.feeds import token_hash
 
 log = logging.getLogger("scheduler.links")
@@ -52,13 +53,25 @@ MAX_PROPOSALS = 3
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-class LinkError(Exception):
-    """A link action was refused; *code* and *params* let the app say why in any language."""
+class LinkError(ServiceError):
+    """A link was refused: sending or resending one (the coordinator reads why, a stage by its
+    `stage_id`, named by the web layer as `stage`), or the candidate's "none of these work"."""
 
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(f"{code}: {params}" if params else code)
+    messages = {
+        # The booking rule's refusals (services/booking.py `booking_refusal`), for a link.
+        "application_closed": N_("This application is closed: no link can be sent."),
+        "no_stages": N_("Tick at least one stage."),
+        "repeated_stage": N_("Choose each stage once."),
+        "stage_not_schedulable": N_("%(stage)s is not booked as an interview."),
+        "already_booked": N_("%(stage)s is already booked: reschedule that interview instead."),
+        "bad_break": N_("The break can be 0 to %(max)d minutes."),
+        "expiry_in_past": N_("The link must stay valid for at least a day."),
+        "revoked": N_("A revoked link cannot be sent again: send a new one."),
+        "proposal_empty": N_("Propose at least one time, or write a note."),
+        "too_many_proposals": N_("Propose at most %(max)d times."),
+        "proposal_in_past": N_("The times you propose must be in the future."),
+        "note_too_long": N_("Use at most %(max)d characters."),
+    }
 
 
 def actor_label(link: SchedulingLink) -> str:
@@ -98,11 +111,11 @@ def _check_scope(application: Application, stages: list[StageTemplate], break_mi
     refusal = booking.booking_refusal(application, stages)
     if refusal is not None:
         # The booking rule's own codes and parameters (a stage by its id).
-        raise LinkError(refusal.code, **refusal.params)
+        raise LinkError(refusal.code, "stage_ids", **refusal.params)
     if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
-        raise LinkError("bad_break", max=MAX_BREAK_MINUTES)
+        raise LinkError("bad_break", "break_minutes", max=MAX_BREAK_MINUTES)
     if expires_at <= now:
-        raise LinkError("expiry_in_past")
+        raise LinkError("expiry_in_past", "valid_days")
 
 
 def send_link_email(link: SchedulingLink, token: str, now: datetime):
@@ -282,7 +295,7 @@ def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
     if any(t <= now for t in times):
         raise LinkError("proposal_in_past")
     if len(note) > MAX_NOTE_LENGTH:
-        raise LinkError("note_too_long", max=MAX_NOTE_LENGTH)
+        raise LinkError("note_too_long", "note", max=MAX_NOTE_LENGTH)
     link.proposed_times = [t.isoformat() for t in times]
     link.candidate_note = note
     link.candidate_note_at = now

@@ -9,16 +9,11 @@ from __future__ import annotations
 import html as htmllib
 import re
 from datetime import datetime, time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from babel.messages.pofile import read_po
 
-from scheduler.booking_messages import (
-    BOOKING_ERROR_MSGIDS, PROBLEM_MSGIDS, booking_error_text, problem_text,
-)
-from scheduler.domain import slots as engine_slots
+from scheduler.coordinator.present import problem_text
 from scheduler.domain.slots import SlotProblem
 from scheduler.models import AuditEvent, BookingGroup, Interview
 from scheduler.services.booking import BookingError, book_interview
@@ -28,8 +23,6 @@ from tests.services.booking_setup import booking_world
 from tests.web.helpers import csrf_token, sign_in
 
 PASSWORD = "correct horse battery staple"
-ROOT = Path(__file__).resolve().parents[2]
-ZH_PO = ROOT / "scheduler" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 
 
 @pytest.fixture
@@ -397,26 +390,9 @@ def test_the_history_reads_well_in_chinese(client, db, no_csrf):
     assert "北京时间 Asia/Shanghai" in html
 
 
-# --- Messages: every refusal is translated -------------------------------------------------
-
-
-def _zh_catalog():
-    with ZH_PO.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle, locale="zh") if m.id}
-
-
-def test_every_engine_problem_message_is_listed_and_translated():
-    assert set(PROBLEM_MSGIDS) == set(engine_slots._PROBLEM_MESSAGES.values())
-    catalog = _zh_catalog()
-    assert all(catalog.get(msgid) for msgid in PROBLEM_MSGIDS)
-
-
-def test_every_booking_error_code_has_a_translated_message():
-    source = (ROOT / "scheduler" / "services" / "booking.py").read_text()
-    raised = set(re.findall(r'BookingError\("(\w+)"', source)) | {"slot_taken"}
-    assert raised == set(BOOKING_ERROR_MSGIDS)
-    catalog = _zh_catalog()
-    assert all(catalog.get(msgid) for msgid in BOOKING_ERROR_MSGIDS.values())
+# --- Messages: refusals render with names, in both languages --------------------------------
+# (That every refusal's and every engine problem's msgid has a Chinese translation is
+# tests/unit/test_refusals.py.)
 
 
 def test_problems_and_errors_render_with_names_in_both_languages(app):
@@ -429,10 +405,10 @@ def test_problems_and_errors_render_with_names_in_both_languages(app):
         with force_locale("en"):
             assert problem_text(busy, {7: "Li Wei"}, stages) == \
                 "Project deep dive: Interviewer Li Wei is busy at this time (buffers included)."
-            assert booking_error_text(BookingError("not_on_panel", interviewer_id=7),
-                                      {7: "Li Wei"}) == "Li Wei is not on this interview's panel."
+            assert BookingError("not_on_panel", interviewer_id=7, name="Li Wei").message == \
+                "Li Wei is not on this interview's panel."
         with force_locale("zh"):
             assert "李伟" in problem_text(busy, {7: "李伟"})
             assert problem_text(SlotProblem("too_soon", params=(("hours", 24),))) == \
                 "这个时间太近了：面试需提前 24 小时预约。"
-            assert booking_error_text(BookingError("slot_taken")) == "这个时间刚被别人占用了。"
+            assert BookingError("slot_taken").message == "这个时间刚被别人占用了。"
