@@ -12,9 +12,11 @@ new SEQUENCE (DESIGN.md §7):
 - a cancellation of the whole event (CANCEL, STATUS:CANCELLED) to the candidate and the panel as
   it was, each copy listing the attendees it listed.
 The candidate's copy never names the panel, so the candidate hears of a change only when their
-copy changes (its time or place). This module also says how an interview reads to one recipient
-(summary, place, local times), which reminders and the calendar feeds reuse; it knows nothing of
-reminders.
+copy changes (its time or place); their email points to a scheduling link only while they hold
+one that can change the interview (`candidate_has_link`). A cancellation's email never asks
+anyone to add it to their calendar. This module also says how an interview reads to one
+recipient (summary, place, local times), which reminders and the calendar feeds reuse; it knows
+nothing of reminders.
 """
 from __future__ import annotations
 
@@ -22,12 +24,14 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
 
 from scheduler import ical
+from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
-from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile
+from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile, SchedulingLink
 from scheduler.services.emails import (
     CalendarPart, StableId, compose_and_enqueue, organizer_address,
 )
@@ -200,6 +204,32 @@ def _subject(recipient: Recipient, kind: str, title: str, state: InterviewState)
         return gettext("Invitation: %(summary)s, %(when)s", summary=title, when=when)
 
 
+def candidate_has_link(interview: Interview, now: datetime) -> bool:
+    """Tell whether the candidate holds a live scheduling link for the interview's stage, one
+    through which they can move or cancel it.
+
+    That is a link of the application for the stage, not revoked, which booked this interview
+    (or its loop) — or which the candidate is booking through right now: a link not yet marked
+    booked and still open for picking, when no staff member booked the interview. A link sent
+    but left unused while a coordinator booked the stage changes nothing, so it does not count.
+    """
+    links = db.session.scalars(sa.select(SchedulingLink).where(
+        SchedulingLink.application_id == interview.application_id,
+        SchedulingLink.revoked_at.is_(None))).all()
+    for link in links:
+        if interview.stage_id not in (link.stage_ids or []):
+            continue
+        if link.booked_at is not None:
+            if link.interview_id == interview.id or (
+                    link.booking_group_id is not None
+                    and link.booking_group_id == interview.booking_group_id):
+                return True
+        elif (interview.booked_by_id is None and link.expired_at is None
+              and link.expires_at > now):
+            return True
+    return False
+
+
 def _send_invite(interview: Interview, recipient: Recipient, kind: str, now: datetime,
                  state: InterviewState) -> None:
     """Put one recipient's message of *kind* about the interview (as *state* describes it) in
@@ -214,12 +244,14 @@ def _send_invite(interview: Interview, recipient: Recipient, kind: str, now: dat
         return ical.build_invite(dataclasses.replace(event, description=text_body),
                                  method=method, dtstamp_at=now, is_uninvite=is_uninvite)
 
+    has_link = (recipient.is_candidate and method == ical.METHOD_REQUEST
+                and candidate_has_link(interview, now))
     compose_and_enqueue(
         "invite", to_addr=recipient.email, language=recipient.language,
         subject=_subject(recipient, kind, event.summary, state),
         context=dict(interview=interview, recipient=recipient, method=method, kind=kind,
                      summary=event.summary, location=event.location or "",
-                     time_lines=time_lines(interview, recipient, state)),
+                     time_lines=time_lines(interview, recipient, state), has_link=has_link),
         stable_id=StableId(interview.calendar_uid, kind=method.lower(),
                            sequence=interview.sequence),
         kind=f"invite_{method.lower()}", now=now, interview_id=interview.id,
