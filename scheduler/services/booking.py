@@ -293,6 +293,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
                                          exclude_interview_ids=excluded)
 
     befores = [_snapshot(i) for i in interviews]
+    states = [invites.state_of(i) for i in interviews]
 
     def write():
         for item, panel, (stage_start, stage_end) in zip(
@@ -304,23 +305,21 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
         db.session.flush()
 
     _insert_checked(write, application, stages, now, hours, break_minutes, excluded)
-    for item, before in zip(interviews, befores):
+    for item, before, state in zip(interviews, befores, states):
         record_event(actor, "interview.rescheduled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
-        invites.interview_rescheduled(item, actor=actor, now=now)
+        invites.interview_changed(item, before=state, actor=actor, now=now)
         reminders.schedule_reminders(item, now)
     db.session.flush()
     return interviews
 
 
-def _set_panel(interview: Interview, panel: Sequence[int]) -> list[InterviewerProfile]:
-    """Make the active seats match *panel* and the interview's time; return who was removed."""
-    removed = []
+def _set_panel(interview: Interview, panel: Sequence[int]) -> None:
+    """Make the active seats match *panel* and the interview's time (the invites tell who left)."""
     by_interviewer = {a.interviewer_id: a for a in interview.active_assignments}
     for interviewer_id, seat in by_interviewer.items():
         if interviewer_id not in panel:
             seat.is_active = False
-            removed.append(seat.interviewer)
     for n, interviewer_id in enumerate(panel):
         seat = by_interviewer.get(interviewer_id)
         if seat is None:
@@ -329,7 +328,6 @@ def _set_panel(interview: Interview, panel: Sequence[int]) -> list[InterviewerPr
                                          start_at=interview.start_at, end_at=interview.end_at)
             interview.assignments.append(seat)
         seat.start_at, seat.end_at = interview.start_at, interview.end_at
-    return removed
 
 
 def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
@@ -342,7 +340,7 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
         _require_live(item)
     for item in interviews:
         before = _snapshot(item)
-        panel = [seat.interviewer for seat in item.active_assignments]
+        state = invites.state_of(item)  # the panel as it was, before its seats are freed
         item.status = Interview.CANCELLED
         item.cancel_reason = reason
         item.sequence += 1
@@ -352,7 +350,7 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
         db.session.flush()
         record_event(actor, "interview.cancelled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
-        invites.interview_cancelled(item, panel=panel, actor=actor, now=now)
+        invites.interview_cancelled(item, before=state, actor=actor, now=now)
         reminders.drop_reminders(item)
     db.session.flush()
     return interviews
@@ -391,18 +389,18 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
     if problems:
         raise SlotTaken(problems, None)
     before = _snapshot(interview)
+    state = invites.state_of(interview)
 
     def write():
-        removed = _set_panel(interview, new_panel)
+        _set_panel(interview, new_panel)
         interview.sequence += 1
         interview.updated_at = now
         db.session.flush()
-        return removed
 
-    removed = _insert_checked(write, interview.application, stages, now, None, break_minutes)
+    _insert_checked(write, interview.application, stages, now, None, break_minutes)
     record_event(actor, "interview.panel_swapped", interview, now=now, before=before,
                  after=_snapshot(interview), note=reason)
-    invites.panel_changed(interview, removed=removed, actor=actor, now=now)
+    invites.interview_changed(interview, before=state, actor=actor, now=now)
     reminders.schedule_reminders(interview, now)
     db.session.flush()
     return interview

@@ -1,11 +1,22 @@
 """Invites: turn interview changes into per-recipient calendar invites in the outbox.
 
-Booking services call one hook per change (`interview_booked`, `interview_rescheduled`,
-`interview_cancelled`, `panel_changed`) inside their transaction; each writes one outbox row
-per recipient, in that recipient's language, all carrying the interview's UID and SEQUENCE
-(DESIGN.md §7). The candidate's copy never names the panel. This module also says how an
-interview reads to one recipient (summary, place, local times), which reminders and the
-calendar feeds reuse; it knows nothing of reminders.
+Booking services call one hook per change inside their transaction — `interview_booked`,
+`interview_changed` (a move, a new panel, a swapped seat: one path for all of them) and
+`interview_cancelled` — handing over the interview as it was before (`state_of`, taken before
+the change). Each hook decides per recipient what their calendar needs (RFC 5546) and writes one
+outbox row per recipient, in that recipient's language, all carrying the interview's UID and
+new SEQUENCE (DESIGN.md §7):
+- an invitation (REQUEST) to whoever joins, an update (REQUEST) to whoever stays;
+- an uninvite to whoever leaves a panel that goes on: a CANCEL of their copy that lists only
+  them, without STATUS:CANCELLED, at the time they had;
+- a cancellation of the whole event (CANCEL, STATUS:CANCELLED) to the candidate and the panel as
+  it was, each copy listing the attendees it listed.
+The candidate's copy never names the panel, so the candidate hears of a change only when their
+copy changes (its time or place); their email points to a scheduling link only while they hold
+one that can change the interview (`candidate_has_link`). A cancellation's email never asks
+anyone to add it to their calendar. This module also says how an interview reads to one
+recipient (summary, place, local times), which reminders and the calendar feeds reuse; it knows
+nothing of reminders.
 """
 from __future__ import annotations
 
@@ -13,17 +24,44 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
 
 from scheduler import ical
+from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
-from scheduler.models import Interview, InterviewerProfile
+from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile, SchedulingLink
 from scheduler.services.emails import (
     CalendarPart, StableId, compose_and_enqueue, organizer_address,
 )
 
 BEIJING = "Asia/Shanghai"
+
+# What one message tells its recipient: the first two are REQUESTs, the last two CANCELs.
+INVITATION, UPDATE, CANCELLATION, REMOVAL = "invitation", "update", "cancellation", "removal"
+_METHODS = {INVITATION: ical.METHOD_REQUEST, UPDATE: ical.METHOD_REQUEST,
+            CANCELLATION: ical.METHOD_CANCEL, REMOVAL: ical.METHOD_CANCEL}
+
+
+@dataclass(frozen=True)
+class InterviewState:
+    """An interview as its invites describe it at one moment: its time and its panel's seats.
+
+    Booking takes one with `state_of` before it changes an interview and hands it to the hook,
+    which compares it with the interview afterwards (seats are only read for their person and
+    role, which a change leaves alone).
+    """
+
+    start_at: datetime
+    end_at: datetime
+    seats: tuple[InterviewerAssignment, ...]
+
+
+def state_of(interview: Interview) -> InterviewState:
+    """Return the interview's time and active seats as they are now."""
+    return InterviewState(interview.start_at, interview.end_at,
+                          tuple(interview.active_assignments))
 
 
 @dataclass(frozen=True)
@@ -54,17 +92,21 @@ def everyone(interview: Interview) -> list[Recipient]:
             *(panel_recipient(a.interviewer) for a in interview.active_assignments)]
 
 
-def lead_interviewer(interview: Interview) -> InterviewerProfile | None:
-    """Return the panel's lead (the first active seat marked lead, else the first active)."""
-    active = interview.active_assignments
-    lead = next((a for a in active if a.role == "lead"), active[0] if active else None)
+def lead_interviewer(interview: Interview, state: InterviewState | None = None
+                     ) -> InterviewerProfile | None:
+    """Return the panel's lead (the first seat marked lead, else the first seat) of the
+    interview now, or as *state* describes it."""
+    seats = (state or state_of(interview)).seats
+    lead = next((a for a in seats if a.role == "lead"), seats[0] if seats else None)
     return lead.interviewer if lead else None
 
 
-def interview_location(interview: Interview, language: str) -> str:
-    """Return where the interview happens, as the recipient should read it."""
+def interview_location(interview: Interview, language: str,
+                       state: InterviewState | None = None) -> str:
+    """Return where the interview happens (now, or as *state* describes it), as the recipient
+    should read it."""
     mode = interview.stage.mode
-    lead = lead_interviewer(interview)
+    lead = lead_interviewer(interview, state)
     if interview.location:
         return interview.location
     if mode == "onsite" and lead is not None:
@@ -77,24 +119,28 @@ def interview_location(interview: Interview, language: str) -> str:
     return ""
 
 
-def time_lines(interview: Interview, recipient: Recipient) -> list[str]:
-    """Return the local-time lines of the description: whose time, and when."""
+def time_lines(interview: Interview, recipient: Recipient,
+               state: InterviewState | None = None) -> list[str]:
+    """Return the local-time lines of the description: whose time, and when (now, or as
+    *state* describes the interview)."""
+    state = state or state_of(interview)
+    start_at = state.start_at
     lang = recipient.language
     candidate = interview.application.candidate
     with force_locale(lang):
         lines = [gettext("Your time: %(when)s",
-                         when=format_local_datetime(interview.start_at, recipient.zone, lang))]
+                         when=format_local_datetime(start_at, recipient.zone, lang))]
         if recipient.is_candidate:
             if recipient.zone != BEIJING:
                 lines.append(gettext("Beijing time: %(when)s",
-                                     when=format_local_datetime(interview.start_at, BEIJING, lang)))
+                                     when=format_local_datetime(start_at, BEIJING, lang)))
             return lines
         lines.append(gettext("Candidate (%(name)s): %(when)s", name=candidate.name,
-                             when=format_local_datetime(interview.start_at, candidate.zone, lang)))
-    for seat in interview.active_assignments:
+                             when=format_local_datetime(start_at, candidate.zone, lang)))
+    for seat in state.seats:
         member = seat.interviewer
         lines.append(f"{member.user.name}: "
-                     f"{format_local_datetime(interview.start_at, member.effective_zone, lang)}")
+                     f"{format_local_datetime(start_at, member.effective_zone, lang)}")
     return lines
 
 
@@ -110,97 +156,147 @@ def summary(interview: Interview, recipient: Recipient) -> str:
                        candidate=interview.application.candidate.name)
 
 
-def _attendees(interview: Interview, recipient: Recipient) -> list[ical.Attendee]:
+def _attendees(interview: Interview, recipient: Recipient,
+               state: InterviewState) -> list[ical.Attendee]:
     candidate = interview.application.candidate
     attendees = [ical.Attendee(candidate.email, candidate.name)]
     if not recipient.is_candidate:
         attendees += [ical.Attendee(a.interviewer.user.email, a.interviewer.user.name)
-                      for a in interview.active_assignments]
+                      for a in state.seats]
     return attendees
 
 
 def invite_event(interview: Interview, recipient: Recipient, *, method: str = "REQUEST",
-                 description: str = "", is_uninvite: bool = False) -> ical.InviteEvent:
-    """Return what *recipient*'s copy of the interview says, in their language."""
-    location = interview_location(interview, recipient.language)
+                 description: str = "", is_uninvite: bool = False,
+                 state: InterviewState | None = None) -> ical.InviteEvent:
+    """Return what *recipient*'s copy of the interview says, in their language.
+
+    *state* is the time and panel the copy describes: the interview now by default; a
+    cancellation's copy describes the panel as it was, an uninvite the time its recipient had.
+    An uninvite lists only its recipient (RFC 5546 §3.2.5).
+    """
+    state = state or state_of(interview)
+    location = interview_location(interview, recipient.language, state)
     is_cancelled = (method == "CANCEL" and not is_uninvite) or interview.status == "cancelled"
     return ical.InviteEvent(
         uid=interview.calendar_uid, sequence=interview.sequence,
-        start_at=interview.start_at, end_at=interview.end_at,
+        start_at=state.start_at, end_at=state.end_at,
         summary=summary(interview, recipient), description=description,
         location=location or None,
         organizer_email=organizer_address(),
         organizer_name=current_app.config["ORGANIZER_NAME"],
         attendees=([ical.Attendee(recipient.email, recipient.name)] if is_uninvite
-                   else _attendees(interview, recipient)),
+                   else _attendees(interview, recipient, state)),
         status=ical.STATUS_CANCELLED if is_cancelled else ical.STATUS_CONFIRMED,
     )
 
 
-def _subject(interview: Interview, recipient: Recipient, method: str, title: str) -> str:
-    when = format_local_datetime(interview.start_at, recipient.zone, recipient.language)
+def _subject(recipient: Recipient, kind: str, title: str, state: InterviewState) -> str:
+    when = format_local_datetime(state.start_at, recipient.zone, recipient.language)
     with force_locale(recipient.language):
-        if method == "CANCEL":
+        if kind == CANCELLATION:
             return gettext("Cancelled: %(summary)s, %(when)s", summary=title, when=when)
-        if interview.sequence > 0:
+        if kind == REMOVAL:
+            return gettext("No longer on the panel: %(summary)s, %(when)s", summary=title,
+                           when=when)
+        if kind == UPDATE:
             return gettext("Updated: %(summary)s, %(when)s", summary=title, when=when)
         return gettext("Invitation: %(summary)s, %(when)s", summary=title, when=when)
 
 
-def send_invite(interview: Interview, recipient: Recipient, method: str, now: datetime, *,
-                is_uninvite: bool = False) -> None:
-    """Put one recipient's invite (REQUEST) or cancellation (CANCEL) in the outbox.
+def candidate_has_link(interview: Interview, now: datetime) -> bool:
+    """Tell whether the candidate holds a live scheduling link for the interview's stage, one
+    through which they can move or cancel it.
 
-    *is_uninvite* marks the CANCEL sent to someone removed from a panel that goes on.
+    That is a link of the application for the stage, not revoked, which booked this interview
+    (or its loop) — or which the candidate is booking through right now: a link not yet marked
+    booked and still open for picking, when no staff member booked the interview. A link sent
+    but left unused while a coordinator booked the stage changes nothing, so it does not count.
     """
-    event = invite_event(interview, recipient, method=method, is_uninvite=is_uninvite)
+    links = db.session.scalars(sa.select(SchedulingLink).where(
+        SchedulingLink.application_id == interview.application_id,
+        SchedulingLink.revoked_at.is_(None))).all()
+    for link in links:
+        if interview.stage_id not in (link.stage_ids or []):
+            continue
+        if link.booked_at is not None:
+            if link.interview_id == interview.id or (
+                    link.booking_group_id is not None
+                    and link.booking_group_id == interview.booking_group_id):
+                return True
+        elif (interview.booked_by_id is None and link.expired_at is None
+              and link.expires_at > now):
+            return True
+    return False
+
+
+def _send_invite(interview: Interview, recipient: Recipient, kind: str, now: datetime,
+                 state: InterviewState) -> None:
+    """Put one recipient's message of *kind* about the interview (as *state* describes it) in
+    the outbox."""
+    method = _METHODS[kind]
+    is_uninvite = kind == REMOVAL
+    event = invite_event(interview, recipient, method=method, is_uninvite=is_uninvite,
+                         state=state)
 
     def calendar(text_body: str) -> bytes:
         # The calendar's description is the email's text, so both say the same.
         return ical.build_invite(dataclasses.replace(event, description=text_body),
                                  method=method, dtstamp_at=now, is_uninvite=is_uninvite)
 
+    has_link = (recipient.is_candidate and method == ical.METHOD_REQUEST
+                and candidate_has_link(interview, now))
     compose_and_enqueue(
         "invite", to_addr=recipient.email, language=recipient.language,
-        subject=_subject(interview, recipient, method, event.summary),
-        context=dict(interview=interview, recipient=recipient, method=method,
+        subject=_subject(recipient, kind, event.summary, state),
+        context=dict(interview=interview, recipient=recipient, method=method, kind=kind,
                      summary=event.summary, location=event.location or "",
-                     time_lines=time_lines(interview, recipient)),
+                     time_lines=time_lines(interview, recipient, state), has_link=has_link),
         stable_id=StableId(interview.calendar_uid, kind=method.lower(),
                            sequence=interview.sequence),
         kind=f"invite_{method.lower()}", now=now, interview_id=interview.id,
         calendar=CalendarPart(method, calendar))
 
 
-def _send(interview: Interview, recipients: list[Recipient], method: str, now: datetime,
-          *, is_uninvite: bool = False) -> None:
-    for recipient in recipients:
-        send_invite(interview, recipient, method, now, is_uninvite=is_uninvite)
-
-
 def interview_booked(interview: Interview, *, actor, now: datetime) -> None:
     """Send the first invite to everyone."""
-    _send(interview, everyone(interview), "REQUEST", now)
+    state = state_of(interview)
+    for recipient in everyone(interview):
+        _send_invite(interview, recipient, INVITATION, now, state)
 
 
-def interview_rescheduled(interview: Interview, *, actor, now: datetime) -> None:
-    """Send everyone the updated invite (same UID, higher SEQUENCE)."""
-    _send(interview, everyone(interview), "REQUEST", now)
+def interview_changed(interview: Interview, *, before: InterviewState, actor,
+                      now: datetime) -> None:
+    """Tell each person what a change to a live interview (time, panel or both) means for
+    their calendar; *before* is `state_of` the interview before the change.
 
-
-def interview_cancelled(interview: Interview, *, panel: list[InterviewerProfile], actor,
-                        now: datetime) -> None:
-    """Send the candidate and the panel as it was a CANCEL."""
-    recipients = [_candidate_recipient(interview), *(panel_recipient(p) for p in panel)]
-    _send(interview, recipients, "CANCEL", now)
-
-
-def panel_changed(interview: Interview, *, removed: list[InterviewerProfile], actor,
-                  now: datetime) -> None:
-    """Send a CANCEL to removed interviewers and the update to the panel.
-
-    The candidate's copy does not name the panel, so a panel change does not concern them.
+    Whoever left the panel gets an uninvite for the copy they had, whoever stayed an update,
+    whoever joined an invitation, and the candidate an update when their copy (time or place)
+    changed. Rescheduling, a candidate's move through the link and a seat swap all come here.
     """
-    _send(interview, [panel_recipient(p) for p in removed], "CANCEL", now, is_uninvite=True)
-    _send(interview, [panel_recipient(a.interviewer) for a in interview.active_assignments],
-          "REQUEST", now)
+    after = state_of(interview)
+    before_ids = {seat.interviewer_id for seat in before.seats}
+    after_ids = {seat.interviewer_id for seat in after.seats}
+    candidate = _candidate_recipient(interview)
+
+    def candidate_copy(state: InterviewState) -> tuple:
+        return (state.start_at, state.end_at,
+                interview_location(interview, candidate.language, state))
+
+    if candidate_copy(before) != candidate_copy(after):
+        _send_invite(interview, candidate, UPDATE, now, after)
+    for seat in before.seats:
+        if seat.interviewer_id not in after_ids:
+            _send_invite(interview, panel_recipient(seat.interviewer), REMOVAL, now, before)
+    for seat in after.seats:
+        kind = UPDATE if seat.interviewer_id in before_ids else INVITATION
+        _send_invite(interview, panel_recipient(seat.interviewer), kind, now, after)
+
+
+def interview_cancelled(interview: Interview, *, before: InterviewState, actor,
+                        now: datetime) -> None:
+    """Send the candidate and the panel as it was (*before*, taken before its seats were
+    freed) the whole event's CANCEL, each copy listing the attendees it listed."""
+    for recipient in [_candidate_recipient(interview),
+                      *(panel_recipient(seat.interviewer) for seat in before.seats)]:
+        _send_invite(interview, recipient, CANCELLATION, now, before)
