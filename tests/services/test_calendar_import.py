@@ -19,9 +19,11 @@ from scheduler.services.calendars import (
     import_calendar_file, refresh_calendar_source, refresh_calendar_sources, source_problem,
 )
 from tests import factories as f
+from tests.clock import NOW, at_local, local_today, weekday_on_or_after
 from tests.helpers_servers import RadicaleServer, Route, StaticHTTPServer
 
 UTC = timezone.utc
+HOUR = timedelta(hours=1)
 
 
 def vcalendar(*events: str) -> bytes:
@@ -29,11 +31,37 @@ def vcalendar(*events: str) -> bytes:
     return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n".encode()
 
 
-# Mondays 10:00-11:00 in Shanghai from Monday 2026-11-30 (NOW is 09:00 that day in Beijing).
-WEEKLY = vcalendar("UID:weekly\r\nSUMMARY:Team sync\r\nDTSTART;TZID=China Standard Time:20261130T100000\r\n"
-                   "DTEND;TZID=China Standard Time:20261130T110000\r\nRRULE:FREQ=WEEKLY")
-ALL_DAY = vcalendar("UID:leave\r\nSUMMARY:Leave\r\nDTSTART;VALUE=DATE:20261202\r\nDTEND;VALUE=DATE:20261203")
-BROKEN = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20261201T090000Z\r\n"
+def _ics_date(day) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _ics_utc(instant) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+# Mondays 10:00-11:00 in Shanghai (named by its Windows zone, as Outlook does), from the first
+# Monday at least a day after NOW in Beijing: every meeting lies ahead of NOW.
+FIRST_MONDAY = weekday_on_or_after(local_today() + timedelta(days=1), 0)
+FIRST_MEETING = at_local(FIRST_MONDAY, "10:00")
+WEEKLY = vcalendar(f"UID:weekly\r\nSUMMARY:Team sync\r\n"
+                   f"DTSTART;TZID=China Standard Time:{_ics_date(FIRST_MONDAY)}T100000\r\n"
+                   f"DTEND;TZID=China Standard Time:{_ics_date(FIRST_MONDAY)}T110000\r\n"
+                   "RRULE:FREQ=WEEKLY")
+# A day of leave two days after NOW's date in London.
+LEAVE_DAY = local_today("Europe/London") + timedelta(days=2)
+ALL_DAY = vcalendar(f"UID:leave\r\nSUMMARY:Leave\r\nDTSTART;VALUE=DATE:{_ics_date(LEAVE_DAY)}\r\n"
+                    f"DTEND;VALUE=DATE:{_ics_date(LEAVE_DAY + timedelta(days=1))}")
+BROKEN = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:"
+          + _ics_utc(NOW + timedelta(days=1)).encode() + b"\r\n")
+
+
+def meetings_before(end_at) -> list[datetime]:
+    """Return the starts of the weekly meetings before *end_at* (Beijing keeps no summer time)."""
+    starts, start = [], FIRST_MEETING
+    while start < end_at:
+        starts.append(start)
+        start += timedelta(weeks=1)
+    return starts
 
 
 def blocks(source) -> list[tuple[datetime, datetime, str]]:
@@ -61,24 +89,28 @@ def test_a_file_becomes_busy_blocks_over_the_horizon(db, now, interviewer, owner
     # No open requisition: the default 21-day horizon plus the margin.
     assert (start_at, end_at) == (now - PAST_MARGIN, now + timedelta(days=21) + HORIZON_MARGIN)
     found = blocks(source)
-    # China Standard Time is UTC+8: Mondays 02:00-03:00 UTC, 11-30 through the last before end_at.
-    assert found[0] == (datetime(2026, 11, 30, 2, tzinfo=UTC), datetime(2026, 11, 30, 3, tzinfo=UTC), "Team sync")
-    assert [b[0] for b in found] == [datetime(2026, 11, 30, 2, tzinfo=UTC) + timedelta(weeks=w) for w in range(5)]
+    # China Standard Time is UTC+8: Mondays 02:00-03:00 UTC, the first one through the last
+    # before end_at.
+    assert FIRST_MEETING.hour == 2
+    assert found[0] == (FIRST_MEETING, FIRST_MEETING + HOUR, "Team sync")
+    assert [b[0] for b in found] == meetings_before(end_at) and len(found) >= 4
     assert source.event_count == 1
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.object_id == source.id)) \
         == "calendar_source.added"
-    # The slot engine's loader sees them.
-    assert load_calendars([interviewer.id], now, now + timedelta(days=8))[interviewer.id].busy == (
-        (datetime(2026, 11, 30, 2, tzinfo=UTC), datetime(2026, 11, 30, 3, tzinfo=UTC)),
-        (datetime(2026, 12, 7, 2, tzinfo=UTC), datetime(2026, 12, 7, 3, tzinfo=UTC)),
-    )
+    # The slot engine's loader sees them: over eight days from the first, the first two.
+    second = FIRST_MEETING + timedelta(weeks=1)
+    loaded = load_calendars([interviewer.id], now, FIRST_MEETING + timedelta(days=8))
+    assert loaded[interviewer.id].busy == ((FIRST_MEETING, FIRST_MEETING + HOUR),
+                                           (second, second + HOUR))
 
 
 def test_all_day_events_block_the_interviewers_own_day(db, now):
     london = f.make_interviewer(office=f.make_office(zone="Europe/London", calendar_key="GB-ENG"))
     outcome = import_calendar_file(london.user, london, "leave.ics", ALL_DAY, now)
+    # From midnight to midnight in London (UTC+0 in winter, UTC+1 in summer).
     assert blocks(outcome.source) == [
-        (datetime(2026, 12, 2, 0, tzinfo=UTC), datetime(2026, 12, 3, 0, tzinfo=UTC), "Leave")]
+        (at_local(LEAVE_DAY, "00:00", "Europe/London"),
+         at_local(LEAVE_DAY + timedelta(days=1), "00:00", "Europe/London"), "Leave")]
 
 
 def test_the_horizon_follows_the_longest_open_stage(db, now):
@@ -129,7 +161,8 @@ def test_a_bad_replacement_file_keeps_the_previous_file_and_blocks(db, now, inte
 
 
 def test_warnings_come_back_with_the_import(db, now, interviewer, owner):
-    data = vcalendar("UID:ok\r\nDTSTART:20261201T020000Z\r\nDTEND:20261201T030000Z",
+    start = now + timedelta(days=1)
+    data = vcalendar(f"UID:ok\r\nDTSTART:{_ics_utc(start)}\r\nDTEND:{_ics_utc(start + HOUR)}",
                      "UID:bad\r\nSUMMARY:Broken\r\nDTSTART:2026120XT020000Z")
     outcome = import_calendar_file(owner, interviewer, "mixed.ics", data, now)
     assert [w.code for w in outcome.warnings] == ["event_bad_time"]
@@ -172,7 +205,7 @@ def test_a_subscription_is_read_refreshed_and_survives_an_outage(app, db, now, i
     db.session.commit()
     source = outcome.source
     assert (source.kind, source.url, source.content) == ("url", feed.url("/work.ics"), None)
-    assert len(blocks(source)) == 5
+    assert len(blocks(source)) == len(meetings_before(calendar_window(now)[1]))
 
     feed.routes["/work.ics"] = Route(body=ALL_DAY)  # the feed changes
     assert refresh_calendar_sources(now) == {"refreshed": 1, "failed": 0}
@@ -220,19 +253,20 @@ def test_a_caldav_account_is_read_and_a_wrong_password_keeps_the_blocks(app, db,
     db.session.commit()
     source = outcome.source
     assert (source.kind, source.username, source.password) == ("caldav", "alice", "secret")
-    assert len(blocks(source)) == 5
+    meetings = len(meetings_before(calendar_window(now)[1]))
+    assert len(blocks(source)) == meetings
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.object_id == source.id))
     assert "secret" not in str(audit.after)
 
     radicale.calendar.save_event(ALL_DAY.decode())
     assert refresh_calendar_source(source, now).is_ok
-    assert sorted(b[2] for b in blocks(source)) == ["Leave"] + ["Team sync"] * 5
+    assert sorted(b[2] for b in blocks(source)) == ["Leave"] + ["Team sync"] * meetings
 
     source.password = "changed elsewhere"
     outcome = refresh_calendar_source(source, now + timedelta(hours=1))
     db.session.commit()
     assert outcome.error.code == "caldav_login_failed"
-    assert len(blocks(source)) == 6
+    assert len(blocks(source)) == meetings + 1
     assert source_problem(source).message() == "The CalDAV server refused the user name or password."
 
 

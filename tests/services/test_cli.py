@@ -1,26 +1,35 @@
 """Command-line entry points: calendar refresh and one-off job runs."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from scheduler.models import BusyBlock, CalendarSource
 from tests import factories as f
+from tests.clock import BEIJING, NOW
 
-WEEKLY = b"""BEGIN:VCALENDAR\r
+
+def _ics(instant) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+# A weekly one-hour meeting that began four weeks before NOW and goes on.
+_FIRST = NOW - timedelta(weeks=4)
+WEEKLY = f"""BEGIN:VCALENDAR\r
 VERSION:2.0\r
 PRODID:-//test//EN\r
 BEGIN:VEVENT\r
 UID:weekly-1\r
-DTSTAMP:20261101T000000Z\r
-DTSTART:20261102T020000Z\r
-DTEND:20261102T030000Z\r
+DTSTAMP:{_ics(_FIRST - timedelta(days=1))}\r
+DTSTART:{_ics(_FIRST)}\r
+DTEND:{_ics(_FIRST + timedelta(hours=1))}\r
 RRULE:FREQ=WEEKLY\r
 SUMMARY:Team sync\r
 END:VEVENT\r
 END:VCALENDAR\r
-"""
+""".encode()
 
 
 def test_calendars_refresh_command_rereads_sources(app, db):
@@ -38,5 +47,6 @@ def test_calendars_refresh_command_rereads_sources(app, db):
 def test_jobs_run_once_refuses_unknown_names_and_naive_now(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["jobs", "run-once", "nonsense"]).exit_code != 0
-    result = runner.invoke(args=["jobs", "run-once", "send_outbox", "--now", "2026-12-01T09:00"])
+    naive = NOW.astimezone(ZoneInfo(BEIJING)).replace(tzinfo=None).isoformat(timespec="minutes")
+    result = runner.invoke(args=["jobs", "run-once", "send_outbox", "--now", naive])
     assert result.exit_code != 0 and "zone" in result.output

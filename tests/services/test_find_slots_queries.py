@@ -7,16 +7,22 @@ counted with a SQLAlchemy event listener while the pool grows from 5 to 40 inter
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 
 from scheduler.models import Application
 from scheduler.services.slot_search import find_slots
 from tests import factories as f
+from tests.clock import local_today, weekday_on_or_after, workdays_after
 
 # Far fewer than one per interviewer: a query per interviewer would show at 5 already.
 MAX_STATEMENTS = 16
+# Dates inside the 14-day horizon, picked relative to NOW: a Beijing workday taken off, a
+# Saturday with extra hours, a Beijing workday the office closes and a London Sunday it works.
+TIME_OFF_DAY, OFFICE_CLOSED_DAY = workdays_after(1, count=2)
+SATURDAY = weekday_on_or_after(local_today() + timedelta(days=1), 5)
+LONDON_SUNDAY = SATURDAY + timedelta(days=1)
 
 
 @contextmanager
@@ -47,8 +53,8 @@ def add_interviewers(count, offices, application, now):
         for day in range(3):
             start_at = now + timedelta(days=day, hours=2 + n % 5)
             f.make_busy_block(source, start_at, start_at + timedelta(minutes=45), summary="Meeting")
-        f.make_availability_override(person, date(2026, 12, 2))
-        f.make_availability_override(person, date(2026, 12, 5), is_available=True,
+        f.make_availability_override(person, TIME_OFF_DAY)
+        f.make_availability_override(person, SATURDAY, is_available=True,
                                      start_local=time(10), end_local=time(12))
         f.make_interview(application=application, panel=[person],
                          start_at=now + timedelta(days=1 + n % 4, hours=3),
@@ -80,8 +86,8 @@ def test_find_slots_issues_the_same_few_statements_for_5_and_40_interviewers(db,
              min_notice_minutes=0, candidate_day_start=time(0), candidate_day_end=time(23, 59)),
         dict(kind="project_deep_dive", panel_size=1, horizon_days=14, min_notice_minutes=0)])
     application = f.make_application(requisition=requisition)
-    f.make_workday_override(date(2026, 12, 3), calendar_key="CN", is_workday=False)
-    f.make_workday_override(date(2026, 12, 6), calendar_key="GB-ENG", is_workday=True)
+    f.make_workday_override(OFFICE_CLOSED_DAY, calendar_key="CN", is_workday=False)
+    f.make_workday_override(LONDON_SUNDAY, calendar_key="GB-ENG", is_workday=True)
 
     application_id = application.id
     add_interviewers(5, offices, application, now)

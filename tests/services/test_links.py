@@ -6,6 +6,7 @@ import hashlib
 import logging
 from datetime import time, timedelta
 from email import policy
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -22,10 +23,19 @@ from scheduler.services.links import (
     proposal, resend_link, revoke_link,
 )
 from tests import factories as f
-from tests.services.booking_setup import WORKDAY_10, booking_world
+from tests.clock import at_local, workday_after
+from tests.services.booking_setup import booking_world
 
 HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
+# The booking world's interviewers work Monday–Friday 09:00–18:00 Beijing, the stages look 14
+# days ahead, and a link may move or cancel its booking until 24 hours before it starts.
+# SLOT: 10:00 Beijing on the first Monday–Friday CN workday at least a day away, a free time of
+# every interviewer inside the horizon (at least ten hours away, whatever the hour of NOW).
+SLOT = at_local(workday_after(1, weekdays_only=True), "10:00")
+# CHANGEABLE: 10:00 on the first such workday at least two days away, so more than 24 hours
+# ahead: before the cutoff, and the same day has room to move it to 12:00.
+CHANGEABLE = at_local(workday_after(2, weekdays_only=True), "10:00")
 LOOP = [dict(kind="system_design", duration_minutes=60, panel_size=1, step_minutes=30,
              min_notice_minutes=0, horizon_days=14),
         dict(kind="project_deep_dive", duration_minutes=60, panel_size=1, step_minutes=30,
@@ -57,6 +67,15 @@ def _mails(db, kind=None):
 
 def _text(message) -> str:
     return message.get_body(("plain",)).get_content()
+
+
+def _english_in_london(instant) -> str:
+    """Return how an English reader sees *instant* in London, e.g. "Thu 3 Dec 2026, 02:00"."""
+    local = instant.astimezone(ZoneInfo("Europe/London"))
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[local.weekday()]
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+             "Dec")[local.month - 1]
+    return f"{weekday} {local.day} {month} {local.year}, {local:%H:%M}"
 
 
 def _actions(db, link):
@@ -112,7 +131,7 @@ def test_states_sent_opened_booked_cancelled(db, now, world):
     mark_opened(link, now)
     mark_opened(link, now + HOUR)  # only the first opening counts
     assert link_state(link, now) == "opened" and link.first_opened_at == now
-    book_from_link(link, WORKDAY_10, now)
+    book_from_link(link, CHANGEABLE, now)  # before the cutoff: the link may cancel it
     db.session.commit()
     assert link_state(link, now) == "booked"
     cancel_from_link(link, now, reason="found another job")
@@ -130,7 +149,7 @@ def test_the_job_expires_unbooked_links_only(db, now, world):
     booked, _ = _send(world, now, valid=HOUR)
     fresh, _ = _send(world, now)
     revoked, _ = _send(world, now, valid=HOUR)
-    book_from_link(booked, WORKDAY_10, now)
+    book_from_link(booked, SLOT, now)
     revoke_link(world[3], revoked, now)
     db.session.commit()
     job = next(j for j in JOBS if j.name == "expire_links")
@@ -169,23 +188,23 @@ def test_a_revoked_link_is_not_resent(db, now, world):
 
 def test_a_booked_link_stays_valid_past_its_expiry_until_the_interview_ends(db, now, world):
     link, token = _send(world, now, valid=2 * HOUR)
-    book_from_link(link, WORKDAY_10, now)
+    book_from_link(link, SLOT, now)
     db.session.commit()
     assert open_link(token, now + 3 * HOUR) is not None  # the picking window has passed
-    assert open_link(token, WORKDAY_10 + 30 * timedelta(minutes=1)) is not None
-    assert open_link(token, WORKDAY_10 + HOUR) is None  # dead once the interview is over
+    assert open_link(token, SLOT + 30 * timedelta(minutes=1)) is not None
+    assert open_link(token, SLOT + HOUR) is None  # dead once the interview is over
 
 
 def test_booking_through_a_link_sends_the_invite_with_the_picked_time(db, now, world):
     link, _ = _send(world, now)
-    [interview] = book_from_link(link, WORKDAY_10, now)
+    [interview] = book_from_link(link, SLOT, now)
     db.session.commit()
     assert link.interview_id == interview.id and link.booked_at == now
     candidate = world[2].candidate
     [invite] = [m for m in _mails(db, "invite_request") if m["To"] == candidate.email]
     part = next(p for p in invite.walk() if p.get_content_type() == "text/calendar")
     event = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
-    assert event.decoded("DTSTART") == WORKDAY_10
+    assert event.decoded("DTSTART") == SLOT
     assert str(event["UID"]) == interview.calendar_uid
 
 
@@ -193,14 +212,14 @@ def test_a_time_no_longer_free_gives_slot_taken_with_fresh_slots(db, now, world)
     (alice, bob, carol), *_ = world
     for person in (alice, bob, carol):
         source = f.make_calendar_source(person)
-        f.make_busy_block(source, WORKDAY_10, WORKDAY_10 + HOUR)
+        f.make_busy_block(source, SLOT, SLOT + HOUR)
     db.session.commit()
     link, _ = _send(world, now)
     with pytest.raises(SlotTaken) as info:
-        book_from_link(link, WORKDAY_10, now)
+        book_from_link(link, SLOT, now)
     db.session.rollback()
     assert info.value.fresh.slots
-    assert WORKDAY_10 not in [s.start_at for s in info.value.fresh.slots]
+    assert SLOT not in [s.start_at for s in info.value.fresh.slots]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)) == 0
 
 
@@ -209,18 +228,18 @@ def test_a_loop_books_both_stages_as_one_group_or_nothing(db, now):
     coordinator = f.make_user(roles=("coordinator",))
     link, _ = create_link(coordinator, application, requisition.stages, 15, now + WEEK, now)
     slots = available_slots(link, now).slots
-    first = next(s for s in slots if s.start_at == WORKDAY_10)
-    assert first.end_at == WORKDAY_10 + 2 * HOUR + timedelta(minutes=15)
+    first = next(s for s in slots if s.start_at == SLOT)
+    assert first.end_at == SLOT + 2 * HOUR + timedelta(minutes=15)
     # Between display and booking, every deep-dive interviewer gets busy at the second stage.
-    second_start = WORKDAY_10 + HOUR + timedelta(minutes=15)
+    second_start = SLOT + HOUR + timedelta(minutes=15)
     for person in people:
         f.make_busy_block(f.make_calendar_source(person), second_start, second_start + HOUR)
     db.session.commit()
     with pytest.raises(SlotTaken):
-        book_from_link(link, WORKDAY_10, now)
+        book_from_link(link, SLOT, now)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)) == 0
-    later = WORKDAY_10 + 4 * HOUR
+    later = SLOT + 4 * HOUR
     interviews = book_from_link(link, later, now)
     db.session.commit()
     assert [i.start_at for i in interviews] == [later, later + HOUR + timedelta(minutes=15)]
@@ -231,9 +250,10 @@ def test_a_loop_moves_and_cancels_as_one(db, now):
     _, requisition, [application] = booking_world(interviewers=3, stages=LOOP)
     link, _ = create_link(f.make_user(roles=("coordinator",)), application, requisition.stages,
                           15, now + WEEK, now)
-    first, second = book_from_link(link, WORKDAY_10 + 24 * HOUR, now)
+    assert CHANGEABLE - now > 24 * HOUR  # before the cutoff
+    first, second = book_from_link(link, CHANGEABLE, now)
     db.session.commit()
-    later = WORKDAY_10 + 26 * HOUR
+    later = CHANGEABLE + 2 * HOUR
     book_from_link(link, later, now)
     db.session.commit()
     assert [(i.start_at, i.sequence) for i in (first, second)] == [
@@ -246,12 +266,13 @@ def test_a_loop_moves_and_cancels_as_one(db, now):
 
 def test_reschedule_and_cancel_before_the_cutoff_keep_the_uid(db, now, world):
     link, _ = _send(world, now)
-    [interview] = book_from_link(link, WORKDAY_10 + 24 * HOUR, now)
+    assert CHANGEABLE - now > 24 * HOUR  # before the cutoff
+    [interview] = book_from_link(link, CHANGEABLE, now)
     db.session.commit()
     uid = interview.calendar_uid
-    book_from_link(link, WORKDAY_10 + 26 * HOUR, now, reason="a clash")
+    book_from_link(link, CHANGEABLE + 2 * HOUR, now, reason="a clash")
     db.session.commit()
-    assert (interview.start_at, interview.sequence) == (WORKDAY_10 + 26 * HOUR, 1)
+    assert (interview.start_at, interview.sequence) == (CHANGEABLE + 2 * HOUR, 1)
     cancel_from_link(link, now, reason="sorry")
     db.session.commit()
     assert (interview.status, interview.sequence) == ("cancelled", 2)
@@ -266,24 +287,25 @@ def test_reschedule_and_cancel_before_the_cutoff_keep_the_uid(db, now, world):
 
 def test_after_the_cutoff_the_link_cannot_move_or_cancel(db, now, world):
     link, token = _send(world, now)
-    [interview] = book_from_link(link, WORKDAY_10, now)  # 25 hours ahead of now
+    assert CHANGEABLE - now > 24 * HOUR
+    [interview] = book_from_link(link, CHANGEABLE, now)  # more than 24 hours ahead of now
     db.session.commit()
     assert can_change(link, now)
-    late = WORKDAY_10 - 23 * HOUR
+    late = CHANGEABLE - 23 * HOUR
     assert not can_change(link, late)
     with pytest.raises(LinkError) as moved:
-        book_from_link(link, WORKDAY_10 + 2 * HOUR, late)
+        book_from_link(link, CHANGEABLE + 2 * HOUR, late)
     with pytest.raises(LinkError) as cancelled:
         cancel_from_link(link, late)
     assert moved.value.code == cancelled.value.code == "past_cutoff"
-    assert interview.status == "scheduled" and interview.start_at == WORKDAY_10
+    assert interview.status == "scheduled" and interview.start_at == CHANGEABLE
     assert open_link(token, late) is not None  # still shows the booking
 
 
 def test_an_expired_link_cannot_book(db, now, world):
     link, _ = _send(world, now, valid=HOUR)
     with pytest.raises(LinkError) as info:
-        book_from_link(link, WORKDAY_10, now + 2 * HOUR)
+        book_from_link(link, SLOT, now + 2 * HOUR)
     assert info.value.code == "expired"
 
 
@@ -313,15 +335,15 @@ def test_widened_hours_offer_more_times_and_are_kept_on_the_link(db, now, world)
     db.session.commit()
     wider = {s.start_at for s in available_slots(link, now).slots}
     assert usual < wider
-    # 09:00 Beijing is 01:00 in London: still outside even the widened hours.
-    assert WORKDAY_10 - HOUR not in wider
+    # 09:00 Beijing is 01:00 in London (02:00 in summer): still outside even the widened hours.
+    assert SLOT - HOUR not in wider
     with pytest.raises(LinkError):
         set_hours(link, time(12), time(9), now)
 
 
 def test_none_of_these_work_reaches_the_recruiting_mailbox(db, now, world, app):
     link, _ = _send(world, now)
-    proposed = [WORKDAY_10 + 48 * HOUR, WORKDAY_10 + 72 * HOUR]
+    proposed = [SLOT + 48 * HOUR, SLOT + 72 * HOUR]
     none_of_these_work(link, proposed, "Evenings suit me best.", now)
     db.session.commit()
     found = proposal(link)
@@ -331,7 +353,7 @@ def test_none_of_these_work_reaches_the_recruiting_mailbox(db, now, world, app):
     assert mail["To"] == app.config["ORGANIZER_EMAIL"]
     body = _text(mail)
     # The coordinator who sent the link reads English, in London time.
-    assert "Evenings suit me best." in body and "Thu 3 Dec 2026, 02:00" in body
+    assert "Evenings suit me best." in body and _english_in_london(proposed[0]) in body
     assert f"/coordinator/applications/{link.application_id}/links" in body
     with pytest.raises(LinkError) as empty:
         none_of_these_work(link, [], "  ", now)
@@ -351,7 +373,7 @@ def test_links_are_refused_when_nothing_could_be_booked(db, now, world, case, co
     elif case == "foreign_stage":
         stages = f.make_requisition().stages
     elif case == "booked":
-        book_interview("test", application, stages[0], WORKDAY_10, [alice.id], now)
+        book_interview("test", application, stages[0], SLOT, [alice.id], now)
     elif case == "no_stages":
         stages = []
     with pytest.raises(LinkError) as info:

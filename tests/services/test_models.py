@@ -1,7 +1,7 @@
 """Every model can be written and read back on each database; instants stay aware UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,11 +13,14 @@ from scheduler.models import (
     OutboxMessage, Requisition,
 )
 from tests import factories as f
+from tests.clock import NOW, local_today, weekday_on_or_after
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def test_naive_datetime_is_refused(db):
     candidate = f.make_candidate()
-    candidate.created_at = datetime(2026, 12, 1, 9, 0)  # naive
+    candidate.created_at = NOW.replace(tzinfo=None)  # naive
     with pytest.raises(StatementError) as info:
         db.session.flush()
     assert isinstance(info.value.orig, NaiveDatetimeError)
@@ -25,13 +28,14 @@ def test_naive_datetime_is_refused(db):
 
 
 def test_aware_datetime_comes_back_as_utc(db):
-    beijing_nine = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    beijing_nine = datetime.combine(local_today(), time(9, 0), BEIJING)
     candidate = f.make_candidate(created_at=beijing_nine)
     db.session.commit()
     candidate_id = candidate.id
     db.session.expire_all()
     stored = db.session.get(type(candidate), candidate_id).created_at
-    assert stored == datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+    # Beijing is UTC+8: 09:00 there is 01:00 UTC the same day.
+    assert stored == datetime.combine(local_today(), time(1, 0), timezone.utc)
     assert stored.utcoffset() == timedelta(0)
     assert stored.tzinfo == timezone.utc
 
@@ -39,13 +43,14 @@ def test_aware_datetime_comes_back_as_utc(db):
 def test_instants_compare_in_sql_across_zones(db):
     """A filter with a non-UTC aware bound compares instants, not wall clocks."""
     source = f.make_calendar_source(f.make_interviewer())
-    start = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+    day = local_today()
+    start = datetime.combine(day, time(1, 0), timezone.utc)
     f.make_busy_block(source, start, start + timedelta(hours=1))
     db.session.commit()
-    bound = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 01:30 UTC
+    bound = datetime.combine(day, time(9, 30), BEIJING)  # 01:30 UTC
     found = db.session.scalars(sa.select(BusyBlock).where(BusyBlock.end_at > bound)).all()
     assert len(found) == 1
-    later = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 02:00 UTC
+    later = datetime.combine(day, time(10, 0), BEIJING)  # 02:00 UTC
     assert db.session.scalars(sa.select(BusyBlock).where(BusyBlock.end_at > later)).all() == []
 
 
@@ -65,14 +70,16 @@ def test_every_model_round_trips(db):
     source = f.make_calendar_source(interviewer, kind="file", content=b"BEGIN:VCALENDAR")
     f.make_busy_block(source, f.NOW, f.NOW + timedelta(hours=1),
                       external_uid="uid-1", summary="周会")
-    f.make_availability_override(interviewer, date(2026, 12, 3), is_available=True,
+    f.make_availability_override(interviewer, local_today() + timedelta(days=3), is_available=True,
                                  start_local=time(19, 0), end_local=time(20, 0))
-    f.make_workday_override(date(2027, 2, 20), note="调休")
+    f.make_workday_override(weekday_on_or_after(local_today() + timedelta(days=60), 5), note="调休")
     f.make_link(application)
     f.make_feedback(interview, interviewer, scores={"requirements": 4, "tradeoffs": 2})
     message = f.make_outbox_message(interview_id=interview.id, subject="面试邀请")
     f.make_reminder(interview, outbox_message_id=message.id)
-    f.make_audit_event(actor_user_id=interviewer.user_id, object_id=interview.id)
+    booked_at = interview.start_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    f.make_audit_event(actor_user_id=interviewer.user_id, object_id=interview.id,
+                       after={"start_at": booked_at})
     db.session.commit()
     db.session.expire_all()
 
@@ -92,7 +99,7 @@ def test_every_model_round_trips(db):
     assert {s.criterion_code: s.score for s in db.session.scalars(sa.select(Feedback)).one().scores} \
         == {"requirements": 4, "tradeoffs": 2}
     assert db.session.scalars(sa.select(OutboxMessage)).one().subject == "面试邀请"
-    assert db.session.scalars(sa.select(AuditEvent)).one().after == {"start_at": "2026-12-02T01:00:00Z"}
+    assert db.session.scalars(sa.select(AuditEvent)).one().after == {"start_at": booked_at}
 
 
 def test_one_live_interview_per_stage(db):
@@ -120,7 +127,7 @@ def test_feedback_score_must_be_1_to_4(db):
 
 def test_raw_sql_and_orm_reads_agree(db):
     """The fast SQLite read path gives the same aware instants as the generic one."""
-    moment = datetime(2026, 12, 1, 1, 2, 3, 456789, tzinfo=timezone.utc)
+    moment = NOW + timedelta(minutes=2, seconds=3, microseconds=456789)
     source = f.make_calendar_source(f.make_interviewer())
     f.make_busy_block(source, moment, moment + timedelta(minutes=1))
     db.session.commit()

@@ -1,9 +1,14 @@
-"""Helpers for web tests: read the CSRF token from a page, sign in through the real form."""
+"""Helpers for web tests: read the CSRF token from a page, sign in through the real form, pick an
+ordinary week after NOW, and spell instants the way the pages do (for expected strings)."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from scheduler.demo import DEMO_PASSWORD
+from scheduler.domain.workdays import WorkdayCalendar
+from tests.clock import BEIJING, local_today, weekday_on_or_after
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -29,3 +34,48 @@ def sign_in(client, email: str, password: str = DEMO_PASSWORD, **kwargs):
 def without_csrf(html: str) -> str:
     """Return *html* with CSRF tokens blanked, so two renderings can be compared."""
     return _CSRF.sub('name="csrf_token" value=""', html)
+
+
+# --- Days and the way pages print instants, computed here (not by the app) for assertions ----
+
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ZH_WEEKDAYS = "一二三四五六日"
+
+
+def ordinary_week(days: int = 7, calendar_key: str = "CN", zone: str = BEIJING) -> date:
+    """Return the Monday of the first ordinary week starting at least *days* local days after NOW.
+
+    Ordinary: Monday to Friday are workdays of *calendar_key* and the weekend is not worked, so a
+    test can name "the Tuesday" or "the Saturday" of it and know what kind of day it is.
+    """
+    calendar = WorkdayCalendar(calendar_key)
+    monday = weekday_on_or_after(local_today(zone) + timedelta(days=days), 0)
+    while not all(calendar.is_workday(monday + timedelta(days=n)) == (n < 5) for n in range(7)):
+        monday += timedelta(days=7)
+    return monday
+
+
+def gmt_offset(instant: datetime, zone: str) -> str:
+    """Return the UTC offset of *zone* at *instant* as "GMT+08:00"."""
+    offset = instant.astimezone(ZoneInfo(zone)).strftime("%z")
+    return f"GMT{offset[:3]}:{offset[3:]}"
+
+
+def en_zone(instant: datetime, zone: str) -> str:
+    """Return how English pages label *zone* at *instant*: "Europe/London, GMT+00:00"."""
+    return f"{zone}, {gmt_offset(instant, zone)}"
+
+
+def en_day_time(instant: datetime, zone: str) -> str:
+    """Return "Mon 30 Nov 2026, 04:00": the local date and time in *zone*, as English pages say."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return (f"{_EN_WEEKDAYS[local.weekday()]} {local.day} {_EN_MONTHS[local.month - 1]} "
+            f"{local.year}, {local:%H:%M}")
+
+
+def zh_day_time(instant: datetime, zone: str) -> str:
+    """Return "2026年11月30日 周一 04:00": the local date and time in *zone*, as Chinese pages say."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return (f"{local.year}年{local.month}月{local.day}日 周{_ZH_WEEKDAYS[local.weekday()]} "
+            f"{local:%H:%M}")

@@ -1,7 +1,7 @@
 """Sign-in, sign-out, own password, role gates, CSRF and the login rate limit."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,8 @@ from tests.factories import (
     make_application, make_candidate, make_interview, make_interviewer, make_office,
     make_requisition, make_user,
 )
-from tests.web.helpers import csrf_token, post_form, sign_in, without_csrf
+from tests.clock import NOW, at_local, local_today
+from tests.web.helpers import csrf_token, en_day_time, en_zone, post_form, sign_in, without_csrf
 
 PASSWORD = "correct horse battery staple"
 
@@ -47,13 +48,15 @@ def test_demo_interviewer_sees_their_own_upcoming_interviews_in_their_zone(clien
                                    candidate=make_candidate(name="Hannah Example",
                                                             zone="Asia/Singapore"))
     profile = oliver.interviewer_profile
-    # Fixed dates far from today keep the test independent of the clock.
-    make_interview(application, panel=[profile, other],
-                   start_at=datetime(2030, 6, 3, 8, 0, tzinfo=timezone.utc))
+    # 09:00 on Oliver's (London) wall clock a week after NOW; a cancelled one the day after; a
+    # completed one a month before NOW.
+    london, singapore = "Europe/London", "Asia/Singapore"
+    start = at_local(local_today(london) + timedelta(days=7), "09:00", london)
+    make_interview(application, panel=[profile, other], start_at=start)
     make_interview(application, panel=[other], stage=application.current_stage,
-                   start_at=datetime(2030, 6, 4, 8, 0, tzinfo=timezone.utc), status="cancelled")
+                   start_at=start + timedelta(days=1), status="cancelled")
     make_interview(application, panel=[profile], status="completed",
-                   start_at=datetime(2020, 6, 3, 8, 0, tzinfo=timezone.utc))
+                   start_at=NOW - timedelta(days=30))
     db.session.commit()
 
     response = sign_in(client, "oliver.smith@example.com")
@@ -62,8 +65,14 @@ def test_demo_interviewer_sees_their_own_upcoming_interviews_in_their_zone(clien
     assert page.request.path == "/interviewer/"
     html = page.text
     assert "My upcoming interviews" in html  # Oliver reads English
-    assert "Mon 3 Jun 2030, 09:00–10:00 (Europe/London, GMT+01:00)" in html
-    assert "Mon 3 Jun 2030, 16:00–17:00 (Asia/Singapore, GMT+08:00)" in html  # candidate's time
+    end = start + timedelta(hours=1)
+    assert f"{en_day_time(start, london)}–{en_day_time(end, london)[-5:]} " \
+        f"({en_zone(start, london)})" in html
+    assert "09:00–10:00 (Europe/London, GMT+0" in html
+    # The candidate's time: 16:00 or 17:00 the same day in Singapore, as London keeps summer time
+    # or not.
+    assert f"{en_day_time(start, singapore)}–{en_day_time(end, singapore)[-5:]} " \
+        f"({en_zone(start, singapore)})" in html
     assert "Hannah Example" in html
     assert html.count('class="card interview"') == 1
 

@@ -1,13 +1,15 @@
 """The "My availability" pages: hours, zone, time off, busy time, calendars, feed and the week.
 
 Real parts: the Flask test client on a real database, a loopback HTTP server for subscriptions
-and Radicale for CalDAV. Dates in forms are far ahead (2030) so that the page's real clock never
-makes them past; the week view's date is a query parameter.
+and Radicale for CalDAV. The app runs at the suite's frozen NOW; dates in forms fall in the first
+*ordinary* week (Monday–Friday worked, weekend off) at least a week after NOW in the interviewer's
+office calendar, so "the Tuesday" or "the Saturday" of it is always the kind of day the test needs.
+The week view's date is a query parameter, so one test may also show a fixed historical week.
 """
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import time, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -17,16 +19,28 @@ import sqlalchemy as sa
 
 from scheduler.models import AvailabilityOverride, BusyBlock, CalendarSource
 from tests import factories as f
+from tests.clock import at_local, local_today, weekday_on_or_after, workday_after
 from tests.helpers_servers import RadicaleServer, Route, StaticHTTPServer
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import csrf_token, ordinary_week, sign_in
 
 PASSWORD = "correct horse battery staple"
 CORPUS = Path(__file__).resolve().parents[1] / "calendars_corpus"
-# Every day 10:00–10:15 in Beijing from 2026-11-28, open-ended: any real "now" sees it.
+LONDON = "Europe/London"
+# Every day 10:00–10:15 in Beijing from a week before NOW, open-ended: the current week has it.
+_FIRST = f"{local_today() - timedelta(days=7):%Y%m%d}"
 DAILY = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:daily\r\n"
-         b"SUMMARY:Daily stand-up\r\nDTSTART;TZID=Asia/Shanghai:20261128T100000\r\n"
-         b"DTEND;TZID=Asia/Shanghai:20261128T101500\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
-         b"END:VCALENDAR\r\n")
+         b"SUMMARY:Daily stand-up\r\n"
+         + f"DTSTART;TZID=Asia/Shanghai:{_FIRST}T100000\r\n".encode()
+         + f"DTEND;TZID=Asia/Shanghai:{_FIRST}T101500\r\n".encode()
+         + b"RRULE:FREQ=DAILY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+# The first ordinary week at least a week away, for Beijing (Wang) and for London (Oliver).
+BEIJING_WEEK = ordinary_week(7, "CN")
+LONDON_WEEK = ordinary_week(7, "GB-ENG", LONDON)
+
+
+def day_of(monday, n):
+    """Return the ISO date of day *n* (Monday is 0) of the week starting on *monday*."""
+    return (monday + timedelta(days=n)).isoformat()
 
 
 @pytest.fixture
@@ -59,15 +73,16 @@ def page_of(client, profile, **query):
     return response.text
 
 
-def post(client, profile, path, data, *, week="2030-06-03", files=None):
-    """Post a form of the availability page with that page's CSRF token."""
-    html = page_of(client, profile, week=week)
+def post(client, profile, path, data, *, week=None, files=None):
+    """Post a form of the availability page (showing *week*) with that page's CSRF token."""
+    week = week.isoformat() if week else None
+    html = page_of(client, profile, **({"week": week} if week else {}))
     prefix = next(iter(data)).split("-")[0]  # each form of the page has its own prefix
     payload = dict(data, **{f"{prefix}-csrf_token": csrf_token(html)})
     if files:
         payload.update(files)
     return client.post(f"/availability/{profile.id}/{path}", data=payload,
-                       query_string={"week": week}, content_type=(
+                       query_string={"week": week} if week else None, content_type=(
                            "multipart/form-data" if files else None))
 
 
@@ -99,12 +114,16 @@ def test_an_interviewer_opens_their_own_page_in_both_languages(app, people):
 
 
 def test_the_week_shows_2026_10_10_as_worked_in_beijing_but_not_in_london(app, people):
+    """A fixed historical week, shown by its date: its rows do not depend on NOW."""
     wang, oliver = people
     beijing = day_row(page_of(signed_in(app, "wang@example.com"), wang, week="2026-10-10"),
                       "2026-10-10")
     assert 'data-workday="yes"' in beijing and "is-makeup" in beijing
     assert "调休上班" in beijing and "国庆节" in beijing
-    assert "工作时间</span> 09:00–18:00" in beijing  # a past day shows its hours, not free time
+    # The day's bar shows its working hours (past or not; whether it lists them or its free time
+    # depends on NOW, see the next test).
+    assert '<rect class="bar-working" x="540" y="0" width="540" height="12"><title>09:00–18:00' \
+        in beijing
 
     html = page_of(signed_in(app, "oliver@example.com"), oliver, week="2026-10-10")
     london = day_row(html, "2026-10-10")
@@ -116,6 +135,29 @@ def test_the_week_shows_2026_10_10_as_worked_in_beijing_but_not_in_london(app, p
     christmas = day_row(page_of(signed_in(app, "oliver@example.com"), oliver, week="2026-12-25"),
                         "2026-12-25")
     assert "Public holiday · Christmas Day" in christmas
+
+
+def test_a_make_up_saturday_lists_its_hours_once_past_and_its_free_time_ahead(app, db, people):
+    """A 调休 Saturday, made with a workday override, worked in Beijing and not in London."""
+    wang, oliver = people
+    past = weekday_on_or_after(local_today() - timedelta(days=13), 5)  # 7 to 13 days ago
+    ahead = BEIJING_WEEK + timedelta(days=5)  # an ordinary week's Saturday
+    for day in (past, ahead):
+        f.make_workday_override(day, calendar_key="CN", is_workday=True, note="调休")
+    db.session.commit()
+    client = signed_in(app, "wang@example.com")
+    before = day_row(page_of(client, wang, week=past.isoformat()), past.isoformat())
+    after = day_row(page_of(client, wang, week=ahead.isoformat()), ahead.isoformat())
+    for row in (before, after):
+        assert 'data-workday="yes"' in row and "is-makeup" in row and "调休上班" in row
+    # A past day shows the hours it had, not free time; a day ahead shows its free time.
+    assert "is-past" in before and "工作时间</span> 09:00–18:00" in before
+    assert "空闲</span>" not in before
+    assert "is-past" not in after and "空闲</span> 09:00–18:00" in after
+
+    london = day_row(page_of(signed_in(app, "oliver@example.com"), oliver,
+                             week=ahead.isoformat()), ahead.isoformat())
+    assert 'data-workday="no"' in london and "Free</span>" not in london
 
 
 def test_a_bad_week_is_refused(app, people):
@@ -133,19 +175,21 @@ def _hours(**days):
 def test_saving_working_hours_changes_the_week(app, db, people):
     wang, _ = people
     client = signed_in(app, "wang@example.com")
+    week = BEIJING_WEEK
     response = post(client, wang, "hours", _hours(**{"0": "14:00-16:00", "1": "9:00-12:00，13:00-18:30",
-                                                       "2": "09:00-18:00", "5": "10:00-12:00"}))
+                                                       "2": "09:00-18:00", "5": "10:00-12:00"}),
+                    week=week)
     assert response.status_code == 302 and response.headers["Location"].endswith("#hours")
     db.session.expire_all()
     assert windows(wang) == [(0, time(14), time(16)), (1, time(9), time(12)),
                              (1, time(13), time(18, 30)), (2, time(9), time(18)),
                              (5, time(10), time(12))]
-    html = page_of(client, wang, week="2030-06-03")
+    html = page_of(client, wang, week=week.isoformat())
     assert "已保存工作时间" in html
-    assert "空闲</span> 14:00–16:00" in day_row(html, "2030-06-03")
-    assert "空闲</span> 13:00–18:30" in day_row(html, "2030-06-04")
-    assert "空闲</span>" not in day_row(html, "2030-06-06")  # Thursday is now off
-    assert "空闲</span>" not in day_row(html, "2030-06-08")  # a Saturday window, not a workday
+    assert "空闲</span> 14:00–16:00" in day_row(html, day_of(week, 0))
+    assert "空闲</span> 13:00–18:30" in day_row(html, day_of(week, 1))
+    assert "空闲</span>" not in day_row(html, day_of(week, 3))  # Thursday is now off
+    assert "空闲</span>" not in day_row(html, day_of(week, 5))  # a Saturday window, not a workday
 
 
 @pytest.mark.parametrize("days, message", [
@@ -181,19 +225,21 @@ def test_the_zone_is_chosen_from_the_iana_list_and_an_unknown_one_is_refused(app
 def test_time_off_and_extra_hours_from_the_page(app, db, people):
     _, oliver = people
     client = signed_in(app, "oliver@example.com")
-    refused = post(client, oliver, "overrides", {"override-kind": "off", "override-day": "2030-06-04",
+    week = LONDON_WEEK
+    tuesday, saturday = day_of(week, 1), day_of(week, 5)
+    refused = post(client, oliver, "overrides", {"override-kind": "off", "override-day": tuesday,
                                                  "override-start": "15:00", "override-end": "10:00"})
     assert refused.status_code == 200 and "The end 10:00 is not after the start 15:00." in refused.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AvailabilityOverride)) == 0
 
-    assert post(client, oliver, "overrides", {"override-kind": "off", "override-day": "2030-06-04",
+    assert post(client, oliver, "overrides", {"override-kind": "off", "override-day": tuesday,
                                               "override-note": "Dentist"}).status_code == 302
-    assert post(client, oliver, "overrides", {"override-kind": "extra", "override-day": "2030-06-08",
+    assert post(client, oliver, "overrides", {"override-kind": "extra", "override-day": saturday,
                                               "override-start": "10:00",
                                               "override-end": "12:00"}).status_code == 302
-    html = page_of(client, oliver, week="2030-06-03")
-    assert "Free</span>" not in day_row(html, "2030-06-04")
-    assert "Free</span> 10:00–12:00" in day_row(html, "2030-06-08")
+    html = page_of(client, oliver, week=week.isoformat())
+    assert "Free</span>" not in day_row(html, tuesday)
+    assert "Free</span> 10:00–12:00" in day_row(html, saturday)
     assert "Dentist" in html and "whole day" in html
 
     override = db.session.scalar(sa.select(AvailabilityOverride).where(
@@ -201,24 +247,29 @@ def test_time_off_and_extra_hours_from_the_page(app, db, people):
     response = client.post(f"/availability/{oliver.id}/overrides/{override.id}/remove",
                            data={"csrf_token": csrf_token(html)})
     assert response.status_code == 302
-    assert "Free</span> 09:00–17:30" in day_row(page_of(client, oliver, week="2030-06-03"), "2030-06-04")
+    assert "Free</span> 09:00–17:30" in day_row(page_of(client, oliver, week=week.isoformat()),
+                                                tuesday)
 
 
 def test_busy_time_entered_by_hand(app, db, people):
     _, oliver = people
     client = signed_in(app, "oliver@example.com")
-    refused = post(client, oliver, "blocks", {"block-start": "2030-06-05T11:30",
-                                              "block-end": "2030-06-05T10:00"})
+    week = LONDON_WEEK
+    wednesday = day_of(week, 2)
+    refused = post(client, oliver, "blocks", {"block-start": f"{wednesday}T11:30",
+                                              "block-end": f"{wednesday}T10:00"})
     assert refused.status_code == 200
     assert "A busy block needs a start and an end, and the start must come first." in refused.text
-    assert post(client, oliver, "blocks", {"block-start": "2030-06-05T10:00",
-                                           "block-end": "2030-06-05T11:30",
+    assert post(client, oliver, "blocks", {"block-start": f"{wednesday}T10:00",
+                                           "block-end": f"{wednesday}T11:30",
                                            "block-summary": "Dentist"}).status_code == 302
     block = db.session.scalars(sa.select(BusyBlock)).one()
-    assert block.start_at.isoformat() == "2030-06-05T09:00:00+00:00"  # 10:00 London summer time
-    html = page_of(client, oliver, week="2030-06-03")
-    assert "Busy</span> 10:00–11:30 · Dentist" in day_row(html, "2030-06-05")
-    assert "Free</span> 09:00–10:00" in day_row(html, "2030-06-05")
+    # The form's times are London wall-clock times, stored in UTC.
+    assert block.start_at == at_local(week + timedelta(days=2), "10:00", LONDON)
+    assert block.end_at == at_local(week + timedelta(days=2), "11:30", LONDON)
+    html = page_of(client, oliver, week=week.isoformat())
+    assert "Busy</span> 10:00–11:30 · Dentist" in day_row(html, wednesday)
+    assert "Free</span> 09:00–10:00" in day_row(html, wednesday)
     client.post(f"/availability/{oliver.id}/blocks/{block.id}/remove",
                 data={"csrf_token": csrf_token(html)})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BusyBlock)) == 0
@@ -314,18 +365,20 @@ def test_the_feed_address_is_shown_once_regenerated_and_revoked(app, db, people)
 
 def test_coordinators_open_anyones_page_and_interviewers_only_their_own(app, db, people):
     wang, oliver = people
+    day = workday_after(1, weekdays_only=True)  # a day Wang works, at least a day away
     source = f.make_calendar_source(wang, kind="file", name="Work")
-    f.make_busy_block(source, *(f.NOW.replace(year=2030, month=6, day=3, hour=h)
-                                for h in (2, 3)), summary="Salary review")
+    f.make_busy_block(source, at_local(day, "10:00"), at_local(day, "11:00"),
+                      summary="Salary review")
     db.session.commit()
     coordinator = signed_in(app, "co@example.com")
     listing = coordinator.get("/availability/", follow_redirects=True).text
     assert "王芳" in listing and "Oliver Smith" in listing
-    html = page_of(coordinator, wang, week="2030-06-03")
+    html = page_of(coordinator, wang, week=day.isoformat())
     assert "Availability of 王芳" in html
-    assert "Busy</span> 10:00–11:00" in day_row(html, "2030-06-03")
+    assert "Busy</span> 10:00–11:00" in day_row(html, day.isoformat())
     assert "Salary review" not in html  # event titles are for their owner only
-    assert "Salary review" in page_of(signed_in(app, "wang@example.com"), wang, week="2030-06-03")
+    assert "Salary review" in page_of(signed_in(app, "wang@example.com"), wang,
+                                      week=day.isoformat())
 
     oliver_client = signed_in(app, "oliver@example.com")
     assert oliver_client.get(f"/availability/{wang.id}").status_code == 403

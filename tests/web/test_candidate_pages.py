@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import email
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy
 
 import pytest
@@ -197,7 +197,9 @@ def test_reschedule_and_cancel_send_updates_with_the_same_uid(client, world):
     _, start, _ = _book(client, token)
     change = client.get(f"/schedule/{token}?change=1", headers=EN).text
     assert "your current time" in change
-    later = [s for _, s in _slots(change) if s > start][3]
+    a_day_later = (datetime.strptime(start, "%Y-%m-%dT%H:%MZ") + timedelta(days=1)).strftime(
+        "%Y-%m-%dT%H:%MZ")
+    later = next(s for _, s in _slots(change) if s >= a_day_later)  # a day or more later
     page = client.get(f"/schedule/{token}/confirm?start={later}", headers=EN)
     assert "Move my interview to this time" in page.text
     moved = client.post(f"/schedule/{token}/book", headers=EN, data={

@@ -1,14 +1,16 @@
 """Coordinator booking pages: slots by day in a chosen zone, confirm with swaps, book, taken,
 reschedule, cancel, swap, loops, the audit trail, role gates, CSRF, and translated refusals.
 
-The pages read the real clock (views take `now` from timeutil), so these tests never hard-code
-an instant: they follow the links the page offers, as a coordinator would.
+The pages run at the suite's frozen NOW; these tests never hard-code an instant: they follow the
+links the page offers, as a coordinator would, choosing a time by its day (the first Monday–Friday
+workday at least a day away, when the booking_world staff work), never by its place on the page.
 """
 from __future__ import annotations
 
 import html as htmllib
 import re
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -17,10 +19,10 @@ from scheduler.coordinator.present import problem_text
 from scheduler.domain.slots import SlotProblem
 from scheduler.models import AuditEvent, BookingGroup, Interview
 from scheduler.services.booking import BookingError, book_interview
-from tests.clock import NOW
+from tests.clock import BEIJING, NOW, workday_after
 from tests import factories as f
 from tests.services.booking_setup import booking_world
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import csrf_token, en_zone, sign_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -51,6 +53,27 @@ def _picks(html: str) -> list[str]:
 
 def _start_of(url: str) -> datetime:
     return datetime.fromisoformat(re.search(r"start=([^&]+)", url).group(1).replace("%3A", ":"))
+
+
+def _beijing_day(instant: datetime):
+    return instant.astimezone(ZoneInfo(BEIJING)).date()
+
+
+# The first Monday–Friday workday in Beijing at least a day away: booking_world's staff work then.
+WORKDAY = workday_after(1, weekdays_only=True)
+
+
+def _page_of_the_workday(client, application, **query) -> str:
+    """Open the application's free times at WORKDAY (the page shows a couple of days from ?day=)."""
+    return client.get(f"/coordinator/applications/{application.id}",
+                      query_string={"day": WORKDAY.isoformat(), **query}).text
+
+
+def _pick_on_the_workday(html: str) -> str:
+    """Return the "Choose" link of the first free time on WORKDAY (Beijing) listed in *html*."""
+    picks = [url for url in _picks(html) if _beijing_day(_start_of(url)) == WORKDAY]
+    assert picks, f"no free time on {WORKDAY} on the page"
+    return picks[0]
 
 
 def _interviews(db):
@@ -97,7 +120,13 @@ def test_times_are_shown_in_the_zone_the_coordinator_chooses(client, db):
     _, _, [application] = booking_world()
     _coordinator(client, db)
     html = client.get(f"/coordinator/applications/{application.id}?zone=Europe/London").text
-    assert "Europe/London, GMT+00:00" in html
+    # Each time is labelled with London's offset at that time (GMT+00:00 or, in summer, +01:00).
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if _picks(row)]
+    assert rows
+    for row in rows:
+        [pick] = _picks(row)
+        label = re.search(r'<strong>[^<]*</strong><br><span class="quiet">([^<]*)</span>', row)
+        assert label.group(1) == en_zone(_start_of(pick), "Europe/London")
     assert 'value="Europe/London"' in html and '<datalist id="zone-list">' in html
     # The candidate (in Beijing) gets their own column, labelled with their zone.
     assert "Candidate&#39;s time" in html or "Candidate's time" in html
@@ -125,8 +154,7 @@ def test_humane_hours_flags_say_who_a_time_is_early_or_late_for(client, db):
 def test_booking_through_the_confirm_form(client, db, no_csrf):
     people, _, [application] = booking_world(panel_size=1)
     user = _coordinator(client, db)
-    page = client.get(f"/coordinator/applications/{application.id}").text
-    pick = _picks(page)[0]
+    pick = _pick_on_the_workday(_page_of_the_workday(client, application))
     confirm = client.get(pick)
     assert confirm.status_code == 200
     assert "Confirm the booking" in confirm.text
@@ -155,7 +183,7 @@ def test_booking_through_the_confirm_form(client, db, no_csrf):
 def test_the_confirm_step_books_a_swapped_panel_member(client, db, no_csrf):
     people, _, [application] = booking_world(panel_size=1)
     _coordinator(client, db)
-    pick = _picks(client.get(f"/coordinator/applications/{application.id}").text)[0]
+    pick = _pick_on_the_workday(_page_of_the_workday(client, application))
     confirm = client.get(pick).text
     chosen = int(re.search(r'<option value="(\d+)" selected', confirm).group(1))
     other = next(p.id for p in people if p.id != chosen)
@@ -169,7 +197,7 @@ def test_the_confirm_step_books_a_swapped_panel_member(client, db, no_csrf):
 def test_a_bad_video_link_is_refused_on_the_confirm_page(client, db, no_csrf):
     _, _, [application] = booking_world(panel_size=1)
     _coordinator(client, db)
-    pick = _picks(client.get(f"/coordinator/applications/{application.id}").text)[0]
+    pick = _pick_on_the_workday(_page_of_the_workday(client, application))
     chosen = re.search(r'<option value="(\d+)" selected', client.get(pick).text).group(1)
     response = client.post(pick, data={"start": _start_of(pick).isoformat(), "seat-0-0": chosen,
                                        "video_url": "javascript:alert(1)"})
@@ -182,7 +210,7 @@ def test_a_time_taken_meanwhile_shows_this_time_was_just_taken_with_fresh_times(
         client, db, no_csrf):
     (alice,), requisition, [application, rival] = booking_world(interviewers=1, applications=2)
     _coordinator(client, db)
-    pick = _picks(client.get(f"/coordinator/applications/{application.id}").text)[0]
+    pick = _pick_on_the_workday(_page_of_the_workday(client, application))
     start_at = _start_of(pick)
     assert client.get(pick).status_code == 200
     # Someone else books Alice at that time between the page and the click.
@@ -208,9 +236,9 @@ def test_loops_are_booked_and_cancelled_together(client, db, no_csrf):
                    duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14)]
     _, _, [application] = booking_world(interviewers=3, stages=stages)
     _coordinator(client, db)
-    html = client.get(f"/coordinator/applications/{application.id}?plan=loop&brk=15").text
+    html = _page_of_the_workday(client, application, plan="loop", brk="15")
     assert "back to back with a 15-minute break" in html
-    pick = _picks(html)[0]
+    pick = _pick_on_the_workday(html)
     assert "plan=loop" in pick and "brk=15" in pick
     confirm = client.get(pick).text
     seats = dict(re.findall(r'<select id="(seat-\d-\d)".*?<option value="(\d+)" selected',
@@ -234,10 +262,11 @@ def test_loops_are_booked_and_cancelled_together(client, db, no_csrf):
 
 
 def _booked(db, application, stage, people, *, panel=None):
-    """Book the first free time through the service; return the interview."""
+    """Book the first free time on WORKDAY through the service; return the interview."""
     from scheduler.services.slot_search import find_slots
 
-    slot = find_slots(application, [stage], NOW).slots[0]
+    slot = next(s for s in find_slots(application, [stage], NOW).slots
+                if _beijing_day(s.start_at) == WORKDAY)
     interview = book_interview("test", application, stage, slot.start_at,
                                panel or list(slot.panel), NOW)
     db.session.commit()

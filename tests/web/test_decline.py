@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from scheduler.models import AuditEvent, Interview, InterviewerAssignment
 from scheduler.services.slot_search import find_slots
 from scheduler.services.booking import book_interview, cancel_interview
-from tests.clock import NOW
+from tests.clock import BEIJING, NOW, workday_after
 from tests import factories as f
 from tests.services.booking_setup import booking_world
 from tests.web.helpers import sign_in
@@ -26,12 +27,15 @@ def no_csrf(app):
 
 @pytest.fixture
 def booked(db):
-    """Three Beijing interviewers, one booked on the first free hour; their logins."""
+    """Three Beijing interviewers, one booked on the first free hour of the first Monday–Friday
+    workday at least a day away (their working days); their logins."""
     people, requisition, [application] = booking_world(interviewers=3, panel_size=1)
     for n, person in enumerate(people):
         person.user.email = f"iv{n}@example.com"
         person.user.language = "en"
-    slot = find_slots(application, requisition.stages, NOW).slots[0]
+    day = workday_after(1, weekdays_only=True)
+    slot = next(s for s in find_slots(application, requisition.stages, NOW).slots
+                if s.start_at.astimezone(ZoneInfo(BEIJING)).date() == day)
     interview = book_interview("test", application, requisition.stages[0], slot.start_at,
                                list(slot.panel), NOW)
     db.session.commit()

@@ -8,14 +8,17 @@ from icalendar import Calendar
 
 from scheduler.services.booking import book_interview, cancel_interview
 from scheduler.services.feeds import issue_feed_token, revoke_feed
-from tests.services.booking_setup import WORKDAY_10, booking_world
+from tests.clock import at_local, workday_after
+from tests.services.booking_setup import booking_world
 
 
 def test_feed_lists_interviews_at_the_right_instants(client, db, now):
     (alice, *_), requisition, [first, second] = booking_world(applications=2)
     stage = requisition.stages[0]
-    kept = book_interview("test", first, stage, WORKDAY_10, [alice.id], now)
-    dropped = book_interview("test", second, stage, WORKDAY_10 + timedelta(hours=3), [alice.id], now)
+    # 10:00 Beijing on the first Monday–Friday workday at least a day away (the staff's hours).
+    ten = at_local(workday_after(1, weekdays_only=True), "10:00")
+    kept = book_interview("test", first, stage, ten, [alice.id], now)
+    dropped = book_interview("test", second, stage, ten + timedelta(hours=3), [alice.id], now)
     cancel_interview("test", dropped, now)
     token = issue_feed_token(alice.user, alice, now)
     db.session.commit()
@@ -25,8 +28,8 @@ def test_feed_lists_interviews_at_the_right_instants(client, db, now):
     assert response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
-    assert events[kept.calendar_uid].start == WORKDAY_10
-    assert events[kept.calendar_uid].end == WORKDAY_10 + timedelta(hours=1)
+    assert events[kept.calendar_uid].start == ten
+    assert events[kept.calendar_uid].end == ten + timedelta(hours=1)
     assert str(events[dropped.calendar_uid]["STATUS"]) == "CANCELLED"
     assert "METHOD" not in calendar
     parsed = vobject.readOne(response.data.decode("utf-8"))

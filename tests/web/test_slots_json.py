@@ -1,27 +1,39 @@
 """The coordinator's slots endpoint: panels with names, alternatives, humane flags and holiday-data
 warnings in the coordinator's language; loops; refusals; a fixed number of SQL statements.
 
-The endpoint searches from the real clock, so the assertions are about the shape of what comes
+The endpoint searches from the suite's frozen NOW; the assertions are about the shape of what comes
 back (every slot, whatever the day), never about particular dates.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import itertools
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.models import Application
 from tests import factories as f
+from tests.clock import local_today
 from tests.services.test_find_slots_queries import counted_statements
 from tests.web.helpers import csrf_token, sign_in
 
 PASSWORD = "correct horse battery staple"
 
 
+def _horizon_days() -> int:
+    """Sixty days, or enough to reach the first year whose CN holiday data is not published."""
+    today, calendar = local_today(), WorkdayCalendar("CN")
+    year = next(y for y in itertools.count(today.year) if not calendar.is_year_covered(y))
+    return max(60, (date(year, 1, 1) - today).days + 14)
+
+
 @pytest.fixture
 def world(db):
-    """Beijing engineers (the first one senior), a London candidate, stages reaching into 2027."""
+    """Beijing engineers (the first one senior), a London candidate, stages whose booking window
+    reaches into a year without published CN holiday data (so the slots carry its warning)."""
+    horizon_days = _horizon_days()
     beijing = f.make_office(code="BJ", zone="Asia/Shanghai", calendar_key="CN")
     people = [f.make_interviewer(
         office=beijing, windows=((0, 5), time(9), time(18)),
@@ -31,9 +43,9 @@ def world(db):
                         "project_deep_dive": "qualified"}) for n in range(4)]
     requisition = f.make_requisition(stages=[
         dict(kind="system_design", name_en="System design", panel_size=2,
-             is_senior_seat_required=True, min_notice_minutes=0, horizon_days=60),
+             is_senior_seat_required=True, min_notice_minutes=0, horizon_days=horizon_days),
         dict(kind="project_deep_dive", name_en="Project deep dive", panel_size=1,
-             min_notice_minutes=0, horizon_days=60),
+             min_notice_minutes=0, horizon_days=horizon_days),
         dict(kind="offer", name_en="Offer", mode="online", duration_minutes=0, panel_size=0)])
     requisition.offices = [beijing]
     application = f.make_application(requisition=requisition,
@@ -84,8 +96,9 @@ def test_slots_carry_panels_alternatives_flags_and_translated_warnings(app, worl
     assert f"中国大陆 {warning['year']} 年的官方节假日安排尚未发布" in warning["message"]
 
     status, english = slots(coordinator(app, "co.en@example.com"), application)
-    assert english["warnings"][0]["message"].startswith(
-        "The official China (mainland) holiday schedule for")
+    warning = next(w for w in english["warnings"] if w["calendar_key"] == "CN")
+    assert warning["message"].startswith(
+        f"The official China (mainland) holiday schedule for {warning['year']}")
 
 
 def test_a_loop_books_stages_back_to_back_with_disjoint_panels(app, world):

@@ -1,17 +1,23 @@
-"""The admin's workday overrides per office calendar, and the coordinators' holiday-data banner."""
+"""The admin's workday overrides per office calendar, and the coordinators' holiday-data banner.
+
+The admin enters next year's published days (the year after NOW's); the week an override changes
+is the first ordinary CN week at least a week after NOW.
+"""
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from scheduler.models import AuditEvent, WorkdayOverride
 from tests import factories as f
-from tests.web.helpers import csrf_token, sign_in
+from tests.clock import local_today
+from tests.web.helpers import csrf_token, ordinary_week, sign_in
 
 PASSWORD = "correct horse battery staple"
+NEXT_YEAR = local_today().year + 1
 
 
 @pytest.fixture
@@ -53,13 +59,13 @@ def test_an_admin_lists_adds_and_removes_overrides_per_calendar(admin, db):
     assert tabs == [("US-CA", "California"), ("CN", "China (mainland)"), ("GB-ENG", "England"),
                     ("SG", "Singapore")]
 
-    response = add_one(admin, "CN", "2027-02-20", True, "春节调休")
+    response = add_one(admin, "CN", f"{NEXT_YEAR}-02-20", True, "春节调休")
     assert response.status_code == 302 and response.headers["Location"].endswith("key=CN")
     html = admin.get("/admin/workdays?key=CN").text
-    assert "Override added for China (mainland) on 2027-02-20." in html
-    assert "2027-02-20" in html and "春节调休" in html and "Working day" in html
+    assert f"Override added for China (mainland) on {NEXT_YEAR}-02-20." in html
+    assert f"{NEXT_YEAR}-02-20" in html and "春节调休" in html and "Working day" in html
     assert "No overrides for England." in admin.get("/admin/workdays?key=GB-ENG").text
-    assert overrides(db) == [("CN", date(2027, 2, 20), True, "春节调休")]
+    assert overrides(db) == [("CN", date(NEXT_YEAR, 2, 20), True, "春节调休")]
 
     row = db.session.scalars(sa.select(WorkdayOverride)).one()
     admin.post(f"/admin/workdays/{row.id}/remove", data={"csrf_token": csrf_token(html)})
@@ -69,37 +75,39 @@ def test_an_admin_lists_adds_and_removes_overrides_per_calendar(admin, db):
 
 
 def test_a_duplicate_date_and_an_unknown_calendar_are_refused_clearly(admin, db):
-    add_one(admin, "CN", "2027-02-20", True)
-    duplicate = add_one(admin, "CN", "2027-02-20", False, "oops")
+    add_one(admin, "CN", f"{NEXT_YEAR}-02-20", True)
+    duplicate = add_one(admin, "CN", f"{NEXT_YEAR}-02-20", False, "oops")
     assert duplicate.status_code == 200
-    assert "2027-02-20 already has an override for China (mainland). Remove it first to change it." \
-        in duplicate.text
+    assert (f"{NEXT_YEAR}-02-20 already has an override for China (mainland). Remove it first "
+            "to change it." in duplicate.text)
     for unknown_key in ("GB-England", "UK", "XX"):  # the package's codes only, no aliases
-        unknown = add_one(admin, unknown_key, "2027-07-14", False)
+        unknown = add_one(admin, unknown_key, f"{NEXT_YEAR}-07-14", False)
         assert unknown.status_code == 200
         assert f"Unknown holiday calendar {unknown_key}: use a country code of the holiday data" \
             in unknown.text
         assert admin.get(f"/admin/workdays?key={unknown_key}").status_code == 404
-    assert overrides(db) == [("CN", date(2027, 2, 20), True, "")]
+    assert overrides(db) == [("CN", date(NEXT_YEAR, 2, 20), True, "")]
 
 
 def test_a_published_schedule_is_added_all_or_nothing(admin, db):
-    add_one(admin, "CN", "2027-02-20", True)
-    schedule = "2027-02-06 off 春节\n# comment\n2027-02-07 休 春节\n2027-02-20 work 春节调休\n"
+    add_one(admin, "CN", f"{NEXT_YEAR}-02-20", True)
+    schedule = (f"{NEXT_YEAR}-02-06 off 春节\n# comment\n{NEXT_YEAR}-02-07 休 春节\n"
+                f"{NEXT_YEAR}-02-20 work 春节调休\n")
     refused = add_many(admin, "CN", schedule)
-    assert "2027-02-20 already has an override for China (mainland)." in refused.text
+    assert f"{NEXT_YEAR}-02-20 already has an override for China (mainland)." in refused.text
     assert len(overrides(db)) == 1
-    unreadable = add_many(admin, "CN", "2027-02-06 off\n2027-13-01 off\n")
-    assert "Line 2 could not be read: “2027-13-01 off”." in unreadable.text
+    unreadable = add_many(admin, "CN", f"{NEXT_YEAR}-02-06 off\n{NEXT_YEAR}-13-01 off\n")
+    assert f"Line 2 could not be read: “{NEXT_YEAR}-13-01 off”." in unreadable.text
     assert len(overrides(db)) == 1
 
-    response = add_many(admin, "CN", "2027-02-06 off 春节\n2027-02-07 休 春节\n2027-02-21 上班 调休")
+    response = add_many(admin, "CN", f"{NEXT_YEAR}-02-06 off 春节\n{NEXT_YEAR}-02-07 休 春节\n"
+                                     f"{NEXT_YEAR}-02-21 上班 调休")
     assert response.status_code == 302
     assert "3 overrides added for China (mainland)." in admin.get("/admin/workdays?key=CN").text
-    assert overrides(db) == [("CN", date(2027, 2, 6), False, "春节"),
-                             ("CN", date(2027, 2, 7), False, "春节"),
-                             ("CN", date(2027, 2, 20), True, ""),
-                             ("CN", date(2027, 2, 21), True, "调休")]
+    assert overrides(db) == [("CN", date(NEXT_YEAR, 2, 6), False, "春节"),
+                             ("CN", date(NEXT_YEAR, 2, 7), False, "春节"),
+                             ("CN", date(NEXT_YEAR, 2, 20), True, ""),
+                             ("CN", date(NEXT_YEAR, 2, 21), True, "调休")]
 
 
 def test_only_admins_see_the_overrides(app, db):
@@ -116,12 +124,14 @@ def test_an_override_changes_an_interviewers_week(admin, db):
     office = f.make_office(zone="Asia/Shanghai", calendar_key="CN")
     interviewer = f.make_interviewer(office=office, windows=((0, 5), time(9), time(18)))
     db.session.commit()
-    add_one(admin, "CN", "2030-06-04", False, "Company day off")
-    add_one(admin, "CN", "2030-06-08", True, "调休")
-    html = admin.get(f"/availability/{interviewer.id}?week=2030-06-03").text
-    tuesday = html.split('data-date="2030-06-04"')[1].split("</li>\n    <li")[0]
+    week = ordinary_week(7, "CN")  # its Tuesday is worked and its Saturday is not, until now
+    tuesday, saturday = week + timedelta(days=1), week + timedelta(days=5)
+    add_one(admin, "CN", tuesday.isoformat(), False, "Company day off")
+    add_one(admin, "CN", saturday.isoformat(), True, "调休")
+    html = admin.get(f"/availability/{interviewer.id}?week={week}").text
+    tuesday = html.split(f'data-date="{tuesday}"')[1].split("</li>\n    <li")[0]
     assert 'data-workday="no"' in tuesday and "Company day off" in tuesday
-    saturday = html.split('data-date="2030-06-08"')[1].split("</ol>")[0]
+    saturday = html.split(f'data-date="{saturday}"')[1].split("</ol>")[0]
     assert 'data-workday="yes"' in saturday and "Make-up working day" in saturday
     assert "Free</span> 09:00–18:00" in saturday
 
@@ -140,7 +150,7 @@ def test_coordinators_see_a_banner_while_a_horizon_reaches_a_year_without_data(a
     _requisition(db, f.make_office(zone="Asia/Shanghai", calendar_key="CN"), 400)
     html = admin.get("/coordinator/").text
     assert "holiday-banner" in html
-    # The page searches from the real clock: read the first uncovered year off the banner.
+    # The page searches from NOW: read the first uncovered year off the banner.
     year = re.search(r"The official China \(mainland\) holiday schedule for (\d{4}) is not available yet",
                      html)
     assert year, html
