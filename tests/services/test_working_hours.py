@@ -313,7 +313,7 @@ def test_holiday_notices_follow_each_offices_horizon_and_count_overrides(db, now
         def is_year_covered(self, year: int) -> bool:
             return self.key != "CN" or year < unpublished.year
 
-    monkeypatch.setattr(wh, "WorkdayCalendar", Published)
+    monkeypatch.setattr(workdays, "WorkdayCalendar", Published)
     china = f.make_office(zone="Asia/Shanghai", calendar_key="CN")
     britain = f.make_office(zone="Europe/London", calendar_key="GB-ENG")
     requisition = f.make_requisition(stages=[dict(horizon_days=14)])
