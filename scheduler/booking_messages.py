@@ -3,7 +3,8 @@
 The pure engine keeps its English message templates in a dict (scheduler/domain/slots.py), which
 pybabel cannot extract; the same msgids are listed here with the `N_` marker so that they reach
 the catalogue (a test checks this list against the engine's). Interviewer ids in the messages
-are replaced by names before the text is shown.
+are replaced by names before the text is shown, and the interview a `candidate_busy` refusal
+names is said by its stage and its time in the reader's zone.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from dataclasses import replace
 from flask_babel import gettext
 
 from scheduler.domain.slots import SlotProblem, problem_message
-from scheduler.i18n import localized
+from scheduler.extensions import db
+from scheduler.i18n import format_local_range, localized, viewer_zone
+from scheduler.models import StageTemplate
 
 
 def N_(text: str) -> str:
@@ -26,6 +29,7 @@ PROBLEM_MSGIDS = (
     N_("This time is too far ahead to book yet."),
     N_("Interviews start on the %(step)s-minute grid."),
     N_("This time is outside the candidate's acceptable hours."),
+    N_("The candidate already has an interview at this time."),
     N_("This stage needs %(expected)s interviewers, not %(given)s."),
     N_("An interviewer is listed twice."),
     N_("Interviewer %(interviewer_id)s has no calendar."),
@@ -51,6 +55,8 @@ BOOKING_ERROR_MSGIDS = {
     "not_on_panel": N_("%(name)s is not on this interview's panel."),
     "already_on_panel": N_("%(name)s is already on this interview's panel."),
     "reason_required": N_("Give a reason."),
+    "candidate_busy": N_("The candidate already has an interview at this time: %(stage)s, "
+                         "%(time)s."),
 }
 
 
@@ -67,9 +73,20 @@ def problem_text(problem: SlotProblem, names: Mapping[int, str] | None = None,
     return text
 
 
+def clashing_interview(params: Mapping, zone: str) -> dict[str, str]:
+    """Return the stage and time (in *zone*) of the interview a `candidate_busy` refusal
+    names, in the current language, as the message's `stage` and `time`."""
+    stage = db.session.get(StageTemplate, params["stage_id"]) if params.get("stage_id") else None
+    return {"stage": localized(stage) if stage is not None else "",
+            "time": format_local_range(params["start_at"], params["end_at"], zone)
+            if params.get("start_at") else ""}
+
+
 def booking_error_text(error, names: Mapping[int, str] | None = None) -> str:
-    """Render a BookingError in the current language."""
+    """Render a BookingError in the current language (times in the viewer's zone)."""
     names = names or {}
     interviewer_id = error.params.get("interviewer_id")
+    extra = clashing_interview(error.params, viewer_zone()) if error.code == "candidate_busy" \
+        else {}
     return gettext(BOOKING_ERROR_MSGIDS[error.code],
-                   name=names.get(interviewer_id, interviewer_id) or "")
+                   name=names.get(interviewer_id, interviewer_id) or "", **extra)

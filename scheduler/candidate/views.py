@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from scheduler import ical
+from scheduler.booking_messages import clashing_interview
 from scheduler.candidate import bp
 from scheduler.candidate.forms import (
     BookForm, CancelForm, HoursForm, NoneWorkForm, ZoneForm, parse_hhmm,
@@ -108,6 +109,10 @@ def _refusal_text(error: LinkError | BookingError, link: SchedulingLink | None) 
             else 24
         return _("Changes through this page close %(hours)d hours before the interview. To change "
                  "it now, write to %(contact)s.", hours=hours, contact=contact)
+    if error.code == "candidate_busy":
+        zone = link.application.candidate.zone if link else current_app.config["DEFAULT_TIMEZONE"]
+        return _("You already have an interview at this time: %(stage)s, %(time)s.",
+                 **clashing_interview(error.params, zone))
     texts = {
         "expired": _("The time to choose has passed. Write to %(contact)s for a new link.",
                      contact=contact),

@@ -56,7 +56,8 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     """Book the slot starting at *start_at* (or move the booking there when already booked).
 
     The panel is the fair one a fresh search assigns to that start. Raises SlotTaken with fresh
-    slots when the time is no longer free, LinkError when the link no longer allows it.
+    slots when the time is no longer free, BookingError("candidate_busy") when it overlaps
+    another interview of the candidate's, LinkError when the link no longer allows it.
     """
     stages = link_stages(link)
     interviews = live_interviews(link)
@@ -69,6 +70,11 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     search = available_slots(link, now)
     slot = next((s for s in search.slots if s.start_at == start_at), None)
     if slot is None:
+        end_at = booking.loop_stage_starts(stages, start_at, link.break_minutes)[-1][1]
+        refusal = booking.candidate_busy_refusal(link.application, start_at, end_at,
+                                                 exclude_interview_ids=[i.id for i in interviews])
+        if refusal is not None:
+            raise refusal
         raise booking.SlotTaken([], search)
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
