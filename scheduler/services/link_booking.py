@@ -1,5 +1,5 @@
 """What a candidate does through a scheduling link: see the times, book one, move or cancel
-the booking before the stage's cutoff, change their time zone or acceptable hours.
+the booking before the stage's cutoff, change their time zone, language or acceptable hours.
 
 Every booking goes through scheduler/services/booking.py (lock, re-check, write, invites), with
 the panel a fresh search assigns to the chosen start; actions are audited with the link's actor
@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from scheduler.domain.slots import SlotSearch
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
+from scheduler.models.user import LANGUAGES
 from scheduler.services import booking, slot_search
 from scheduler.services.audit import record_event
 from scheduler.services.links import LinkError, actor_label, link_stages, live_interviews
@@ -120,6 +121,25 @@ def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
     record_event(actor_label(link), "candidate.zone_changed", candidate, now=now, before=before,
                  after={"zone": zone})
     db.session.flush()
+
+
+def switch_language(link: SchedulingLink, language: str, now: datetime) -> bool:
+    """Store *language* as the candidate's: their pages and every email to them use it.
+
+    The change is recorded on the application (where its coordinator sees it); returns whether
+    anything changed.
+    """
+    if language not in LANGUAGES:
+        raise LinkError("unknown_language", language=str(language)[:8])
+    candidate = link.application.candidate
+    if candidate.language == language:
+        return False
+    before = {"language": candidate.language}
+    candidate.language = language
+    record_event(actor_label(link), "candidate.language_changed", link.application, now=now,
+                 before=before, after={"language": language})
+    db.session.flush()
+    return True
 
 
 def set_hours(link: SchedulingLink, day_start: time, day_end: time, now: datetime) -> None:
