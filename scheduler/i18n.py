@@ -4,10 +4,9 @@ The language of a candidate's page is the candidate's stored language (the link'
 on `g` with `use_candidate_language`; the switch on their page stores a new one on the candidate).
 Elsewhere it is this session's explicit choice (the switch on every page), else the signed-in
 user's stored preference; the browser's Accept-Language is the last resort, then the default.
-The formatting
-itself is pure and lives in scheduler/formatting.py; the wrappers here pass it the viewer's
-language unless the caller names one, and are what templates use as filters. Services and jobs
-never import this module: they pass a recipient's language to scheduler.formatting.
+The formatting itself is pure and lives in scheduler/formatting.py; the wrappers here pass it the
+viewer's language unless the caller names one, and are what templates use as filters. Services
+and jobs never import this module: they pass a recipient's language to scheduler.formatting.
 """
 from __future__ import annotations
 

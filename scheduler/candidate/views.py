@@ -35,8 +35,8 @@ from scheduler.candidate.present import (
 )
 from scheduler.extensions import db, limiter
 from scheduler.i18n import (
-    CANDIDATE_LANGUAGE_KEY, LANGUAGE_AUTONYMS, current_language, format_local_range, localized, use_candidate_language,
-    zone_label,
+    CANDIDATE_LANGUAGE_KEY, LANGUAGE_AUTONYMS, current_language, format_local_range, localized,
+    use_candidate_language, zone_label,
 )
 from scheduler.models import Interview, InterviewerProfile, SchedulingLink
 from scheduler.services import invites

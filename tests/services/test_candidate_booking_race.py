@@ -18,7 +18,9 @@ from scheduler.models import Application, Interview
 from tests import factories as f
 from tests.services.booking_setup import WORKDAY_10, booking_world
 from tests.services.concurrency_worker import Attempt
-from tests.services.test_booking_concurrency import _assert_no_overlaps, _run_processes, _run_threads
+from tests.services.test_booking_concurrency import (
+    _assert_no_overlaps, _run_processes, _run_threads,
+)
 
 MIN = timedelta(minutes=1)
 STAGES = [
