@@ -1,17 +1,19 @@
 """The web layer's language and zone: which ones this request uses, and filters that apply them.
 
-The language is this session's explicit choice (the switch on every page), else the signed-in
-user's stored preference, else the browser's Accept-Language, else the default. The formatting
-itself is pure and lives in scheduler/formatting.py; the wrappers here pass it the viewer's
-language unless the caller names one, and are what templates use as filters. Services and jobs
-never import this module: they pass a recipient's language to scheduler.formatting.
+The language of a candidate's page is the candidate's stored language (the link's view puts it
+on `g` with `use_candidate_language`; the switch on their page stores a new one on the candidate).
+Elsewhere it is this session's explicit choice (the switch on every page), else the signed-in
+user's stored preference; the browser's Accept-Language is the last resort, then the default.
+The formatting itself is pure and lives in scheduler/formatting.py; the wrappers here pass it the
+viewer's language unless the caller names one, and are what templates use as filters. Services
+and jobs never import this module: they pass a recipient's language to scheduler.formatting.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -19,6 +21,8 @@ from scheduler import formatting
 from scheduler.models.user import LANGUAGES
 
 SESSION_KEY = "language"
+# The language stored on the candidate whose link this request serves (see use_candidate_language).
+CANDIDATE_LANGUAGE_KEY = "candidate_language"
 # Each language is offered in its own name, so a reader of either can find theirs.
 LANGUAGE_AUTONYMS = {"zh": "中文", "en": "English"}
 # The HTML lang attribute: Simplified Chinese as written in mainland China.
@@ -42,16 +46,30 @@ LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 
 
 def select_locale() -> str:
-    """Pick this request's language: session choice, then user preference, then the browser."""
+    """Pick this request's language: the link's candidate's, else the session's choice, else the
+    user's preference, else the browser's."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
+    candidate_language = g.get(CANDIDATE_LANGUAGE_KEY)
+    if candidate_language in LANGUAGES:
+        return candidate_language
     chosen = session.get(SESSION_KEY)
     if chosen in LANGUAGES:
         return chosen
     if current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     return request.accept_languages.best_match(LANGUAGES) or default
+
+
+def use_candidate_language(language: str) -> None:
+    """Speak *language* (a candidate's stored one) for the rest of this request.
+
+    A candidate has no login: the view that resolves their link calls this. The locale may have
+    been picked (and cached by Flask-Babel) earlier in the request, so it is picked again.
+    """
+    setattr(g, CANDIDATE_LANGUAGE_KEY, language)
+    refresh()
 
 
 def current_language() -> str:

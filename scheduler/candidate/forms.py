@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from scheduler.models.user import LANGUAGES
 from scheduler.services.links import MAX_NOTE_LENGTH
 from scheduler.timeutil import canonical_zone
 
@@ -25,6 +26,13 @@ def parse_hhmm(value: str) -> time:
     """Turn "HH:MM" into a time; "24:00" is midnight at the end of the day, stored as 00:00."""
     hours, minutes = (int(part) for part in value.split(":"))
     return time(0) if hours == 24 else time(hours, minutes)
+
+
+class LanguageForm(FlaskForm):
+    """The language switch on the candidate's pages: stored on the candidate."""
+
+    language = HiddenField(validators=[AnyOf(LANGUAGES)])
+    next = HiddenField()
 
 
 class ZoneForm(FlaskForm):

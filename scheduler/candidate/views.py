@@ -5,7 +5,9 @@ one and the same friendly page and status (404) that reveal nothing; the reason 
 Pages and posts are rate limited per client address (CANDIDATE_PAGE_RATE_LIMIT and
 CANDIDATE_POST_RATE_LIMIT in the config), sent with `Referrer-Policy: no-referrer` (the token
 must not leak to other sites) and never cached. Times are shown in the zone stored on the
-candidate; the page's script offers to switch to the browser's zone when it differs.
+candidate; the page's script offers to switch to the browser's zone when it differs. Pages speak
+the language stored on the candidate (the browser's only decides a dead link's page); the
+language switch on the page stores the candidate's choice.
 
 Refusals come worded for the candidate (services/link_booking.py): booking and cancelling answer
 with a 409 page, the "none of these work" form shows them beside its fields, and the blueprint's
@@ -17,24 +19,29 @@ from __future__ import annotations
 import functools
 
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Response, current_app, flash, redirect, render_template, request, url_for,
+    Response, current_app, flash, g, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from scheduler import ical
 from scheduler.candidate import bp
 from scheduler.candidate.forms import (
-    BookForm, CancelForm, HoursForm, NoneWorkForm, ZoneForm, parse_hhmm,
+    BookForm, CancelForm, HoursForm, LanguageForm, NoneWorkForm, ZoneForm, parse_hhmm,
 )
 from scheduler.candidate.present import (
     group_by_day, stage_facts, time_view, where_before_booking,
 )
 from scheduler.extensions import db, limiter
-from scheduler.i18n import current_language, format_local_range, localized, zone_label
+from scheduler.i18n import (
+    CANDIDATE_LANGUAGE_KEY, LANGUAGE_AUTONYMS, current_language, format_local_range, localized,
+    use_candidate_language, zone_label,
+)
 from scheduler.models import Interview, InterviewerProfile, SchedulingLink
 from scheduler.services import invites
 from scheduler.services.booking import SlotTaken
@@ -42,14 +49,14 @@ from scheduler.services.emails import company_name, organizer_address
 from scheduler.services.errors import ServiceError
 from scheduler.services.link_booking import (
     available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
-    change_deadline, set_hours, switch_zone,
+    change_deadline, set_hours, switch_language, switch_zone,
 )
 from scheduler.services.links import (
     LinkError, link_interviews, link_stages, live_interviews, mark_opened,
     none_of_these_work, open_link, proposal,
 )
 from scheduler.timeutil import sorted_zone_names, zone_aliases
-from scheduler.web import flash_refusal, iso_utc, parse_start, request_now, show_refusal
+from scheduler.web import flash_refusal, iso_utc, parse_start, request_now, safe_next, show_refusal
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
 PAGE_RATE_LIMIT = "60 per minute;600 per hour"
@@ -80,7 +87,12 @@ def _private_headers(response: Response) -> Response:
 
 @bp.context_processor
 def _candidate_context() -> dict:
-    return {"company": company_name(), "contact": organizer_address()}
+    token = (request.view_args or {}).get("token")
+    # On a live link's pages the language switch stores the candidate's choice; a dead link's
+    # page keeps the site's switch (this session only).
+    switch = url_for(".language", token=token) if g.get(CANDIDATE_LANGUAGE_KEY) else None
+    return {"company": company_name(), "contact": organizer_address(),
+            "language_switch_action": switch}
 
 
 def _message(title: str, message: str, status: int):
@@ -187,7 +199,8 @@ def _booking_details(live, now, zone: str, language: str) -> dict:
 
 
 def with_link(view):
-    """Resolve the URL's token to its live link (and `now`), or answer with the dead-link page."""
+    """Resolve the URL's token to its live link (and `now`), or answer with the dead-link page;
+    the rest of the request speaks the language stored on the link's candidate."""
 
     @functools.wraps(view)
     def wrapper(token: str):
@@ -195,6 +208,7 @@ def with_link(view):
         link = open_link(token, now)
         if link is None:
             return _dead_link()
+        use_candidate_language(link.application.candidate.language)
         return view(token, link, now)
 
     return wrapper
@@ -306,6 +320,35 @@ def zone(token: str, link: SchedulingLink, now: datetime):
     flash(_("Times are now shown in %(zone)s.",
             zone=zone_label(now, link.application.candidate.zone)), "success")
     return _back_to_page(token)
+
+
+def _page_of_link(token: str, target: str | None) -> str:
+    """Return *target* when it is a page of this link that a browser may load again, else the
+    link's main page."""
+    target = safe_next(target)
+    if target:
+        try:
+            endpoint, args = current_app.url_map.bind("").match(urlsplit(target).path,
+                                                                 method="GET")
+        except HTTPException:  # not found, or a POST-only address
+            endpoint, args = "", {}
+        if endpoint.startswith(f"{bp.name}.") and args.get("token") == token:
+            return target
+    return url_for(".page", token=token)
+
+
+@bp.post("/<token>/language")
+@pages_limit
+@posts_limit
+@with_link
+def language(token: str, link: SchedulingLink, now: datetime):
+    """Store the language chosen on the page: the candidate's pages and emails then use it."""
+    form = LanguageForm()
+    if form.validate_on_submit() and switch_language(link, form.language.data, now):
+        use_candidate_language(form.language.data)
+        flash(_("This page and our emails to you are now in %(language)s.",
+                language=LANGUAGE_AUTONYMS[form.language.data]), "success")
+    return redirect(_page_of_link(token, form.next.data))
 
 
 @bp.post("/<token>/hours")

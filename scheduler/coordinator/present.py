@@ -23,7 +23,7 @@ from scheduler.domain.slots import EARLY, Slot, SlotProblem, SlotSearch, problem
 from scheduler.extensions import db
 from scheduler.i18n import (
     APPLICATION_STATUS_LABELS, current_language, format_local_datetime, format_local_range,
-    localized, zone_label,
+    localized, viewer_zone, zone_label,
 )
 from scheduler.models import (
     Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, StageTemplate,
@@ -77,6 +77,7 @@ def refusal_message(error: ServiceError) -> str:
     if params.get("stage_id") is not None:
         stage = db.session.get(StageTemplate, params["stage_id"])
         params["stage"] = localized(stage) if stage is not None else "—"
+    params.setdefault("zone", viewer_zone())  # a clash's time, in the coordinator's zone
     return error.render(params)
 
 

@@ -19,7 +19,8 @@ Definitions the tests and the booking service rely on:
 * **Grid.** Start times are the wall times ``00:00 + n × step`` of each local date in the
   candidate's zone; one inside a spring-forward gap is dropped, one that occurs twice is offered
   at its first occurrence only. A start must be ``>= now + min_notice`` and ``< now + horizon``,
-  and the whole interview (the whole loop) must lie inside the candidate's acceptable hours.
+  and the whole interview (the whole loop) must lie inside the candidate's acceptable hours and
+  outside the candidate's own busy time (their other live interviews, ``candidate_busy``).
 * **Fairness key** of an interviewer for a slot: (interviews booked in the interviewer's local
   Monday–Sunday week of the slot's start, last interview instant with never = earliest, id).
 * **Panel.** Valid panels are sets of ``panel_size`` pool members free for the whole slot,
@@ -68,7 +69,10 @@ class StageRequest:
     *pool* lists the qualified interviewer ids; *senior_ids* those of them who may take the
     senior seat (required when *is_senior_seat_required*). ``panel_size`` 0 is a stage without
     interviewers (the online coding test). Candidate hours are local wall times in
-    *candidate_zone*; an end at or before the start means the next day.
+    *candidate_zone*; an end at or before the start means the next day. *candidate_busy* holds
+    the candidate's own busy time as aware ``(start, end)`` pairs, each ``[start, end)`` (their
+    other live interviews): no slot overlaps it. In a loop the first stage's candidate fields
+    apply to the whole loop, breaks included.
     """
 
     duration: timedelta
@@ -86,6 +90,7 @@ class StageRequest:
     candidate_day_end: time = time(21)
     humane_day_start: time = time(9)
     humane_day_end: time = time(18)
+    candidate_busy: tuple[tuple[datetime, datetime], ...] = ()
 
     def __post_init__(self):
         if self.duration <= timedelta(0) or self.duration.total_seconds() % 1:
@@ -175,6 +180,7 @@ _PROBLEM_MESSAGES = {
     "too_far": N_("This time is too far ahead to book yet."),
     "off_grid": N_("Interviews start on the %(step)s-minute grid."),
     "outside_candidate_hours": N_("This time is outside the candidate's acceptable hours."),
+    "candidate_busy": N_("The candidate already has an interview at this time."),
     "wrong_panel_size": N_("This stage needs %(expected)s interviewers, not %(given)s."),
     "repeated_interviewer": N_("An interviewer is listed twice."),
     "unknown_interviewer": N_("Interviewer %(interviewer_id)s has no calendar."),
@@ -265,6 +271,8 @@ def check_loop(stages: Sequence[StageRequest], calendars: Iterable[InterviewerCa
     candidate_hours = _candidate_hours(first, start, start + plan.total)
     if not iv.covers(candidate_hours, start, start + plan.total):
         problems.append(SlotProblem("outside_candidate_hours"))
+    if iv.overlaps(_candidate_busy(first), start, start + plan.total):
+        problems.append(SlotProblem("candidate_busy"))
 
     seen_in_stage: dict[int, int] = {}
     for index, (stage, offset, panel) in enumerate(zip(stages, plan.offsets, panels)):
@@ -363,6 +371,11 @@ def _candidate_hours(stage: StageRequest, start: int, end: int) -> list[Interval
     window = av.seconds_of_day(stage.candidate_day_start, stage.candidate_day_end)
     return av.daily_intervals(stage.candidate_zone, av.local_days(stage.candidate_zone, start, end),
                               lambda day: (window,))
+
+
+def _candidate_busy(stage: StageRequest) -> list[Interval]:
+    """Return the candidate's own busy time as an interval list."""
+    return iv.merge((iv.to_epoch(start), iv.to_epoch(end)) for start, end in stage.candidate_busy)
 
 
 def _grid_starts(zone: str, step: int, ranges: list[tuple[int, int]]) -> list[int]:
@@ -564,10 +577,12 @@ def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], n
     if lo >= hi:
         return [], ()
 
-    # Loop starts allowed by the candidate's hours, notice and horizon.
+    # Loop starts allowed by the candidate's hours and own busy time, notice and horizon.
+    candidate_free = iv.subtract(_candidate_hours(first, lo, hi + plan.total),
+                                 _candidate_busy(first))
     candidate_ranges = [
         (max(a, lo), min(b, hi - 1))
-        for a, b in iv.start_ranges(_candidate_hours(first, lo, hi + plan.total), plan.total)
+        for a, b in iv.start_ranges(candidate_free, plan.total)
         if a < hi and b >= lo]
     grid = _grid_starts(first.candidate_zone, first.step_minutes * 60, candidate_ranges)
 

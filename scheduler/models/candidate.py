@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
@@ -11,6 +11,8 @@ from scheduler.models.types import UTCDateTime
 
 
 class Candidate(db.Model):
+    """A person applying; booking an interview for them locks this row first (lock_version)."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254), index=True)
@@ -18,6 +20,7 @@ class Candidate(db.Model):
     zone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(5), default="zh")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lock_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     applications: Mapped[list[Application]] = relationship(back_populates="candidate")
 

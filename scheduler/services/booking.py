@@ -1,10 +1,12 @@
 """Booking without double-booking: book, move, cancel and swap interviews and loops.
 
 Every change follows DESIGN.md §6:
-1. lock the panel's profile rows first (`UPDATE … SET lock_version = lock_version + 1`, one
-   row at a time in ascending id order) — a row lock on PostgreSQL; on SQLite the first write
-   of the transaction, which takes the database write lock;
-2. re-run the engine's check for exactly that slot and panel with fresh data (busy time,
+1. lock the candidate's row (when the candidate's time is set: booking, moving), then the
+   panel's profile rows (`UPDATE … SET lock_version = lock_version + 1`, one row at a time in
+   ascending id order) — row locks on PostgreSQL; on SQLite the first write of the
+   transaction, which takes the database write lock;
+2. refuse a time that overlaps one of the candidate's own live interviews (`candidate_busy`),
+   then re-run the engine's check for exactly that slot and panel with fresh data (busy time,
    buffers, working windows, caps);
 3. write the interview(s) and one assignment row per panel member, kept in step.
 On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
@@ -25,12 +27,14 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from scheduler.domain.slots import SlotProblem, SlotSearch, loop_times
 from scheduler.extensions import db
+from scheduler.formatting import format_local_range, localized
 from scheduler.models import (
-    Application, BookingGroup, Interview, InterviewerAssignment, InterviewerProfile,
+    Application, BookingGroup, Candidate, Interview, InterviewerAssignment, InterviewerProfile,
     StageTemplate, User,
 )
 from scheduler.services import invites, reminders
@@ -38,7 +42,9 @@ from scheduler.services.audit import record_event
 from scheduler.services.emails import mail_domain
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import can_decline
-from scheduler.services.slot_search import TIME_PROBLEMS, CandidateHours, check_booking, find_slots
+from scheduler.services.slot_search import (
+    TIME_PROBLEMS, CandidateHours, candidate_interviews, check_booking, find_slots,
+)
 
 
 class BookingError(ServiceError):
@@ -57,12 +63,29 @@ class BookingError(ServiceError):
         "not_on_panel": N_("%(name)s is not on this interview's panel."),
         "already_on_panel": N_("%(name)s is already on this interview's panel."),
         "reason_required": N_("Give a reason."),
+        "candidate_busy": N_("The candidate already has an interview at this time: %(stage)s, "
+                             "%(time)s."),
     }
+
+    def render(self, params) -> str:
+        """Name the clashing interview of a `candidate_busy` refusal by its stage and time."""
+        return super().render(clash_params(params) if self.code == "candidate_busy" else params)
+
+
+def clash_params(params) -> dict:
+    """Return *params* of a `candidate_busy` refusal with the clashing interview's stage and time
+    in the reader's language, the time in the params' `zone` (the reader's; UTC if none)."""
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    stage = db.session.get(StageTemplate, params["stage_id"])
+    return {**params, "stage": localized(stage, "name", language) if stage is not None else "—",
+            "time": format_local_range(params["start_at"], params["end_at"],
+                                       params.get("zone") or "UTC", language)}
 
 
 # Problems that mean someone else got there first (or time moved on), not a bad panel choice.
 TIME_LOST_CODES = frozenset({"busy", "daily_cap", "weekly_cap", "outside_working_hours",
-                             "unknown_interviewer", "too_soon", "too_far"})
+                             "unknown_interviewer", "too_soon", "too_far", "candidate_busy"})
 
 
 class SlotTaken(BookingError):
@@ -95,6 +118,33 @@ Actor = User | str
 
 # Stages 3 and 4 of the process may be booked back to back as one loop (DESIGN.md §2).
 LOOP_KINDS = ("system_design", "project_deep_dive")
+
+
+def lock_candidate(candidate_id: int) -> None:
+    """Take the booking lock on the candidate's row; before any interviewer's (one order for
+    everyone, so two bookings never wait for each other in a circle). On SQLite this must be
+    the transaction's first write."""
+    db.session.execute(
+        sa.update(Candidate).where(Candidate.id == candidate_id)
+        .values(lock_version=Candidate.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def candidate_busy_refusal(application: Application, start_at: datetime, end_at: datetime, *,
+                           exclude_interview_ids=()) -> BookingError | None:
+    """Say which live interview of the candidate's (any application) overlaps
+    [start_at, end_at), leaving out *exclude_interview_ids*; None when there is none.
+
+    The refusal names that interview's stage and time (ids and UTC instants: the page says
+    them in its reader's language and zone).
+    """
+    clash = candidate_interviews(application.candidate_id, start_at, end_at,
+                                 exclude_interview_ids=exclude_interview_ids)
+    if not clash:
+        return None
+    return BookingError("candidate_busy", interview_id=clash[0].id, stage_id=clash[0].stage_id,
+                        start_at=clash[0].start_at, end_at=clash[0].end_at)
 
 
 def lock_interviewers(interviewer_ids) -> None:
@@ -218,10 +268,12 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
               location: str = "", as_group: bool = True) -> list[Interview]:
     """Book several stages back to back as one group: all of them or none."""
     stages = list(stages)
+    lock_candidate(application.candidate_id)
     lock_interviewers(i for panel in panels for i in panel)
     # Asked after the lock (which may have waited for another booking), so what committed
     # meanwhile is seen; the unique index on live interviews catches the rest.
-    refusal = booking_refusal(application, stages)
+    refusal = booking_refusal(application, stages) or candidate_busy_refusal(
+        application, start_at, loop_stage_starts(stages, start_at, break_minutes)[-1][1])
     if refusal is not None:
         raise refusal
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
@@ -277,6 +329,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
     interviews = interview.live_group
     old_panels = [[a.interviewer_id for a in i.active_assignments] for i in interviews]
     panels = [list(p) for p in (panels or old_panels)]
+    lock_candidate(interview.application.candidate_id)
     lock_interviewers({i for p in old_panels + panels for i in p})
     for item in interviews:
         db.session.refresh(item)
@@ -285,6 +338,11 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
     stages = [i.stage for i in interviews]
     break_minutes = interview.booking_group.break_minutes if interview.booking_group else 0
     excluded = [i.id for i in interviews]
+    refusal = candidate_busy_refusal(
+        application, start_at, loop_stage_starts(stages, start_at, break_minutes)[-1][1],
+        exclude_interview_ids=excluded)
+    if refusal is not None:
+        raise refusal
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
                              break_minutes=break_minutes, exclude_interview_ids=excluded)
     if problems:

@@ -1,5 +1,5 @@
 """What a candidate does through a scheduling link: see the times, book one, move or cancel
-the booking before the stage's cutoff, change their time zone or acceptable hours.
+the booking before the stage's cutoff, change their time zone, language or acceptable hours.
 
 Every booking goes through scheduler/services/booking.py (lock, re-check, write, invites), with
 the panel a fresh search assigns to the chosen start; actions are audited with the link's actor
@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from scheduler.domain.slots import SlotSearch
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
+from scheduler.models.user import LANGUAGES
 from scheduler.services import booking, slot_search
 from scheduler.services.audit import record_event
 from scheduler.services.emails import organizer_address
@@ -46,6 +47,8 @@ class LinkBookingError(LinkError):
         "application_closed": N_("This application is closed, so nothing can be booked. Write "
                                  "to %(contact)s with any questions."),
         "interview_not_live": N_("This interview is no longer scheduled. Write to %(contact)s."),
+        "candidate_busy": N_("You already have an interview at this time: %(stage)s, %(time)s."),
+        "unknown_language": N_("Choose one of the languages on the page."),
         "refused": N_("This could not be done. Write to %(contact)s."),
     }
 
@@ -53,21 +56,29 @@ class LinkBookingError(LinkError):
         super().__init__(code, field, contact=organizer_address(), **params)
 
     @classmethod
-    def of(cls, error: booking.BookingError) -> LinkBookingError:
-        """Return the booking service's refusal *error* in the candidate's words."""
+    def of(cls, error: booking.BookingError, zone: str | None = None) -> LinkBookingError:
+        """Return the booking service's refusal *error* in the candidate's words (a clash with
+        another interview is said in the candidate's *zone*)."""
+        if error.code == "candidate_busy":
+            return cls("candidate_busy", **{**error.params, "zone": zone})
         return cls(error.code if error.code in cls.messages else "refused")
+
+    def render(self, params) -> str:
+        """Name the clashing interview of a `candidate_busy` refusal by its stage and time."""
+        return super().render(booking.clash_params(params) if self.code == "candidate_busy"
+                              else params)
 
 
 @contextmanager
-def _in_candidate_words() -> Iterator[None]:
+def _in_candidate_words(link: SchedulingLink) -> Iterator[None]:
     """Pass a lost time on as it is (it carries fresh times); word other booking refusals for
-    the candidate."""
+    the link's candidate."""
     try:
         yield
     except booking.SlotTaken:
         raise
     except booking.BookingError as error:
-        raise LinkBookingError.of(error) from error
+        raise LinkBookingError.of(error, link.application.candidate.zone) from error
 
 
 def candidate_hours(link: SchedulingLink, stages: list[StageTemplate] | None = None
@@ -106,7 +117,8 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     """Book the slot starting at *start_at* (or move the booking there when already booked).
 
     The panel is the fair one a fresh search assigns to that start. Raises SlotTaken with fresh
-    slots when the time is no longer free, LinkBookingError when the link no longer allows it.
+    slots when the time is no longer free, LinkBookingError when the link no longer allows it or
+    the time overlaps another interview of the candidate's.
     """
     stages = link_stages(link)
     interviews = live_interviews(link)
@@ -119,10 +131,15 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     search = available_slots(link, now)
     slot = next((s for s in search.slots if s.start_at == start_at), None)
     if slot is None:
+        end_at = booking.loop_stage_starts(stages, start_at, link.break_minutes)[-1][1]
+        refusal = booking.candidate_busy_refusal(link.application, start_at, end_at,
+                                                 exclude_interview_ids=[i.id for i in interviews])
+        if refusal is not None:
+            raise LinkBookingError.of(refusal, link.application.candidate.zone)
         raise booking.SlotTaken([], search)
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
-    with _in_candidate_words():
+    with _in_candidate_words(link):
         if interviews:
             return booking.reschedule_interview(actor, interviews[0], start_at, now,
                                                 panels=slot.panels, hours=hours,
@@ -149,7 +166,7 @@ def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -
         raise LinkBookingError("cancelled" if link.booked_at is not None else "not_booked")
     if not can_change(link, now):
         raise LinkBookingError("past_cutoff", hours=_cutoff_hours(link_stages(link)))
-    with _in_candidate_words():
+    with _in_candidate_words(link):
         return booking.cancel_interview(actor_label(link), interviews[0], now,
                                         reason=reason.strip())
 
@@ -175,6 +192,25 @@ def switch_zone(link: SchedulingLink, zone: str, now: datetime) -> None:
     record_event(actor_label(link), "candidate.zone_changed", link.application, now=now,
                  before=before, after={"zone": zone})
     db.session.flush()
+
+
+def switch_language(link: SchedulingLink, language: str, now: datetime) -> bool:
+    """Store *language* as the candidate's: their pages and every email to them use it.
+
+    The change is recorded on the application (where its coordinator sees it); returns whether
+    anything changed.
+    """
+    if language not in LANGUAGES:
+        raise LinkBookingError("unknown_language", language=str(language)[:8])
+    candidate = link.application.candidate
+    if candidate.language == language:
+        return False
+    before = {"language": candidate.language}
+    candidate.language = language
+    record_event(actor_label(link), "candidate.language_changed", link.application, now=now,
+                 before=before, after={"language": language})
+    db.session.flush()
+    return True
 
 
 def set_hours(link: SchedulingLink, day_start: time, day_end: time, now: datetime) -> None:

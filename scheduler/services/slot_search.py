@@ -4,8 +4,9 @@
 of queries (profiles with hours and qualifications, date overrides, workday overrides and year
 marks, busy blocks, booked interviews, last interview), whatever the pool size: never one query per
 interviewer or per slot. `find_slots` and `check_booking` build the engine's requests from the
-stage templates and the candidate; `suggest_replacements` and `seat_replacements` ask the engine
-who else could sit on a panel seat at a given time.
+stage templates and the candidate (zone, hours, and their own live interviews, which no slot may
+overlap); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
+panel seat at a given time.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from scheduler.services.workdays import workday_calendars
 # Caps count whole local weeks, so interviews up to a week either side of the window matter.
 CAP_MARGIN = timedelta(days=8)
 # Problems about the candidate's choice of time, the same for every trial panel of one slot.
-TIME_PROBLEMS = ("too_soon", "too_far", "off_grid", "outside_candidate_hours")
+TIME_PROBLEMS = ("too_soon", "too_far", "off_grid", "outside_candidate_hours", "candidate_busy")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def stage_pool(stage: StageTemplate) -> tuple[list[int], frozenset[int]]:
 
 
 def stage_request(stage: StageTemplate, hours: CandidateHours, pool: Sequence[int],
-                  senior_ids: frozenset[int]) -> StageRequest:
+                  senior_ids: frozenset[int],
+                  candidate_busy: Sequence[tuple[datetime, datetime]] = ()) -> StageRequest:
     """Translate a stage template into the engine's request."""
     return StageRequest(
         duration=timedelta(minutes=stage.duration_minutes),
@@ -80,6 +82,7 @@ def stage_request(stage: StageTemplate, hours: CandidateHours, pool: Sequence[in
         candidate_zone=hours.zone,
         candidate_day_start=hours.day_start,
         candidate_day_end=hours.day_end,
+        candidate_busy=tuple(candidate_busy),
     )
 
 
@@ -173,6 +176,24 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     return calendars
 
 
+def candidate_interviews(candidate_id: int, start_at: datetime, end_at: datetime, *,
+                         exclude_interview_ids: Iterable[int] = ()) -> list[Interview]:
+    """Return the candidate's live interviews (any application of theirs) that overlap
+    [start_at, end_at), in start order, leaving out *exclude_interview_ids* (those being moved).
+    """
+    query = (
+        sa.select(Interview)
+        .join(Application, Application.id == Interview.application_id)
+        .where(Application.candidate_id == candidate_id, Interview.status == Interview.SCHEDULED,
+               Interview.end_at > start_at, Interview.start_at < end_at)
+        .order_by(Interview.start_at, Interview.id)
+    )
+    excluded = list(exclude_interview_ids)
+    if excluded:
+        query = query.where(Interview.id.not_in(excluded))
+    return list(db.session.scalars(query))
+
+
 @dataclass(frozen=True)
 class StagePlan:
     """The engine's requests for an ordered list of stages, with the pool's calendars."""
@@ -187,18 +208,24 @@ def plan_stages(application: Application, stages: Sequence[StageTemplate], now: 
                 hours: CandidateHours | None = None, break_minutes: int = 0,
                 only_interviewers: Iterable[int] | None = None,
                 exclude_interview_ids: Iterable[int] = ()) -> StagePlan:
-    """Build the engine input for *stages* (one stage, or a loop) from fresh rows."""
+    """Build the engine input for *stages* (one stage, or a loop) from fresh rows.
+
+    The candidate's own live interviews are their busy time, except *exclude_interview_ids*.
+    """
     if not stages:
         raise ValueError("at least one stage")
     hours = hours or candidate_hours(application, stages[0])
+    horizon = max(timedelta(days=s.horizon_days) for s in stages)
+    busy = [(i.start_at, i.end_at) for i in candidate_interviews(
+        application.candidate_id, now, now + horizon + timedelta(days=1),
+        exclude_interview_ids=exclude_interview_ids)]
     requests, everyone = [], set()
     for stage in stages:
         pool, seniors = stage_pool(stage)
-        requests.append(stage_request(stage, hours, pool, seniors))
+        requests.append(stage_request(stage, hours, pool, seniors, busy))
         everyone.update(pool)
     if only_interviewers is not None:
         everyone = set(only_interviewers)
-    horizon = max(timedelta(days=s.horizon_days) for s in stages)
     calendars = load_calendars(everyone, now, now + horizon + timedelta(days=1),
                                exclude_interview_ids=exclude_interview_ids, now=now)
     return StagePlan(tuple(stages), tuple(requests), calendars,

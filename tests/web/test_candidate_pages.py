@@ -32,6 +32,8 @@ _SLOT = re.compile(r'href="(/schedule/[\w-]+/confirm\?start=([0-9T:-]+Z))"')
 @pytest.fixture
 def world(db):
     people, requisition, [application] = booking_world(interviewers=2)
+    # The pages speak the candidate's stored language: these tests read them in English.
+    application.candidate.language = "en"
     coordinator = f.make_user(roles=("coordinator",), password=PASSWORD, language="en",
                               email="coordinator@example.com")
     db.session.commit()
@@ -109,18 +111,19 @@ def test_the_page_shows_role_stage_and_times_in_the_candidates_zone(client, worl
     assert _db.session.get(type(link), link.id).first_opened_at is not None
 
 
-def test_the_page_speaks_the_browsers_language(client, world):
-    _, token = _link(world)
-    chinese = client.get(f"/schedule/{token}", headers=ZH).text
-    assert '<html lang="zh-CN">' in chinese and "选择面试时间" in chinese
-    assert "时间均以 北京时间 Asia/Shanghai 显示。" in chinese
-    english = client.get(f"/schedule/{token}", headers=EN).text
-    assert "Choose a time for your interview" in english
-    # The switch on the page keeps the candidate on their link, now in Chinese.
-    switched = client.post("/language", headers=EN, data={
+def test_the_page_speaks_the_candidates_language_whatever_the_browser(client, world):
+    link, token = _link(world)
+    english = client.get(f"/schedule/{token}", headers=ZH).text
+    assert '<html lang="en">' in english and "Choose a time for your interview" in english
+    # The switch on the page stores the candidate's choice and keeps them on their link.
+    assert f'action="/schedule/{token}/language"' in english
+    switched = client.post(f"/schedule/{token}/language", headers=EN, data={
         "csrf_token": csrf_token(english), "language": "zh", "next": f"/schedule/{token}"})
     assert switched.headers["Location"] == f"/schedule/{token}"
-    assert "选择面试时间" in client.get(f"/schedule/{token}", headers=EN).text
+    assert _db.session.get(type(link), link.id).application.candidate.language == "zh"
+    chinese = client.get(f"/schedule/{token}", headers=EN).text
+    assert '<html lang="zh-CN">' in chinese and "选择面试时间" in chinese
+    assert "时间均以 北京时间 Asia/Shanghai 显示。" in chinese
 
 
 def test_dead_links_all_get_the_same_page_and_status(client, world):
@@ -167,7 +170,8 @@ def test_pick_confirm_book_then_the_booking_page_with_calendar_links(client, wor
 
 def test_a_time_taken_in_between_shows_fresh_times(client, db, world):
     (alice, bob), requisition, first, _ = world
-    second = f.make_application(requisition=requisition)
+    second = f.make_application(requisition=requisition,
+                                candidate=f.make_candidate(language="en"))
     bob.user.is_active = False  # one interviewer left: a slot has exactly one panel
     db.session.commit()
     _, first_token = _link(world)
