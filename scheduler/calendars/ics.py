@@ -28,10 +28,12 @@ import recurring_ical_events
 import x_wr_timezone
 from icalendar.prop import vBroken
 
+from scheduler.calendars.event_times import (
+    UNKNOWN_ZONE, ZONED, prop_zone_label, time_form, wall_time, zone_label_of,
+)
 from scheduler.calendars.limits import DEFAULT_LIMITS, ImportLimits
 from scheduler.calendars.problems import CalendarError, Problem
 from scheduler.calendars.zones import isolated_timezones, resolve_zone_name, tzids_in, zone
-from scheduler.timeutil import canonical_zone
 
 # Properties whose breakage leaves an event without a knowable time: such an event is skipped.
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")
@@ -208,7 +210,7 @@ class _Reader:
             return None
         name = resolve_zone_name(str(raw))
         if name is None:
-            self.warn("unknown_calendar_timezone", tzid=str(raw), zone=_zone_label(self.default_zone))
+            self.warn("unknown_calendar_timezone", tzid=str(raw), zone=zone_label_of(self.default_zone))
             return None
         return zone(name)
 
@@ -243,13 +245,13 @@ class _Reader:
             self.warn("event_unreadable", detail=_short(exc), **who)
             return False
         start, end = event.get("DTSTART"), event.get("DTEND")
-        start_form, end_form = _time_form(start), _time_form(end)
-        if start_form and end_form and (start_form == _ZONED) != (end_form == _ZONED):
+        start_form, end_form = time_form(start), time_form(end)
+        if start_form and end_form and (start_form == ZONED) != (end_form == ZONED):
             return self._reconcile_mixed_forms(event, who, floating_zone)
         for prop in (start, end):
-            if _time_form(prop) == _UNKNOWN_ZONE:
+            if time_form(prop) == UNKNOWN_ZONE:
                 # icalendar found neither a known zone nor a VTIMEZONE and left the time floating.
-                self.warn("unknown_timezone", tzid=str(prop.params["TZID"]), zone=_zone_label(floating_zone),
+                self.warn("unknown_timezone", tzid=str(prop.params["TZID"]), zone=zone_label_of(floating_zone),
                           **who)
                 break
         return True
@@ -264,18 +266,18 @@ class _Reader:
         event is skipped. The warning names the side that was read in *floating_zone*.
         """
         start, end = event["DTSTART"], event["DTEND"]
-        zoned, local = (start, end) if _time_form(start) == _ZONED else (end, start)
+        zoned, local = (start, end) if time_form(start) == ZONED else (end, start)
         local_at = local.dt.replace(tzinfo=floating_zone)
         start_at, end_at = (zoned.dt, local_at) if zoned is start else (local_at, zoned.dt)
-        zone_name, other_zone = _zone_label(floating_zone), _prop_zone_label(zoned)
+        zone_name, other_zone = zone_label_of(floating_zone), prop_zone_label(zoned)
         if end_at <= start_at:
             self.warn("end_not_after_start",
-                      start=_wall_time(start, zone_name), end=_wall_time(end, zone_name), **who)
+                      start=wall_time(start, zone_name), end=wall_time(end, zone_name), **who)
             return False
         del event["DTEND"]
         event.add("DTEND", end_at if zoned is start else end_at.astimezone(floating_zone).replace(tzinfo=None))
         side = "end" if zoned is start else "start"
-        if _time_form(local) == _UNKNOWN_ZONE:
+        if time_form(local) == UNKNOWN_ZONE:
             self.warn(f"{side}_unknown_timezone", tzid=str(local.params["TZID"]), zone=zone_name,
                       other_zone=other_zone, **who)
         else:
@@ -410,36 +412,6 @@ def _summary_for_message(event) -> str:
     if len(summary) > _SUMMARY_IN_MESSAGES:
         summary = summary[: _SUMMARY_IN_MESSAGES - 1] + "…"
     return summary
-
-
-def _zone_label(zone_info: tzinfo) -> str:
-    return canonical_zone(getattr(zone_info, "key", None) or str(zone_info))
-
-
-# How a DTSTART or DTEND gives its time: an instant (UTC, or a zone icalendar knows or the file
-# defines), a wall time under a TZID nobody knows (icalendar leaves it naive), or a floating time.
-_ZONED, _UNKNOWN_ZONE, _FLOATING = "zoned", "unknown zone", "floating"
-
-
-def _time_form(prop) -> str | None:
-    """Return the form of a DTSTART/DTEND property, or None when it is absent or a date."""
-    if prop is None or not isinstance(prop.dt, datetime):
-        return None
-    if prop.dt.tzinfo is not None:
-        return _ZONED
-    return _UNKNOWN_ZONE if prop.params.get("TZID") else _FLOATING
-
-
-def _prop_zone_label(prop) -> str:
-    """Name the zone of an aware DTSTART/DTEND: its IANA key, else the file's TZID."""
-    key = getattr(prop.dt.tzinfo, "key", None)
-    return canonical_zone(key) if key else str(prop.params.get("TZID") or prop.dt.tzinfo)
-
-
-def _wall_time(prop, floating_zone_name: str) -> str:
-    """Say a DTSTART/DTEND as written, with the zone it was read in ("2025-03-10 10:00 Asia/Shanghai")."""
-    zone_name = _prop_zone_label(prop) if _time_form(prop) == _ZONED else floating_zone_name
-    return f"{prop.dt:%Y-%m-%d %H:%M} {zone_name}"
 
 
 def _as_list(value) -> list:

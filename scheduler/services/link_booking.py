@@ -20,6 +20,7 @@ from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.models.user import LANGUAGES
 from scheduler.services import booking, slot_search
 from scheduler.services.audit import record_event
+from scheduler.services.booking_errors import clash_params
 from scheduler.services.emails import organizer_address
 from scheduler.services.errors import N_
 from scheduler.services.links import LinkError, actor_label, link_stages, live_interviews
@@ -65,7 +66,7 @@ class LinkBookingError(LinkError):
 
     def render(self, params) -> str:
         """Name the clashing interview of a `candidate_busy` refusal by its stage and time."""
-        return super().render(booking.clash_params(params) if self.code == "candidate_busy"
+        return super().render(clash_params(params) if self.code == "candidate_busy"
                               else params)
 
 

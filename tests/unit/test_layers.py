@@ -144,3 +144,19 @@ def _is_package_with_its_views(group: list[str]) -> bool:
 
 def test_no_import_cycles_even_through_imports_inside_functions():
     assert [g for g in _cycles() if not _is_package_with_its_views(g)] == []
+
+
+def test_every_module_is_small_enough_to_read_except_the_engine():
+    # DESIGN.md §3: split by noun; the engine's one sweep stays in one place.
+    too_long = {name: lines for name, path in MODULES.items()
+                if name != "scheduler.domain.slots"
+                and (lines := len(path.read_text(encoding="utf-8").splitlines())) > 450}
+    assert too_long == {}
+
+
+def test_availability_and_slots_each_name_one_module():
+    # Once three availability.py meant free-time maths, slot search and pages.
+    # (The pages are the `scheduler/availability/` blueprint package: the same noun, another layer.)
+    for basename in ("availability.py", "slots.py"):
+        assert [name for name, path in MODULES.items() if path.name == basename] == [
+            f"scheduler.domain.{basename.removesuffix('.py')}"]
