@@ -31,11 +31,15 @@ def first_uncovered_year(today: date) -> int:
 
 @pytest.fixture
 def world(db, now):
-    """A Beijing interviewer (Mon–Fri 09:00–18:00) and a stage whose horizon reaches the first
-    uncovered year by a week; that year's first statutory weekday holiday is *day*."""
+    """A Beijing interviewer (Mon–Fri 09:00–18:00) and a stage whose horizon reaches, by a week,
+    *day*: the next statutory weekday holiday of the first year without official data."""
+    # The first statutory weekday holiday, more than a day ahead, of a year the data does not
+    # know (NOW may already be inside such a year, past its first holidays).
     year = first_uncovered_year(now.date())
-    listed = holidays.country_holidays("CN", years=year)
-    day = min(d for d in listed if d.year == year and d.weekday() < 5)
+    while not (upcoming := [d for d in holidays.country_holidays("CN", years=year)
+                            if d > now.date() + timedelta(days=1) and d.weekday() < 5]):
+        year += 1
+    day = min(upcoming)
     office = f.make_office(code="BJ", zone="Asia/Shanghai", calendar_key="CN")
     interviewer = f.make_interviewer(office=office, windows=((0, 5), time(9), time(18)))
     requisition = f.make_requisition(stages=[dict(
@@ -63,14 +67,15 @@ def notices(now):
 def test_a_mark_stops_the_estimate_and_its_warnings_and_unmarking_brings_them_back(db, world, now):
     year, day, admin = world["year"], world["day"], world["admin"]
     days, warnings = search(world, now)
-    assert notices(now) == [("CN", year)] and warnings == [("CN", year)]
+    # Only *year* is asked about: NOW may sit in another year without data too.
+    assert ("CN", year) in notices(now) and ("CN", year) in warnings
     assert day not in days  # estimated: the statutory holiday `holidays` lists is off
 
     workdays.mark_workday_year(admin, "CN", year, now)
     db.session.commit()
-    assert notices(now) == []
+    assert ("CN", year) not in notices(now)
     days, warnings = search(world, now)
-    assert warnings == []
+    assert ("CN", year) not in warnings
     assert day in days  # Monday–Friday plus overrides: the admin has not entered it as a day off
     calendars = load_calendars([world["interviewer"].id], now, now + timedelta(days=1))
     assert calendars[world["interviewer"].id].workdays.marked_years == {year}
@@ -81,7 +86,7 @@ def test_a_mark_stops_the_estimate_and_its_warnings_and_unmarking_brings_them_ba
 
     workdays.unmark_workday_year(admin, "CN", year, now)
     db.session.commit()
-    assert notices(now) == [("CN", year)] and search(world, now)[1] == [("CN", year)]
+    assert ("CN", year) in notices(now) and ("CN", year) in search(world, now)[1]
     events = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action.like("workday_year.%")).order_by(AuditEvent.id)).all()
     assert [(e.action, e.actor_user_id) for e in events] == [
