@@ -22,21 +22,35 @@ calendars_cli = AppGroup("calendars", help="Interviewers' calendar sources.")
               help="Repeat for several roles.")
 @click.option("--zone", default=None, help="IANA zone; default DEFAULT_TIMEZONE.")
 @click.option("--language", default="zh", type=click.Choice(["zh", "en"]))
+@click.option("--office", "office_code", default=None,
+              help="An interviewer's office code: makes their interviewer profile there.")
 @click.password_option()
-def create_user_command(email, name, roles, zone, language, password):
-    """Add a staff user."""
+def create_user_command(email, name, roles, zone, language, office_code, password):
+    """Add a staff user (with --office CODE, an interviewer's profile too)."""
+    from scheduler.services.offices import list_offices, office_by_code
     from scheduler.services.users import UserError, create_staff_user
 
+    office = None
+    if office_code is not None:
+        if "interviewer" not in roles:
+            raise click.BadParameter("only an interviewer has an office: add --role interviewer",
+                                     param_hint="--office")
+        office = office_by_code(office_code)
+        if office is None:
+            known = ", ".join(o.code for o in list_offices()) or "none yet"
+            raise click.BadParameter(f"no office has the code {office_code!r} (offices: {known})",
+                                     param_hint="--office")
     try:
         user = create_staff_user(None, email=email, name=name, roles=list(roles),
                                  password=password,
                                  zone=zone or current_app.config["DEFAULT_TIMEZONE"],
-                                 language=language, now=utc_now())
+                                 language=language, now=utc_now(), office=office)
     except UserError as error:
         db.session.rollback()
-        raise click.ClickException(error.message) from error
+        raise click.ClickException("; ".join(r.message for r in error.refusals)) from error
     db.session.commit()
-    click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+    where = f", interviewer profile at {office.code}" if office is not None else ""
+    click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}{where}.")
 
 
 @demo_cli.command("load")

@@ -1,4 +1,5 @@
-"""Forms of the admin blueprint: add one workday override, or paste a year's schedule."""
+"""Forms of the admin blueprint: workday overrides (one, or a pasted year's schedule), offices and
+staff."""
 from __future__ import annotations
 
 import re
@@ -6,9 +7,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField,
+    SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.services.workdays import WorkdayEntry
 
@@ -73,3 +78,66 @@ class ScheduleForm(FlaskForm):
                           description=_l("One date per line: the date, then “work” or “off”, then an "
                                          "optional note. For example: 2027-02-20 work 春节调休"))
     submit_many = SubmitField(_l("Add all"))
+
+
+class OfficeForm(FlaskForm):
+    """An office: code, names, zone, holiday calendar, address (the service checks the values)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Give the office a code."))],
+                       description=_l("Upper-case letters or digits, e.g. SH or LDN."))
+    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(_l("Give the office a name."))])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Give the office a name."))])
+    zone = StringField(_l("Time zone"), validators=[DataRequired(_l("Give a time zone."))],
+                       description=_l("An IANA name, e.g. Asia/Shanghai or Europe/London."))
+    calendar_key = StringField(_l("Holiday calendar"),
+                               validators=[DataRequired(_l("Give a holiday calendar."))],
+                               description=_l("A country code, with the subdivision where it has "
+                                              "one: CN, SG, GB-ENG, US-CA."))
+    address_zh = TextAreaField(_l("Address in Chinese"), validators=[Optional(), Length(max=500)])
+    address_en = TextAreaField(_l("Address in English"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Save"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+ROLE_CHOICES = [SelectChoice("admin", _l("Admin")), SelectChoice("coordinator", _l("Coordinator")),
+                SelectChoice("interviewer", _l("Interviewer"))]
+LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]
+
+
+class StaffEditForm(FlaskForm):
+    """A staff member's name, zone, language and roles (and an office for a new interviewer)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the person's name.")),
+                                               Length(max=100)])
+    roles = MultiCheckboxField(_l("Roles"), choices=ROLE_CHOICES,
+                               validators=[DataRequired(_l("Choose at least one role."))])
+    office = SelectField(_l("Office"), choices=[], validate_choice=False,
+                         description=_l("An interviewer's office (their profile is made there)."))
+    zone = StringField(_l("Time zone"), validators=[DataRequired(_l("Give a time zone."))],
+                       description=_l("An IANA name, e.g. Asia/Shanghai or Europe/London."))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class StaffCreateForm(StaffEditForm):
+    """A new staff member: also the email and the initial password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Give an email address.")),
+                                                Length(max=254)])
+    password = PasswordField(_l("Initial password"),
+                             validators=[DataRequired(_l("Give an initial password."))],
+                             description=_l("At least 10 characters; they can change it after "
+                                            "signing in."))
+
+
+class AdminSwapForm(FlaskForm):
+    """Give a deactivating interviewer's seat to one of the engine's suggestions."""
+
+    new = IntegerField(validators=[InputRequired()])
+    submit = SubmitField(_l("Swap"))
