@@ -20,6 +20,8 @@ Transports share one method, ``send(msg)``, and one failure type, ``MailDelivery
 """
 from __future__ import annotations
 
+import base64
+import email
 import email.policy
 import hashlib
 import os
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress
 
 # 7bit: every body part is base64 or quoted-printable, so delivery never depends on the
 # server offering 8BITMIME. The SMTP policy writes CRLF line endings.
@@ -151,6 +153,48 @@ def build_message(
         )
     )
     return msg
+
+
+def readdress(raw: bytes, old_addr: str, new_addr: str) -> bytes:
+    """Return the stored message *raw* sent to *new_addr* instead of *old_addr*.
+
+    The To header changes, and in a calendar part (text/calendar and the .ics attachment) the
+    attendee who was *old_addr* becomes *new_addr*, so the invitation is theirs to answer; the
+    rest (subject, bodies, Message-ID, the event's UID and SEQUENCE) stays as it was.
+    """
+    msg = email.message_from_bytes(raw, _class=EmailMessage, policy=POLICY)
+    del msg["To"]
+    msg["To"] = new_addr
+    for part in msg.walk():
+        if part.get_content_type() not in ("text/calendar", "application/ics"):
+            continue
+        ics = part.get_payload(decode=True)
+        part.set_payload(base64.encodebytes(_readdress_calendar(ics, old_addr, new_addr))
+                         .decode("ascii"))
+        del part["Content-Transfer-Encoding"]
+        part["Content-Transfer-Encoding"] = "base64"
+    return msg.as_bytes(policy=POLICY)
+
+
+def _readdress_calendar(ics: bytes, old_addr: str, new_addr: str) -> bytes:
+    calendar = Calendar.from_ical(ics)
+    old = f"mailto:{old_addr}".lower()
+    for component in calendar.walk("VEVENT"):
+        attendees = component.get("ATTENDEE")
+        if attendees is None:
+            continue
+        listed = attendees if isinstance(attendees, list) else [attendees]
+        renamed = []
+        for attendee in listed:
+            if str(attendee).lower() == old:
+                replacement = vCalAddress(f"mailto:{new_addr}")
+                replacement.params.update(attendee.params)
+                attendee = replacement
+            renamed.append(attendee)
+        del component["ATTENDEE"]
+        for attendee in renamed:
+            component.add("ATTENDEE", attendee, encode=0)
+    return calendar.to_ical()
 
 
 def _part(content: str | bytes, **kwargs) -> MIMEPart:

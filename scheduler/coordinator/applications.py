@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator import bp
 from scheduler.coordinator.forms import (
-    BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, SlotViewForm, SwapForm,
+    BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, ResendForm, SlotViewForm, SwapForm,
 )
 from scheduler.coordinator.present import (
     blocker_text, declined_seats, interview_cards, problem_texts, slot_days,
@@ -27,8 +27,8 @@ from scheduler.models import (
 )
 from scheduler.services.booking import SlotTaken, booking_refusal, loop_stages, stages_to_book
 from scheduler.services.candidates import (
-    CandidateInputError, applications_overview, create_candidate_with_application,
-    requisitions_with_stages,
+    CandidateInputError, applications_overview, candidate_failed_mail, candidate_with_email,
+    create_candidate_with_application, other_applications, requisitions_with_stages,
 )
 from scheduler.services.slot_search import find_slots
 from scheduler.timeutil import sorted_zone_names
@@ -55,6 +55,7 @@ def new_candidate():
     if not form.is_submitted():
         form.language.data = current_language()
         form.zone.data = current_user.zone
+    existing = None
     if form.validate_on_submit():
         try:
             application = create_candidate_with_application(
@@ -63,10 +64,13 @@ def new_candidate():
                 requisition_id=form.requisition_id.data, level=form.level.data, now=request_now())
         except CandidateInputError as error:
             show_refusal(form, error)
+            # A known email: offer to add that candidate to the requisition instead.
+            if any(refusal.code == "email_taken" for refusal in error.refusals):
+                existing = candidate_with_email(form.email.data)
         else:
             flash(_("Added %(name)s.", name=application.candidate.name), "success")
             return redirect(url_for("coordinator.home"))
-    return render_template("coordinator/new_candidate.html", form=form,
+    return render_template("coordinator/new_candidate.html", form=form, existing=existing,
                            zones=sorted_zone_names())
 
 
@@ -109,6 +113,8 @@ def render_application(application: Application, form: SlotViewForm, *,
                               application.candidate.zone, now),
         flagged=declined_seats(now, application.id),
         swap_form=SwapForm(), cancel_form=CancelForm(),
+        other_applications=other_applications(application),
+        failed_mail=candidate_failed_mail(application.candidate), resend_form=ResendForm(),
     ), status
 
 

@@ -16,8 +16,8 @@ from scheduler.i18n import LANGUAGE_LABELS, localized
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
 
-class CandidateForm(FlaskForm):
-    """A new candidate and their application; the service checks email, zone and level."""
+class CandidateDetailsForm(FlaskForm):
+    """A candidate's own details; the service checks email, zone and language."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the candidate's name."))])
     email = StringField(_l("Email"), validators=[
@@ -29,10 +29,15 @@ class CandidateForm(FlaskForm):
     language = SelectField(_l("Language for emails and the booking page"),
                            choices=[SelectChoice(code, label)
                                     for code, label in LANGUAGE_LABELS.items()])
+    submit = SubmitField(_l("Save details"))
+
+
+class _OpeningFields:
+    """The requisition and level an application is for, offered from the open requisitions."""
+
     requisition_id = SelectField(_l("Requisition"), coerce=int,
                                  validators=[DataRequired(_l("Choose a requisition."))])
     level = SelectField(_l("Level"), validators=[DataRequired(_l("Choose a level."))])
-    submit = SubmitField(_l("Add candidate"))
 
     def offer(self, requisitions) -> None:
         """Fill the requisition and level choices from the open *requisitions*."""
@@ -43,6 +48,18 @@ class CandidateForm(FlaskForm):
             for level in requisition.levels:
                 levels.setdefault(level["code"], localized(level, "name"))
         self.level.choices = [SelectChoice(code, label) for code, label in levels.items()]
+
+
+class CandidateForm(_OpeningFields, CandidateDetailsForm):
+    """A new candidate and their application; the service checks email, zone and level."""
+
+    submit = SubmitField(_l("Add candidate"))
+
+
+class AddApplicationForm(_OpeningFields, FlaskForm):
+    """Add a candidate who is already known to another requisition."""
+
+    submit = SubmitField(_l("Add to this requisition"))
 
 
 # --- Booking on an application: which slots to show, confirm, reschedule, cancel, swap -------

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 
 from scheduler.extensions import db
-from scheduler.mail import POLICY, MailDeliveryError, MailTransport
+from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
 from scheduler.models import OutboxMessage, User
 from scheduler.services.errors import N_, ServiceError
 
@@ -106,17 +106,25 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
-def resend_message(actor: User, message: OutboxMessage, now: datetime) -> None:
-    """Put a failed message back in the queue ("send again")."""
+def resend_message(actor: User, message: OutboxMessage, now: datetime, *,
+                   to_addr: str | None = None) -> None:
+    """Put a failed message back in the queue ("send again"), to *to_addr* when given (e.g. the
+    candidate's corrected address): the stored MIME is readdressed, not rebuilt."""
     from scheduler.services.audit import record_event
 
     if message.sent_at is not None:
         raise OutboxError("already_sent")
+    before = message.to_addr
+    if to_addr and to_addr.lower() != before.lower():
+        message.raw_message = readdress(message.raw_message, before, to_addr)
+        message.to_addr = to_addr
     message.failed_at = None
     message.claimed_until = None
     message.attempts = 0
     message.next_attempt_at = now
-    record_event(actor, "outbox.resend", message, now=now, after={"to": message.to_addr})
+    record_event(actor, "outbox.resend", message, now=now,
+                 before={"to": before} if before != message.to_addr else None,
+                 after={"to": message.to_addr})
     db.session.flush()
 
 

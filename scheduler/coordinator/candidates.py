@@ -1,0 +1,91 @@
+"""Coordinator views of a candidate: correcting their details, adding them to another
+requisition, and sending their failed mail again (to the address they have now).
+
+The application page (applications.py) lists the candidate's other applications and any mail
+to them that failed; an email change sends nothing by itself.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from scheduler.coordinator import bp
+from scheduler.coordinator.forms import AddApplicationForm, CandidateDetailsForm, ResendForm
+from scheduler.extensions import db
+from scheduler.models import Application, Candidate, OutboxMessage
+from scheduler.services.candidates import (
+    CandidateInputError, add_application, candidate_failed_mail, requisitions_with_stages,
+    update_candidate,
+)
+from scheduler.services.outbox import resend_message
+from scheduler.timeutil import sorted_zone_names
+from scheduler.web import request_now, show_refusal
+
+
+@bp.route("/applications/<int:application_id>/details", methods=["GET", "POST"])
+def edit_candidate(application_id: int):
+    """Correct the name, email, phone, zone or language of this application's candidate."""
+    application = db.get_or_404(Application, application_id)
+    candidate = application.candidate
+    form = CandidateDetailsForm(obj=candidate)
+    if form.validate_on_submit():
+        try:
+            changes = update_candidate(
+                current_user, candidate, name=form.name.data, email=form.email.data,
+                phone=form.phone.data, zone=form.zone.data, language=form.language.data,
+                now=request_now())
+        except CandidateInputError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("Saved the details of %(name)s.", name=candidate.name) if changes
+                  else _("Nothing changed."), "success")
+            failed = candidate_failed_mail(candidate) if "email" in changes else []
+            if failed:
+                flash(ngettext("%(num)d email to this candidate could not be sent: send it "
+                               "again to the new address below.",
+                               "%(num)d emails to this candidate could not be sent: send them "
+                               "again to the new address below.", len(failed)), "info")
+            return redirect(url_for(".application", application_id=application.id)
+                            + ("#failed-mail" if failed else ""))
+    return render_template("coordinator/edit_candidate.html", form=form,
+                           application=application, zones=sorted_zone_names())
+
+
+@bp.route("/candidates/<int:candidate_id>/applications/new", methods=["GET", "POST"])
+def add_existing_candidate(candidate_id: int):
+    """Confirm, then add a candidate already known (e.g. matched by email) to a requisition."""
+    candidate = db.get_or_404(Candidate, candidate_id)
+    # Shown with the requisition and level chosen on "New candidate" (in the link).
+    form = AddApplicationForm(request.args) if request.method == "GET" else AddApplicationForm()
+    form.offer(requisitions_with_stages(only_open=True))
+    if form.validate_on_submit():
+        try:
+            application = add_application(current_user, candidate,
+                                          requisition_id=form.requisition_id.data,
+                                          level=form.level.data, now=request_now())
+        except CandidateInputError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("Added %(name)s to this requisition.", name=candidate.name), "success")
+            return redirect(url_for(".application", application_id=application.id))
+    return render_template("coordinator/add_existing_candidate.html", form=form,
+                           candidate=candidate, applications=sorted(
+                               candidate.applications, key=lambda a: a.created_at, reverse=True))
+
+
+@bp.post("/applications/<int:application_id>/mail/<int:message_id>/resend")
+def resend_candidate_mail(application_id: int, message_id: int):
+    """Send one of the candidate's failed emails again, to the address they have now."""
+    application = db.get_or_404(Application, application_id)
+    message = db.get_or_404(OutboxMessage, message_id)
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    if message not in candidate_failed_mail(application.candidate):
+        flash(_("This message is already queued or sent."), "info")
+    else:
+        resend_message(current_user, message, request_now(), to_addr=application.candidate.email)
+        flash(_("The message to %(to)s will be sent again shortly.", to=message.to_addr),
+              "success")
+    return redirect(url_for(".application", application_id=application.id))
