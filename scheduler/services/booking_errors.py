@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from flask_babel import get_locale
-
 from scheduler.domain.slots import SlotProblem, SlotSearch
 from scheduler.extensions import db
 from scheduler.formatting import format_local_range, localized
 from scheduler.models import Application, StageTemplate
-from scheduler.services.errors import N_, ServiceError
+from scheduler.services.errors import N_, ServiceError, reader_language
 from scheduler.services.slot_search import CandidateHours, find_slots
 
 
@@ -43,8 +41,7 @@ class BookingError(ServiceError):
 def clash_params(params) -> dict:
     """Return *params* of a `candidate_busy` refusal with the clashing interview's stage and time
     in the reader's language, the time in the params' `zone` (the reader's; UTC if none)."""
-    locale = get_locale()
-    language = locale.language if locale is not None else "en"
+    language = reader_language()
     stage = db.session.get(StageTemplate, params["stage_id"])
     return {**params, "stage": localized(stage, "name", language) if stage is not None else "—",
             "time": format_local_range(params["start_at"], params["end_at"],

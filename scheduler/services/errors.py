@@ -15,12 +15,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 
 def N_(message: str) -> str:
     """Mark *message* for extraction; it is translated when shown."""
     return message
+
+
+def reader_language() -> str:
+    """Return the language a refusal is being rendered in ("en" outside any locale)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 class ServiceError(Exception):

@@ -21,7 +21,6 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 
 from scheduler.domain.workdays import WorkdayCalendar, WorkdayWarning, is_calendar_key
 from scheduler.extensions import db
@@ -30,7 +29,7 @@ from scheduler.models import (
     Office, Requisition, StageTemplate, User, WorkdayOverride, WorkdayYearMark, requisition_office,
 )
 from scheduler.services.audit import record_event
-from scheduler.services.errors import N_, ServiceError
+from scheduler.services.errors import N_, ServiceError, reader_language
 from scheduler.services.working_hours import NOTE_MAX
 
 
@@ -55,8 +54,7 @@ class WorkdayOverrideError(ServiceError):
 
     def render(self, params) -> str:
         """Name the calendar (a known key) in the reader's language."""
-        locale = get_locale()
-        language = locale.language if locale is not None else "en"
+        language = reader_language()
         named = {name: calendar_name(value, language)
                  if name == "calendar" or (name == "key" and is_calendar_key(value)) else value
                  for name, value in params.items()}
