@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from scheduler.demo.people import (
-    CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGE_RUBRICS, STAGES, WEEKDAYS,
-    DemoInterviewer,
+    CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGE_RUBRICS, STAGES,
+    WEEKDAYS, DemoInterviewer,
 )
 from scheduler.demo.team_calendars import load_demo_calendars
 from scheduler.extensions import db

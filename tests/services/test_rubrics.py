@@ -215,3 +215,32 @@ def test_the_demo_gives_each_interview_stage_its_rubric_and_loads_twice(db, now)
                      "offer": None}
     assert all(s.rubric.stage_kind == s.kind for s in requisition.stages if s.rubric)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rubric)) == len(RUBRIC_FILES)
+
+
+def test_a_new_version_cannot_score_another_stage_kind(db, now, tmp_path):
+    directory = _copy(tmp_path)
+    load_rubric_files(now, directory)
+    v2_text = SAMPLE_TEXT.replace("version = 1", "version = 2").replace(
+        'stage_kind = "hr_final"', 'stage_kind = "phone_screen"')
+    _copy(tmp_path, v2_text, name="hr_final.v2.toml")
+    with pytest.raises(RubricError) as refused:
+        load_rubric_files(now, directory)
+    assert refused.value.message == (
+        "The rubric file hr_final.v2.toml is invalid: version 1 of hr_final scores hr_final, "
+        "so every version does, not phone_screen")
+    assert latest_rubric("hr_final").version == 1
+
+
+def test_the_demo_command_refuses_a_changed_rubric_file_by_name(app, db, now, tmp_path,
+                                                               monkeypatch):
+    import scheduler.services.rubrics as rubrics
+
+    directory = _copy(tmp_path)
+    monkeypatch.setattr(rubrics, "RUBRICS_DIRECTORY", directory)
+    load_rubric_files(now, directory)
+    db.session.commit()
+    _copy(tmp_path, SAMPLE_TEXT.replace("求职动机", "求职动因"))
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "hr_final.v1.toml differs from hr_final version 1" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Requisition)) == 0
