@@ -103,26 +103,32 @@ def load_rubric_files(now: datetime, directory: Path | None = None, *,
 
 def read_rubric_file(path: Path) -> RubricDefinition:
     """Read and check one rubric file; refuse it with its name and every problem found."""
-    def refuse(problems):
-        return RubricError("invalid_file", path.name, file=path.name, problem="; ".join(problems))
+    definition, problems = _read(path)
+    if problems:
+        raise RubricError("invalid_file", path.name, file=path.name, problem="; ".join(problems))
+    return definition
 
+
+def _read(path: Path) -> tuple[RubricDefinition | None, list[str]]:
+    """Return the file's definition, or None and what is wrong with it: not TOML, against the
+    schema, against the domain's rules, or misnamed."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise refuse([f"not readable TOML ({error})"]) from error
+        return None, [f"not readable TOML ({error})"]
     errors = sorted(_schema_validator().iter_errors(data),
                     key=lambda error: [str(step) for step in error.absolute_path])
     if errors:
-        raise refuse([f"{_where(e.absolute_path, data)}: {e.message}" for e in errors])
+        return None, [f"{_where(e.absolute_path, data)}: {e.message}" for e in errors]
     try:
         definition = RubricDefinition.from_dict(data)
     except RubricDefinitionError as error:
-        raise refuse(list(error.problems)) from error
+        return None, list(error.problems)
     expected = f"{definition.code}.v{definition.version}.toml"
     if path.name != expected:
-        raise refuse([f"the file of {definition.code} version {definition.version} "
-                      f"is named {expected}"])
-    return definition
+        return None, [f"the file of {definition.code} version {definition.version} "
+                      f"is named {expected}"]
+    return definition, []
 
 
 @cache
