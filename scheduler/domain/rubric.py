@@ -6,7 +6,8 @@ score of the 1–4 scale (1 strong no, 2 no, 3 yes, 4 strong yes: no neutral mid
 expected at each level of the opening. `RubricDefinition.from_dict` is the one reader of that
 data, for a file and for a stored row alike, and refuses a definition that breaks a rule with
 every problem named; `submission_problems` says what is wrong with a scorecard before it is saved.
-The scoring, aggregation and calibration maths of later issues belong here too.
+The maths on submitted scores lives beside it: a scorecard's aggregation in scorecard.py,
+calibration and agreement between interviewers in calibration.py.
 """
 from __future__ import annotations
 
