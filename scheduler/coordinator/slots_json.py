@@ -8,7 +8,7 @@
 * ``zone``: the candidate's zone to search in (default: the one stored on the candidate).
 
 Every slot carries its UTC instants, the local start in the candidate's zone, each stage's panel
-(ids and names) and alternatives, the humane-hours score and flags (translated), and the answer
+(ids, names, and each member's zone and local start there) and alternatives, the humane-hours score and flags (translated), and the answer
 carries the holiday-data warnings (translated). Names are read in one query, whatever the size
 of the answer, and per-flag messages are formatted from templates translated once.
 
@@ -36,7 +36,7 @@ from scheduler.domain.slots import EARLY, LATE, LoopSlot, Slot, SlotSearch
 from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
 from scheduler.i18n import calendar_name, localized, zone_label
-from scheduler.models import Application, InterviewerProfile, StageTemplate, User
+from scheduler.models import Application, InterviewerProfile, Office, StageTemplate, User
 from scheduler.services.booking import BookingError, booking_refusal
 from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
 from scheduler.timeutil import canonical_zone, is_valid_zone
@@ -127,24 +127,28 @@ def _utc(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _names(search: SlotSearch) -> dict[int, str]:
-    """Return the names of everyone on any panel, in one query."""
+def _people(search: SlotSearch) -> dict[int, tuple[str, str]]:
+    """Return the name and zone (their own, else their office's) of everyone on any panel, in
+    one query."""
     ids = set()
     for slot in search.slots:
         for stage_slot in slot.stage_slots:
             ids.update(stage_slot.panel)
     if not ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(InterviewerProfile.id, User.name)
-        .join(User, User.id == InterviewerProfile.user_id)
-        .where(InterviewerProfile.id.in_(ids))).all())
+    return {who: (name, own_zone or office_zone) for who, name, own_zone, office_zone
+            in db.session.execute(
+                sa.select(InterviewerProfile.id, User.name, InterviewerProfile.zone, Office.zone)
+                .join(User, User.id == InterviewerProfile.user_id)
+                .join(Office, Office.id == InterviewerProfile.office_id)
+                .where(InterviewerProfile.id.in_(ids)))}
 
 
 def slots_payload(application: Application, query: SlotQuery, search: SlotSearch,
                   now: datetime) -> dict:
     """Describe a search for the coordinator's JSON: slots, panels, flags and warnings."""
-    names = _names(search)
+    found = _people(search)
+    names = {who: name for who, (name, _zone) in found.items()}
     zone = query.hours.zone
     tz = ZoneInfo(zone)
     # Translated once per answer; a long list would otherwise translate the same text per flag.
@@ -163,13 +167,19 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
                 "interviewer_id": item.interviewer_id, "name": name,
                 "message": message if is_candidate else message % {"name": name}}
 
-    # One entry per person, shared by every panel they sit on.
-    members = {who: {"id": who, "name": name} for who, name in names.items()}
+    zones = {who: ZoneInfo(member_zone) for who, (_name, member_zone) in found.items()}
     stage_ids = [stage.id for stage in query.stages]
+
+    def member(who: int, start: datetime) -> dict:
+        if who not in found:
+            return {"id": who, "name": "", "zone": "", "start_local": ""}
+        name, member_zone = found[who]
+        return {"id": who, "name": name, "zone": member_zone,
+                "start_local": start.astimezone(zones[who]).isoformat()}
 
     def stage_part(stage_id: int, slot: Slot, start_at: str, end_at: str) -> dict:
         return {"stage_id": stage_id, "start_at": start_at, "end_at": end_at,
-                "panel": [members.get(who) or {"id": who, "name": ""} for who in slot.panel],
+                "panel": [member(who, slot.start_at) for who in slot.panel],
                 "alternatives": slot.alternatives}
 
     slots = []
