@@ -5,8 +5,8 @@ with a slot (`problem_text`), and why an application page offers nothing to book
 
 Times are shown in the zone the coordinator chose and, beside them, in the coordinator's own and
 the candidate's zone (one column per distinct zone), each panel member in their own zone with the
-humane flags beside whom they concern: present_times.py says how. People are loaded in one query per page part (with their user and office), never
-one per slot or per seat.
+humane flags beside whom they concern: present_times.py says how. People are loaded in one query
+per page part (with their user and office), never one per slot or per seat.
 """
 from __future__ import annotations
 

@@ -8,9 +8,10 @@
 * ``zone``: the candidate's zone to search in (default: the one stored on the candidate).
 
 Every slot carries its UTC instants, the local start in the candidate's zone, each stage's panel
-(ids, names, and each member's zone and local start there) and alternatives, the humane-hours score and flags (translated), and the answer
-carries the holiday-data warnings (translated). Names are read in one query, whatever the size
-of the answer, and per-flag messages are formatted from templates translated once.
+(ids, names, and each member's zone and local start there) and alternatives, the humane-hours
+score and flags (translated), and the answer carries the holiday-data warnings (translated).
+Names and zones are read in one query, whatever the size of the answer, and per-flag messages
+are formatted from templates translated once.
 
 Whether anything may be booked is the booking service's one rule (`booking_refusal`), which the
 application page asks too: a closed application (rejected, withdrawn, hired, an offer) or a stage

@@ -32,6 +32,7 @@ WORDS = {
 # A zone's label as the pages write it, in either language: "Europe/London, GMT+00:00" or
 # "格林尼治标准时间 Europe/London".
 ZONE_LABEL = re.compile(r"[A-Z][a-z]+/[A-Za-z_]+")
+CLOCK_RANGE = re.compile(r"\d\d:\d\d–\d\d:\d\d")
 
 
 def _fits_the_screen(page) -> bool:
@@ -93,7 +94,7 @@ def test_the_coordinator_reads_slots_in_the_candidates_zone_and_confirms(
         members = cells.nth(2).locator(".panel-times li")
         assert members.count() == 2  # two interviewers, one of them senior
         for n in range(members.count()):
-            expect(members.nth(n).locator(".local")).to_contain_text(re.compile(r"\d\d:\d\d–\d\d:\d\d"))
+            expect(members.nth(n).locator(".local")).to_contain_text(CLOCK_RANGE)
             expect(members.nth(n).locator(".local .quiet")).to_contain_text(ZONE_LABEL)
         _both_widths(page, screenshots, f"slots-{language}", cells.nth(0))
 
