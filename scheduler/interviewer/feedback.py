@@ -80,8 +80,10 @@ def _render_page(interview: Interview, form, own, closed, rubric, now):
     """Render the feedback page: the form or one's submitted feedback, then what one may read
     of the others'."""
     readable = feedback_visible_to(current_user, [interview])
-    mine = next((v for v in readable if own is not None and v.feedback.id == own.id), None)
-    others = [v for v in readable if v is not mine]
+    own_id = own.id if own is not None else None
+    # One's own submitted feedback is shown read-only; a draft is in the form instead.
+    mine = next((v for v in readable if v.feedback.id == own_id and own.is_submitted), None)
+    others = [v for v in readable if v.feedback.id != own_id]
     return render_template(
         "interviewer/feedback.html", interview=interview, form=form, own=own, mine=mine,
         others=others, closed=closed, definition=rubric_definition(rubric) if rubric else None,

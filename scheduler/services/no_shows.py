@@ -91,5 +91,5 @@ def can_book_again(interview: Interview) -> bool:
     application's page (the page books the application's current stage)."""
     application = interview.application
     return (interview.status == Interview.NO_SHOW
-            and application.current_stage_id == interview.stage_id
+            and application.current_stage is interview.stage
             and booking_refusal(application, [interview.stage]) is None)
