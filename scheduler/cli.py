@@ -58,8 +58,13 @@ def create_user_command(email, name, roles, zone, language, office_code, passwor
 def load_demo_command():
     """Load the demo hiring process (safe to run twice)."""
     from scheduler.demo import DEMO_LOGINS, load_demo
+    from scheduler.services.rubrics import RubricError
 
-    summary = load_demo(now=utc_now())
+    try:
+        summary = load_demo(now=utc_now())
+    except RubricError as error:
+        db.session.rollback()
+        raise click.ClickException("\n".join(r.message for r in error.refusals)) from error
     db.session.commit()
     click.echo(summary)
     click.echo("Demo logins (password for all: %s):" % DEMO_LOGINS["password"])

@@ -68,13 +68,21 @@ def load_rubric_files(now: datetime, directory: Path | None = None, *,
         except RubricError as refusal:
             refusals.append(refusal)
     stored = {(r.code, r.version): r for r in db.session.scalars(sa.select(Rubric))}
+    first_kinds = _first_stage_kinds(stored.values(), definitions.values())
     report, new = LoadReport(), []
     for file_name, definition in definitions.items():
         key = (definition.code, definition.version)
         row = stored.get(key)
-        if row is None:
+        first_version, first_kind = first_kinds[definition.code]
+        if definition.stage_kind != first_kind:
+            # A stage names a rubric by its code: every version must score the same kind.
+            refusals.append(RubricError(
+                "invalid_file", file_name, file=file_name,
+                problem=f"version {first_version} of {definition.code} scores {first_kind}, "
+                        f"so every version does, not {definition.stage_kind}"))
+        elif row is None:
             new.append(definition)
-        elif _stored_form(row) != _stored_form_of(definition):
+        elif any(getattr(row, name) != value for name, value in _columns(definition).items()):
             refusals.append(RubricError("changed_file", file_name, file=file_name,
                                         rubric_code=definition.code,
                                         version=definition.version,
@@ -84,10 +92,7 @@ def load_rubric_files(now: datetime, directory: Path | None = None, *,
     if refusals:
         raise RubricError.together(refusals)
     for definition in new:
-        rubric = Rubric(code=definition.code, version=definition.version,
-                        stage_kind=definition.stage_kind, name_zh=definition.name["zh"],
-                        name_en=definition.name["en"], definition=definition.to_dict(),
-                        created_at=now)
+        rubric = Rubric(**_columns(definition), created_at=now)
         db.session.add(rubric)
         db.session.flush()
         record_event(actor, "rubric.loaded", rubric, now=now,
@@ -98,26 +103,32 @@ def load_rubric_files(now: datetime, directory: Path | None = None, *,
 
 def read_rubric_file(path: Path) -> RubricDefinition:
     """Read and check one rubric file; refuse it with its name and every problem found."""
-    def refuse(problems):
-        return RubricError("invalid_file", path.name, file=path.name, problem="; ".join(problems))
+    definition, problems = _read(path)
+    if problems:
+        raise RubricError("invalid_file", path.name, file=path.name, problem="; ".join(problems))
+    return definition
 
+
+def _read(path: Path) -> tuple[RubricDefinition | None, list[str]]:
+    """Return the file's definition, or None and what is wrong with it: not TOML, against the
+    schema, against the domain's rules, or misnamed."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise refuse([f"not readable TOML ({error})"]) from error
+        return None, [f"not readable TOML ({error})"]
     errors = sorted(_schema_validator().iter_errors(data),
                     key=lambda error: [str(step) for step in error.absolute_path])
     if errors:
-        raise refuse([f"{_where(e.absolute_path, data)}: {e.message}" for e in errors])
+        return None, [f"{_where(e.absolute_path, data)}: {e.message}" for e in errors]
     try:
         definition = RubricDefinition.from_dict(data)
     except RubricDefinitionError as error:
-        raise refuse(list(error.problems)) from error
+        return None, list(error.problems)
     expected = f"{definition.code}.v{definition.version}.toml"
     if path.name != expected:
-        raise refuse([f"the file of {definition.code} version {definition.version} "
-                      f"is named {expected}"])
-    return definition
+        return None, [f"the file of {definition.code} version {definition.version} "
+                      f"is named {expected}"]
+    return definition, []
 
 
 @cache
@@ -138,14 +149,21 @@ def _where(path, data) -> str:
     return " → ".join(parts) or "the file"
 
 
-def _stored_form(rubric: Rubric) -> dict:
-    return {"stage_kind": rubric.stage_kind, "name_zh": rubric.name_zh,
-            "name_en": rubric.name_en, "definition": rubric.definition}
-
-
-def _stored_form_of(definition: RubricDefinition) -> dict:
-    return {"stage_kind": definition.stage_kind, "name_zh": definition.name["zh"],
+def _columns(definition: RubricDefinition) -> dict:
+    """Return the Rubric row's columns for *definition* (what a stored version must equal)."""
+    return {"code": definition.code, "version": definition.version,
+            "stage_kind": definition.stage_kind, "name_zh": definition.name["zh"],
             "name_en": definition.name["en"], "definition": definition.to_dict()}
+
+
+def _first_stage_kinds(rows, definitions) -> dict[str, tuple[int, str]]:
+    """Return, per rubric code, the lowest version known (stored or in a file) and its kind."""
+    first: dict[str, tuple[int, str]] = {}
+    for code, version, kind in [(r.code, r.version, r.stage_kind) for r in rows] + [
+            (d.code, d.version, d.stage_kind) for d in definitions]:
+        if code not in first or version < first[code][0]:
+            first[code] = (version, kind)
+    return first
 
 
 def _next_version(code: str, stored: dict, definitions: dict) -> int:

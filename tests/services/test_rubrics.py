@@ -33,6 +33,12 @@ def test_the_schema_is_valid_draft_2020_12_and_names_every_stage_kind_but_the_of
     assert set(schema["properties"]["stage_kind"]["enum"]) == set(STAGE_KINDS) - {"offer"}
 
 
+def test_the_five_rubrics_of_the_ml_engineer_process_ship():
+    assert {path.name.split(".")[0] for path in RUBRIC_FILES} >= {
+        "ml_system_design", "ml_project_deep_dive", "hr_phone_screen", "coding_test_review",
+        "hr_final"}
+
+
 def _all_texts(definition):
     yield "name", definition.name
     yield "description", definition.description
@@ -172,9 +178,69 @@ def test_a_new_version_becomes_the_latest_and_old_feedback_keeps_its_own(db, now
     assert [(r.code, r.version) for r in rubric_choices("hr_final")] == [("hr_final", 2)]
 
 
+def test_rubric_choices_offer_the_latest_of_each_code_for_a_kind(db, now):
+    load_rubric_files(now)
+    assert [r.code for r in rubric_choices("system_design")] == ["ml_system_design"]
+    assert [r.code for r in rubric_choices()] == sorted(p.name.split(".")[0] for p in RUBRIC_FILES)
+    assert rubric_for_stage(f.make_requisition(stages=[{"kind": "offer"}]).stages[0]) is None
+
+
+def test_the_command_loads_then_reports_nothing_new(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["rubrics", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Rubrics loaded: " in result.output and "ml_system_design v1" in result.output
+    result = runner.invoke(args=["rubrics", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Rubrics loaded: none; already loaded: " in result.output
+
+
 def test_the_command_refuses_a_broken_file_by_name(app, db, tmp_path):
     directory = _copy(tmp_path, BROKEN["score 5"][0])
     result = app.test_cli_runner().invoke(args=["rubrics", "load", "--directory", str(directory)])
     assert result.exit_code != 0
     assert "hr_final.v1.toml is invalid" in result.output and "'5' was unexpected" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rubric)) == 0
+
+
+def test_the_demo_gives_each_interview_stage_its_rubric_and_loads_twice(db, now):
+    load_demo(now)
+    load_demo(now)
+    db.session.commit()
+    requisition = db.session.scalars(sa.select(Requisition)).one()
+    named = {s.kind: (s.rubric.code if s.rubric else None) for s in requisition.stages}
+    assert named == {"phone_screen": "hr_phone_screen", "coding_test": "coding_test_review",
+                     "system_design": "ml_system_design",
+                     "project_deep_dive": "ml_project_deep_dive", "hr_final": "hr_final",
+                     "offer": None}
+    assert all(s.rubric.stage_kind == s.kind for s in requisition.stages if s.rubric)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Rubric)) == len(RUBRIC_FILES)
+
+
+def test_a_new_version_cannot_score_another_stage_kind(db, now, tmp_path):
+    directory = _copy(tmp_path)
+    load_rubric_files(now, directory)
+    v2_text = SAMPLE_TEXT.replace("version = 1", "version = 2").replace(
+        'stage_kind = "hr_final"', 'stage_kind = "phone_screen"')
+    _copy(tmp_path, v2_text, name="hr_final.v2.toml")
+    with pytest.raises(RubricError) as refused:
+        load_rubric_files(now, directory)
+    assert refused.value.message == (
+        "The rubric file hr_final.v2.toml is invalid: version 1 of hr_final scores hr_final, "
+        "so every version does, not phone_screen")
+    assert latest_rubric("hr_final").version == 1
+
+
+def test_the_demo_command_refuses_a_changed_rubric_file_by_name(app, db, now, tmp_path,
+                                                               monkeypatch):
+    import scheduler.services.rubrics as rubrics
+
+    directory = _copy(tmp_path)
+    monkeypatch.setattr(rubrics, "RUBRICS_DIRECTORY", directory)
+    load_rubric_files(now, directory)
+    db.session.commit()
+    _copy(tmp_path, SAMPLE_TEXT.replace("求职动机", "求职动因"))
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "hr_final.v1.toml differs from hr_final version 1" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Requisition)) == 0
