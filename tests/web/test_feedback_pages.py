@@ -215,7 +215,8 @@ def test_a_form_is_generated_from_every_rubric_file(client, db, world):
                     for name in (f"score_{c.code}", f"evidence_{c.code}")]
         stage = f.make_stage(requisition_id=world.requisition.id, position=position,
                              kind=definition.stage_kind, rubric_id=rubric.id)
-        interview = past_interview(world, stage, [author])
+        # One after another: the author cannot sit two interviews at once.
+        interview = past_interview(world, stage, [author], hours_ago=2 * position)
         page = _text(client.get(f"/interviewer/interviews/{interview.id}/feedback"))
         for criterion in definition.criteria:
             assert criterion.text("question", "en") in page
