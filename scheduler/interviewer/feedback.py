@@ -19,8 +19,8 @@ from scheduler.interviewer import bp
 from scheduler.interviewer.forms import AmendmentForm, feedback_form_class
 from scheduler.models import Interview
 from scheduler.services.feedback import (
-    FeedbackRefused, add_amendment, candidate_interviews, feedback_visible_to, opening_levels,
-    own_feedback, save_draft, submit_feedback, writing_refusal,
+    FeedbackRefused, add_amendment, feedback_visible_to, opening_levels,
+    other_interviews_of_candidate, own_feedback, save_draft, submit_feedback, writing_refusal,
 )
 from scheduler.services.permissions import can_mark_no_show, is_feedback_author
 from scheduler.services.rubrics import rubric_definition, rubric_for_stage
@@ -88,7 +88,8 @@ def _render_page(interview: Interview, form, own, closed, rubric, now):
         "interviewer/feedback.html", interview=interview, form=form, own=own, mine=mine,
         others=others, closed=closed, definition=rubric_definition(rubric) if rubric else None,
         levels=opening_levels(interview.application),
-        other_interviews=feedback_visible_to(current_user, candidate_interviews(interview)),
+        other_interviews=feedback_visible_to(current_user,
+                                             other_interviews_of_candidate(interview)),
         amendment_form=AmendmentForm(),
         may_mark_no_show=(can_mark_no_show(current_user, interview)
                           and interview.status in Interview.TAKING_PLACE

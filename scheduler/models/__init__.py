@@ -19,8 +19,8 @@ __all__ = [
     "Application", "AuditEvent", "AvailabilityOverride", "BookingGroup", "BusyBlock",
     "CalendarSource", "Candidate", "Feedback", "FeedbackAmendment", "FeedbackScore", "Interview",
     "InterviewerAssignment", "InterviewNoShow", "InterviewerProfile", "NaiveDatetimeError",
-    "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric", "SchedulingLink",
-    "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
+    "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric",
+    "SchedulingLink", "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
     "WorkingWindow",
     "requisition_office",
 ]

@@ -312,7 +312,7 @@ def feedback_visible_to(actor: User, interviews) -> list[FeedbackView]:
     return views
 
 
-def candidate_interviews(interview: Interview) -> list[Interview]:
+def other_interviews_of_candidate(interview: Interview) -> list[Interview]:
     """Return the candidate's other interviews (any application) that were not cancelled, in
     time order."""
     return list(db.session.scalars(
