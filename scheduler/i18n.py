@@ -42,6 +42,20 @@ STAGE_MODE_LABELS = {
     "onsite": _l("On site"),
     "online": _l("Online"),
 }
+STAGE_KIND_LABELS = {
+    "phone_screen": _l("Phone screen"),
+    "coding_test": _l("Coding test"),
+    "system_design": _l("System design"),
+    "project_deep_dive": _l("Project deep dive"),
+    "hr_final": _l("HR final"),
+    "offer": _l("Offer"),
+}
+QUALIFICATION_LEVEL_LABELS = {
+    "shadow": _l("Shadow"),
+    "reverse_shadow": _l("Reverse shadow"),
+    "qualified": _l("Qualified"),
+    "senior": _l("Senior"),
+}
 LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 
 

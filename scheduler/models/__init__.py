@@ -7,7 +7,9 @@ from scheduler.models.interview import BookingGroup, Interview, InterviewerAssig
 from scheduler.models.link import SchedulingLink
 from scheduler.models.office import Office, WorkdayOverride, WorkdayYearMark
 from scheduler.models.outbox import OutboxMessage, Reminder
-from scheduler.models.requisition import StageTemplate, Requisition, requisition_office
+from scheduler.models.requisition import (
+    Requisition, StageTemplate, requisition_coordinator, requisition_office,
+)
 from scheduler.models.types import NaiveDatetimeError, UTCDateTime
 from scheduler.models.user import (
     AvailabilityOverride, InterviewerProfile, Qualification, User, UserRole, WorkingWindow,
@@ -20,5 +22,5 @@ __all__ = [
     "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric", "SchedulingLink",
     "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
     "WorkingWindow",
-    "requisition_office",
+    "requisition_coordinator", "requisition_office",
 ]

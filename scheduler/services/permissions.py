@@ -21,7 +21,10 @@ STAFF_ROLES = ("coordinator", "admin")
 class NotAllowed(ServiceError):
     """The actor may not do this to this object."""
 
-    messages = {"not_allowed": N_("You may only manage your own availability.")}
+    messages = {
+        "not_allowed": N_("You may only manage your own availability."),
+        "openings": N_("Only coordinators and admins may set up openings and their stages."),
+    }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
         super().__init__(code, field, **params)
@@ -72,6 +75,17 @@ def interviewers_for(actor: User) -> list[InterviewerProfile]:
         .options(selectinload(InterviewerProfile.user), selectinload(InterviewerProfile.office),
                  selectinload(InterviewerProfile.working_windows))
         .order_by(Office.code, User.name)))
+
+
+def can_manage_openings(actor: User) -> bool:
+    """Tell whether *actor* may create and edit openings, their stages and their loops."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_manage_openings(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may manage openings."""
+    if not can_manage_openings(actor):
+        raise NotAllowed("openings")
 
 
 def can_decline(actor: User, interview: Interview) -> bool:
