@@ -207,14 +207,18 @@ class StageForm(FlaskForm):
 
     name_zh = StringField(_l("Name in Chinese"))
     name_en = StringField(_l("Name in English"))
-    kind = SelectField(_l("Kind"), choices=list(STAGE_KIND_LABELS.items()))
-    mode = SelectField(_l("How it takes place"), choices=list(STAGE_MODE_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(code, label)
+                                            for code, label in STAGE_KIND_LABELS.items()])
+    mode = SelectField(_l("How it takes place"),
+                       choices=[SelectChoice(code, label)
+                                for code, label in STAGE_MODE_LABELS.items()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()],
                                     description=_l("0 for an offer."))
     panel_size = IntegerField(_l("Panel size"), validators=[Optional()],
                               description=_l("Interviewers on the panel; 0 for an offer."))
     required_level = SelectField(_l("Lowest qualification on the panel"),
-                                 choices=list(QUALIFICATION_LEVEL_LABELS.items()))
+                                 choices=[SelectChoice(code, label) for code, label
+                                          in QUALIFICATION_LEVEL_LABELS.items()])
     is_senior_seat_required = BooleanField(_l("One seat must be senior"))
     buffer_before_minutes = IntegerField(_l("Free time before (minutes)"), validators=[Optional()])
     buffer_after_minutes = IntegerField(_l("Free time after (minutes)"), validators=[Optional()])

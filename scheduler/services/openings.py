@@ -40,11 +40,11 @@ class OpeningError(ServiceError):
         "levels_missing": N_("Give at least one level."),
         "bad_level_code": N_("Level %(number)d: the code is 1 to 20 lower-case letters, digits, "
                              "“-” or “_”, e.g. senior."),
-        "level_code_repeated": N_("Level %(number)d: the code %(code)s is used twice."),
+        "level_code_repeated": N_("Level %(number)d: the code %(level_code)s is used twice."),
         "level_name_missing": N_("Level %(number)d: give its name in both languages."),
         "level_name_too_long": N_("Level %(number)d: a name has at most %(max)d characters."),
         "bad_level_years": N_("Level %(number)d: write the years as 3-5 (from 3 to 5) or 8+."),
-        "level_in_use": N_("Level %(code)s is the level of %(num)d applications: keep it."),
+        "level_in_use": N_("Level %(level_code)s is the level of %(num)d applications: keep it."),
         "bad_salary": N_("Enter a whole amount from 0 to %(max)d."),
         "salary_half": N_("Give both ends of the salary band, or neither."),
         "salary_band": N_("The lowest salary must not be above the highest."),
@@ -105,7 +105,7 @@ def _level_refusals(levels: list[dict], requisition: Requisition | None) -> list
             refusals.append(OpeningError("bad_level_code", "levels", number=number))
         elif level["code"] in seen:
             refusals.append(OpeningError("level_code_repeated", "levels", number=number,
-                                         code=level["code"]))
+                                         level_code=level["code"]))
         seen.add(level["code"])
         if not (level["name_zh"] and level["name_en"]):
             refusals.append(OpeningError("level_name_missing", "levels", number=number))
@@ -120,7 +120,7 @@ def _level_refusals(levels: list[dict], requisition: Requisition | None) -> list
             used = db.session.scalar(sa.select(sa.func.count(Application.id)).where(
                 Application.requisition_id == requisition.id, Application.level == code))
             if used:
-                refusals.append(OpeningError("level_in_use", "levels", code=code, num=used))
+                refusals.append(OpeningError("level_in_use", "levels", level_code=code, num=used))
     return refusals
 
 

@@ -67,7 +67,6 @@ class StageError(ServiceError):
         "offer_no_duration": N_("An offer is not an interview: leave the duration at 0."),
         "offer_no_panel": N_("An offer has no panel: leave it at 0."),
         "offer_no_senior": N_("An offer has no panel, so no senior seat."),
-        "offer_no_feedback": N_("An offer has no interview feedback: leave this empty."),
         "sla_missing": N_("Give the number of days within which the offer must go out."),
         "sla_offer_only": N_("Only an offer stage has an SLA: leave this empty."),
         "loop_keeps_panel": N_("Stage %(position)d is booked in a loop, which needs an interview "
@@ -133,9 +132,9 @@ def _text(value) -> str:
     return (value or "").strip()
 
 
-# An offer leaves these empty (or 0): it is not an interview.
-_OFFER_EMPTY = {"duration_minutes": "offer_no_duration", "panel_size": "offer_no_panel",
-                "feedback_due_hours": "offer_no_feedback"}
+# An offer leaves these empty (or 0): it is not an interview. (Its feedback hours are not
+# asked: they are cleared.)
+_OFFER_EMPTY = {"duration_minutes": "offer_no_duration", "panel_size": "offer_no_panel"}
 
 
 def _number_refusals(values: dict, is_offer: bool) -> list[StageError]:
@@ -146,6 +145,8 @@ def _number_refusals(values: dict, is_offer: bool) -> list[StageError]:
         if is_offer and name in _OFFER_EMPTY:
             if value:
                 refusals.append(StageError(_OFFER_EMPTY[name], name))
+        elif is_offer and name == "feedback_due_hours":
+            continue
         elif name == "sla_days" and not is_offer:
             if value is not None:
                 refusals.append(StageError("sla_offer_only", name))
@@ -203,7 +204,8 @@ def _checked(values: dict, stage: StageTemplate | None) -> list[StageError]:
 
 
 def _values(details: dict) -> dict:
-    """Return *details* trimmed; an offer's empty duration and panel are 0, its feedback none."""
+    """Return *details* trimmed; an offer's empty duration and panel are 0, and it has no
+    feedback to wait for."""
     values = {name: details.get(name) for name in FIELDS}
     for name in ("name_zh", "name_en", "description_zh", "description_en", "kind", "mode",
                  "required_level"):
@@ -212,7 +214,7 @@ def _values(details: dict) -> dict:
     if values["kind"] == OFFER:
         values["duration_minutes"] = values["duration_minutes"] or 0
         values["panel_size"] = values["panel_size"] or 0
-        values["feedback_due_hours"] = values["feedback_due_hours"] or None
+        values["feedback_due_hours"] = None
     return values
 
 
@@ -240,7 +242,10 @@ def create_stage(actor: User, requisition: Requisition, details: dict, now: date
     if refusals:
         raise StageError.together(refusals)
     last = max((s.position for s in requisition.stages), default=0)
-    stage = StageTemplate(requisition_id=requisition.id, position=last + 1, **values)
+    # A None would let the column's default (24 hours) fill it in on insert: say NULL.
+    nulls = {name: sa.null() for name in ("feedback_due_hours", "sla_days")
+             if values[name] is None}
+    stage = StageTemplate(requisition_id=requisition.id, position=last + 1, **(values | nulls))
     db.session.add(stage)
     db.session.flush()
     db.session.expire(requisition, ["stages"])
