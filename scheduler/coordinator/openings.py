@@ -97,11 +97,10 @@ def _loop_form(requisition: Requisition, formdata=None) -> LoopForm:
     """Return the loops form: a box per stage that has a next one."""
     form = LoopForm(formdata=formdata)
     stages = list(requisition.stages)
+    numbered = [f"{stage.position}. {localized(stage)}" for stage in stages]
     form.looped.choices = [
-        SelectChoice(stage.id, _("%(first)s and %(next)s", first=f"{stage.position}. "
-                                 f"{localized(stage)}", next=f"{after.position}. "
-                                 f"{localized(after)}"))
-        for stage, after in zip(stages, stages[1:])]
+        SelectChoice(stage.id, _("%(first)s and %(next)s", first=first, next=after))
+        for stage, first, after in zip(stages, numbered, numbered[1:])]
     if formdata is None:
         form.looped.data = [stage.id for stage in stages if stage.is_looped_with_next]
         form.break_minutes.data = requisition.loop_break_minutes

@@ -115,7 +115,7 @@ def test_a_bad_edit_changes_nothing_and_keeps_the_input(client, db):
     response = post_form(client, f"/coordinator/openings/{requisition.id}/edit", _opening_data(
         office, title_en="Renamed", **{"levels-0-years": "lots"}))
     assert response.status_code == 200
-    assert "第1个级别" in response.text or "级别 1" in response.text or "1" in response.text
+    assert "第 1 个职级：年限请写作 3-5（3 到 5 年）或 8+。" in response.text  # in Chinese
     assert 'value="lots"' in response.text and 'value="Renamed"' in response.text
     db.session.expire_all()
     assert requisition.title_en == "Machine Learning Engineer"
