@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from scheduler.models import SchedulingLink
+from scheduler.demo import load_demo
+from scheduler.models import Requisition, SchedulingLink
 from scheduler.services.booking import loop_stages
 from scheduler.services.links import LinkError, create_link, stages_for_link
 from scheduler.services.openings import coordinators_to_tell
@@ -113,3 +114,11 @@ def test_whom_to_tell_is_the_openings_active_coordinators_else_every_coordinator
     assert coordinators_to_tell(requisition) == [max_]
     requisition.coordinators = [gone]
     assert coordinators_to_tell(requisition) == [lin, max_]
+
+
+def test_the_demo_loops_stages_3_and_4_and_assigns_its_coordinators(db, now):
+    load_demo(now)
+    requisition = db.session.scalars(sa.select(Requisition)).one()
+    assert [[stage.position for stage in run] for run in loops_of(requisition)] == [[3, 4]]
+    assert {user.email for user in requisition.coordinators} == {
+        "admin@example.com", "coordinator@example.com"}

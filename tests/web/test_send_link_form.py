@@ -102,3 +102,25 @@ def test_the_refusal_is_translated(client, db, world):
                          follow_redirects=True)
     assert "没有从该申请当前阶段开始的连续面试" in response.text
     assert _links(db) == []
+
+
+def test_the_coordinators_loop_follows_the_openings_loops(client, db, world):
+    requisition, application = world
+    design, deep_dive = requisition.stages[1:3]
+    sign_in(client, "lin@example.com", PASSWORD)
+    page_url = f"/coordinator/applications/{application.id}"
+    assert 'value="loop"' not in client.get(page_url).text
+    opening = f"/coordinator/openings/{requisition.id}"
+    response = post_form(client, f"{opening}/loops", {"looped": [str(design.id)],
+                                                      "break_minutes": "20"}, page_url=opening)
+    assert response.status_code == 302
+    page = client.get(page_url).text
+    assert 'name="plan" type="radio" value="loop"' in page
+    assert "(System design + Project deep dive)" in page
+    assert "The loop: System design + Project deep dive" in page  # the links panel too
+    # The opening's default break is the page's.
+    assert "back to back with a 20-minute break" in client.get(f"{page_url}?plan=loop").text
+    response = post_form(client, f"{opening}/loops", {"break_minutes": "20"}, page_url=opening)
+    assert response.status_code == 302
+    page = client.get(page_url).text
+    assert 'value="loop"' not in page and deep_dive.name_en not in page
