@@ -127,13 +127,15 @@ def stages_to_book(application: Application, *, as_loop: bool) -> list[StageTemp
 def stages_refusal(application: Application, stages: Sequence[StageTemplate]
                    ) -> BookingError | None:
     """Say why *stages* could never be booked together for *application* (none, one listed
-    twice, one that is not an interview of its requisition), or return None."""
+    twice, one that is not an interview of its requisition's process — archived stages are
+    not), or return None."""
     if not stages:
         return BookingError("no_stages")
     if len({stage.id for stage in stages}) != len(stages):
         return BookingError("repeated_stage")
     for stage in stages:
-        if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
+        if (stage.requisition_id != application.requisition_id or not stage.is_schedulable
+                or stage.archived_at is not None):
             return BookingError("stage_not_schedulable", stage_id=stage.id)
     return None
 

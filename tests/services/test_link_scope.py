@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from scheduler.demo import load_demo
 from scheduler.models import Requisition, SchedulingLink
-from scheduler.services.booking import loop_stages
-from scheduler.services.links import LinkError, create_link, stages_for_link
+from scheduler.services.booking import booking_refusal, loop_stages
+from scheduler.services.links import LinkError, create_link, link_stages, stages_for_link
 from scheduler.services.openings import coordinators_to_tell
 from scheduler.services.permissions import NotAllowed
-from scheduler.services.stages import loops_of, move_stage, set_loops
+from scheduler.services.stages import loops_of, move_stage, remove_stage, set_loops
 from tests import factories as f
 from tests.services.booking_setup import booking_world
 
@@ -122,3 +122,15 @@ def test_the_demo_loops_stages_3_and_4_and_assigns_its_coordinators(db, now):
     assert [[stage.position for stage in run] for run in loops_of(requisition)] == [[3, 4]]
     assert {user.email for user in requisition.coordinators} == {
         "admin@example.com", "coordinator@example.com"}
+
+
+def test_an_archived_stage_cannot_be_booked_even_through_an_old_link(db, now, five):
+    requisition, application, coordinator = five
+    first, second = requisition.stages[:2]
+    link = f.make_link(application, [first])  # sent before the application moved on
+    f.make_interview(application, stage=first, start_at=now - timedelta(days=2),
+                     status="completed")
+    remove_stage(coordinator, first, now)
+    db.session.commit()
+    assert first.archived_at == now and requisition.stages[0] == second
+    assert booking_refusal(application, link_stages(link)).code == "stage_not_schedulable"
