@@ -109,6 +109,11 @@ def zone_label(instant: datetime, zone: str, language: str | None = None) -> str
     return formatting.zone_label(instant, zone, language or current_language())
 
 
+def zone_offset_label(instant: datetime, zone: str, language: str | None = None) -> str:
+    """Name *zone* with its offset at *instant* in *language*, else the viewer's."""
+    return formatting.zone_offset_label(instant, zone, language or current_language())
+
+
 def format_local_datetime(instant: datetime, zone: str, language: str | None = None) -> str:
     """Render an instant in *zone*, labelled with it, in *language*, else the viewer's."""
     return formatting.format_local_datetime(instant, zone, language or current_language())
