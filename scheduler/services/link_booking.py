@@ -18,7 +18,7 @@ from scheduler.domain.slots import SlotSearch
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.models.user import LANGUAGES
-from scheduler.services import booking, slot_search
+from scheduler.services import booking, notices, slot_search
 from scheduler.services.audit import record_event
 from scheduler.services.booking_errors import clash_params
 from scheduler.services.emails import organizer_address
@@ -127,6 +127,9 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         raise LinkBookingError("cancelled")
     if interviews and not can_change(link, now):
         raise LinkBookingError("past_cutoff", hours=_cutoff_hours(stages))
+    if interviews and interviews[0].start_at == start_at:
+        # A repeated request for the time already booked (a double submit) changes nothing.
+        return interviews
     if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
         raise LinkBookingError("expired")
     search = available_slots(link, now)
@@ -142,9 +145,15 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     actor = actor_label(link)
     with _in_candidate_words(link):
         if interviews:
-            return booking.reschedule_interview(actor, interviews[0], start_at, now,
-                                                panels=slot.panels, hours=hours,
-                                                reason=reason.strip())
+            before_at = (interviews[0].start_at, interviews[-1].end_at)
+            # What this request saw: two submits of one move name the same change.
+            key = f"moved-{interviews[0].id}-{interviews[0].sequence}-{start_at.isoformat()}"
+            moved = booking.reschedule_interview(actor, interviews[0], start_at, now,
+                                                 panels=slot.panels, hours=hours,
+                                                 reason=reason.strip())
+            notices.candidate_changed(link, notices.MOVED, moved, now, before_at=before_at,
+                                      reason=reason.strip(), key=key)
+            return moved
         if len(stages) == 1:
             booked = [booking.book_interview(actor, link.application, stages[0], start_at,
                                              slot.panels[0], now, hours=hours)]
@@ -157,6 +166,7 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     record_event(actor, "link.booked", link, now=now,
                  after={"interview_ids": [i.id for i in booked], "start_at": start_at.isoformat()})
     db.session.flush()
+    notices.candidate_changed(link, notices.BOOKED, booked, now, key=f"booked-{booked[0].id}")
     return booked
 
 
@@ -168,8 +178,11 @@ def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -
     if not can_change(link, now):
         raise LinkBookingError("past_cutoff", hours=_cutoff_hours(link_stages(link)))
     with _in_candidate_words(link):
-        return booking.cancel_interview(actor_label(link), interviews[0], now,
-                                        reason=reason.strip())
+        cancelled = booking.cancel_interview(actor_label(link), interviews[0], now,
+                                             reason=reason.strip())
+    notices.candidate_changed(link, notices.CANCELLED, cancelled, now, reason=reason.strip(),
+                              key=f"cancelled-{cancelled[0].id}")
+    return cancelled
 
 
 def _cutoff_hours(stages: list[StageTemplate]) -> int:
