@@ -23,16 +23,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from scheduler.coordinator import bp
-from scheduler.coordinator.present import refusal_message
+from scheduler.coordinator.present import problem_texts, refusal_message
 from scheduler.extensions import db
 from scheduler.i18n import localized
 from scheduler.models import Application, Interview, SchedulingLink
 from scheduler.services.booking import loop_stages
+from scheduler.services.link_booking import judge_proposals
 from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
     link_state, links_for_application, proposal, resend_link, revoke_link, stages_for_link,
 )
-from scheduler.web import flash_refusal, request_now, safe_next
+from scheduler.web import flash_refusal, iso_utc, request_now, safe_next
 
 LINK_STATE_LABELS = {
     "sent": _l("Sent"),
@@ -79,6 +80,36 @@ class LinkRow:
     interviews: list[Interview]
     proposal: object
     is_active: bool
+    proposed: list = ()
+
+
+PROPOSAL_REASONS = {
+    "outside_working_hours": _l("Not offered: outside the interviewers' working hours."),
+    "nobody_free": _l("Not offered: not enough qualified interviewers are free then."),
+}
+
+
+def proposed_actions(link: SchedulingLink, now) -> list[dict]:
+    """Return each proposed time with its "book this" address (the confirm page) when the engine
+    offers it, else the reason it does not and the slot list to pick from instead."""
+    plan = SCOPE_LOOP if len(link.stage_ids) > 1 else SCOPE_STAGE
+    application_id = link.application_id
+    actions = []
+    for judged in judge_proposals(link, now):
+        if judged.is_offered:
+            why = ""
+        elif judged.reason == "time":
+            why = " ".join(problem_texts(judged.problems, link_stages(link)))
+        else:
+            why = str(PROPOSAL_REASONS[judged.reason])
+        actions.append({
+            "start_at": judged.start_at, "is_offered": judged.is_offered, "why": why,
+            "book_url": url_for(".book", application_id=application_id,
+                                start=iso_utc(judged.start_at), plan=plan,
+                                brk=link.break_minutes) if judged.is_offered else "",
+            "slots_url": url_for(".application", application_id=application_id, plan=plan,
+                                 brk=link.break_minutes)})
+    return actions
 
 
 def link_panel(application: Application) -> dict:
@@ -91,7 +122,7 @@ def link_panel(application: Application) -> dict:
             link=link, state=state, state_label=str(LINK_STATE_LABELS[state]),
             stage_names=_(", ").join(localized(s) for s in link_stages(link)),
             interviews=link_interviews(link), proposal=proposal(link),
-            is_active=state not in ("revoked",)))
+            is_active=state not in ("revoked",), proposed=proposed_actions(link, now)))
     form = SendLinkForm(formdata=None)
     current = application.current_stage
     loop = loop_stages(application)

@@ -2,9 +2,10 @@
 
 `GET /coordinator/applications/<id>/slots.json?stages=3,4&zone=Europe/London&break=15`
 
-* ``stages``: stage ids of the application's requisition, in loop order (default: the current
-  stage); several stages are searched as one loop, back to back with ``break`` minutes between
-  (default 15 for a loop);
+* ``stages``: the current stage's id (the default) or the ids of the opening's loop from it, in
+  order — the same rule as the page and the links (`stages_to_book`), any other list is refused
+  400 ``not_stage_or_loop``; a loop is searched back to back with ``break`` minutes between
+  (default: the opening's `loop_break_minutes`);
 * ``zone``: the candidate's zone to search in (default: the one stored on the candidate).
 
 Every slot carries its UTC instants, the local start in the candidate's zone, each stage's panel
@@ -38,12 +39,11 @@ from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
 from scheduler.i18n import calendar_name, localized, zone_label
 from scheduler.models import Application, InterviewerProfile, Office, StageTemplate, User
-from scheduler.services.booking import BookingError, booking_refusal
+from scheduler.services.booking import BookingError, booking_refusal, stages_to_book
 from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
 from scheduler.timeutil import canonical_zone, is_valid_zone
 from scheduler.web import request_now
 
-DEFAULT_LOOP_BREAK_MINUTES = 15
 MAX_BREAK_MINUTES = 240
 
 
@@ -94,7 +94,7 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
     if zone is not None and not is_valid_zone(zone):
         raise SlotQueryError("unknown_zone", _l("Unknown time zone: choose one from the list, "
                                                 "such as Asia/Shanghai or Europe/London."))
-    default_break = DEFAULT_LOOP_BREAK_MINUTES if len(stages) > 1 else 0
+    default_break = application.requisition.loop_break_minutes if len(stages) > 1 else 0
     try:
         break_minutes = int(args.get("break") or default_break)
     except ValueError:
@@ -104,6 +104,17 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
                                              max=MAX_BREAK_MINUTES))
     return SlotQuery(tuple(stages), candidate_hours(application, stages[0], zone=zone),
                      break_minutes)
+
+
+def scope_refusal(application: Application, stages) -> SlotQueryError | None:
+    """Refuse a list that is neither the current stage nor the opening's loop from it: the page
+    and the links offer only those (`stages_to_book`), so the JSON does too."""
+    allowed = ([s.id for s in stages_to_book(application, as_loop=False)],
+               [s.id for s in stages_to_book(application, as_loop=True)])
+    if [stage.id for stage in stages] in allowed:
+        return None
+    return SlotQueryError("not_stage_or_loop", _l(
+        "Search the current stage alone, or the opening's loop from it."))
 
 
 def refusal_answer(refusal: BookingError, stages) -> tuple[dict, int]:
@@ -229,6 +240,9 @@ def application_slots(application_id: int):
     if refusal is not None:
         body, status = refusal_answer(refusal, query.stages)
         return jsonify(body), status
+    scope = scope_refusal(application, query.stages)
+    if scope is not None:
+        return jsonify(code=scope.code, error=str(scope.message), details=scope.details), 400
     now = request_now()
     search = find_slots(application, query.stages, now, hours=query.hours,
                         break_minutes=query.break_minutes)

@@ -36,7 +36,7 @@ from scheduler.models import (
     Application, BookingGroup, Candidate, Interview, InterviewerAssignment, InterviewerProfile,
     StageTemplate, User,
 )
-from scheduler.services import invites, reminders
+from scheduler.services import invites, notices, reminders
 from scheduler.services.audit import record_event
 from scheduler.services.booking_errors import BookingError, SlotTaken
 from scheduler.services.emails import mail_domain
@@ -389,7 +389,8 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
 
 
 def decline_interview(actor: User, interview: Interview, reason: str, now: datetime) -> None:
-    """Record that a panel member cannot make it; the coordinator then swaps someone in."""
+    """Record that a panel member cannot make it and tell the opening's coordinators, who
+    then swap someone in."""
     _require_live(interview)
     profile = actor.interviewer_profile
     if not can_decline(actor, interview):
@@ -403,3 +404,4 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
     record_event(actor, "interview.declined", interview, now=now,
                  after={"interviewer_id": profile.id}, note=reason.strip())
     db.session.flush()
+    notices.interviewer_declined(seat, now)

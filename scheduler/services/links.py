@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale, gettext
 
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
 from scheduler.models import Application, Interview, SchedulingLink, StageTemplate, User
-from scheduler.services import booking
+from scheduler.services import booking, notices
 from scheduler.services.audit import record_event
 from scheduler.services.emails import (
     StableId, company_name, compose_and_enqueue, external_url, organizer_address,
@@ -301,7 +300,7 @@ def proposal(link: SchedulingLink) -> Proposal | None:
 
 def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
                        now: datetime) -> None:
-    """Record the candidate's proposed times or note, and tell the recruiting team."""
+    """Record the candidate's proposed times or note, and tell the opening's coordinators."""
     note = (note or "").strip()
     times = sorted(set(times))
     if not times and not note:
@@ -318,35 +317,7 @@ def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
     record_event(actor_label(link), "link.none_work", link, now=now,
                  after={"proposed_times": link.proposed_times}, note=note)
     db.session.flush()
-    _tell_coordinators(link, now)
-
-
-def _tell_coordinators(link: SchedulingLink, now: datetime) -> None:
-    """Email the recruiting mailbox about the candidate's proposal, through the outbox.
-
-    It is written in the language and zone of the link's sender, else the defaults.
-    """
-    creator = link.created_by
-    language = creator.language if creator is not None else \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
-    zone = creator.zone if creator is not None else current_app.config["DEFAULT_TIMEZONE"]
-    application = link.application
-    candidate = application.candidate
-    with force_locale(language):
-        stage_names = gettext(", ").join(localized(s, "name", language) for s in link_stages(link))
-        subject = gettext("%(name)s: none of the offered times work (%(stages)s)",
-                          name=candidate.name, stages=stage_names)
-    times = [(format_local_datetime(t, zone, language),
-              format_local_datetime(t, candidate.zone, language)) for t in proposal(link).times]
-    compose_and_enqueue(
-        "link_none_work", to_addr=organizer_address(), language=language, subject=subject,
-        context=dict(candidate=candidate, stage_names=stage_names, times=times,
-                     note=link.candidate_note, language=language,
-                     role=localized(application.requisition, "title", language),
-                     url=external_url("coordinator.application_links",
-                                      application_id=application.id)),
-        stable_id=StableId(f"link-{link.id}-none-work-{now.isoformat()}", kind="none-work"),
-        kind="link_none_work", now=now, reply_to=candidate.email)
+    notices.candidate_proposed(link, link_stages(link), times, note, now)
 
 
 def links_for_application(application: Application) -> list[SchedulingLink]:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from scheduler.extensions import db
 from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
@@ -32,15 +33,32 @@ class OutboxError(ServiceError):
 
 
 def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
-                  interview_id: int | None = None) -> OutboxMessage:
-    """Add *message* to the outbox in the caller's transaction; the job process sends it."""
+                  interview_id: int | None = None, dedupe_key: str | None = None
+                  ) -> OutboxMessage | None:
+    """Add *message* to the outbox in the caller's transaction; the job process sends it.
+
+    With a *dedupe_key* (one event, one recipient) a row already holding it means the mail is
+    written already: nothing is added and None is returned. The unique constraint settles two
+    requests racing to write it (the loser's savepoint is rolled back; its transaction goes on).
+    """
+    if dedupe_key is not None and db.session.scalar(sa.select(OutboxMessage.id).where(
+            OutboxMessage.dedupe_key == dedupe_key)) is not None:
+        return None
     row = OutboxMessage(
         kind=kind, to_addr=str(message["To"]), subject=str(message["Subject"]),
         message_id=str(message["Message-ID"]), raw_message=message.as_bytes(policy=POLICY),
         interview_id=interview_id, created_at=now, next_attempt_at=now, attempts=0,
+        dedupe_key=dedupe_key,
     )
-    db.session.add(row)
-    db.session.flush()
+    if dedupe_key is None:
+        db.session.add(row)
+        db.session.flush()
+        return row
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return None
     return row
 
 

@@ -44,7 +44,8 @@ def world(db):
                         "project_deep_dive": "qualified"}) for n in range(4)]
     requisition = f.make_requisition(stages=[
         dict(kind="system_design", name_en="System design", panel_size=2,
-             is_senior_seat_required=True, min_notice_minutes=0, horizon_days=horizon_days),
+             is_senior_seat_required=True, min_notice_minutes=0, horizon_days=horizon_days,
+             is_looped_with_next=True),
         dict(kind="project_deep_dive", name_en="Project deep dive", panel_size=1,
              min_notice_minutes=0, horizon_days=horizon_days),
         dict(kind="offer", name_en="Offer", mode="online", duration_minutes=0, panel_size=0)])
@@ -218,3 +219,29 @@ def test_the_endpoint_reads_the_same_number_of_statements_for_5_and_40_interview
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
     assert count() == five
+
+
+def test_a_loops_break_is_the_openings_and_only_the_stage_or_its_loop_is_searched(app, db, world):
+    """The JSON agrees with the page and the links: the opening's break, the current stage or the
+    opening's loop from it, nothing else."""
+    _people, requisition, application = world
+    first, second, _offer = requisition.stages
+    requisition.loop_break_minutes = 30
+    application.candidate.zone = "Asia/Shanghai"  # a whole loop fits the engineers' day
+    db.session.commit()
+    client = coordinator(app, "co.en@example.com")
+    status, body = slots(client, application, stages=f"{first.id},{second.id}")
+    assert status == 200 and body["break_minutes"] == 30 and body["slots"]
+    design, deep_dive = body["slots"][0]["stages"]
+    assert (datetime.fromisoformat(deep_dive["start_at"].replace("Z", "+00:00"))
+            - datetime.fromisoformat(design["end_at"].replace("Z", "+00:00"))) == timedelta(minutes=30)
+    # The second stage alone, or the loop out of order, is neither the stage nor the loop.
+    for ids in (str(second.id), f"{second.id},{first.id}"):
+        status, body = slots(client, application, stages=ids)
+        assert status == 400 and body["code"] == "not_stage_or_loop", ids
+        assert body["error"] == "Search the current stage alone, or the opening's loop from it."
+    # Without a loop configured, two stages are not searched together.
+    first.is_looped_with_next = False
+    db.session.commit()
+    status, body = slots(client, application, stages=f"{first.id},{second.id}")
+    assert status == 400 and body["code"] == "not_stage_or_loop"
