@@ -106,6 +106,22 @@ def create_link(actor: User, application: Application, stages: list[StageTemplat
     return link, token
 
 
+def send_current_stage_link(actor: User | str, application: Application, now: datetime
+                            ) -> tuple[SchedulingLink, str]:
+    """Email the candidate a working link for the application's current stage and return
+    (link, token): a new token for the live link that already holds that stage (as "Resend"
+    does; the old token stops working), else a new link for the stage alone (as "Send link"
+    does). Audited either way; refused as those are."""
+    held = next((link for link in links_for_application(application)
+                 if link.revoked_at is None and application.current_stage_id in link.stage_ids),
+                None)
+    if held is not None:
+        return held, resend_link(actor, held, now)
+    stages = [application.current_stage] if application.current_stage is not None else []
+    return create_link(actor, application, stages, 0,
+                       now + timedelta(days=DEFAULT_VALID_DAYS), now)
+
+
 def _check_scope(application: Application, stages: list[StageTemplate], break_minutes: int,
                  expires_at: datetime, now: datetime) -> None:
     refusal = booking.booking_refusal(application, stages)

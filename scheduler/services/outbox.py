@@ -128,6 +128,12 @@ def claim_due_messages(now: datetime, *, limit: int = 20, lease: timedelta = LEA
     return claimed
 
 
+def count_due_messages(now: datetime) -> int:
+    """Return how many rows are due and free to claim at *now* (what a send run left behind)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(_is_claimable(now)))
+
+
 @dataclass
 class Delivery:
     message_id: int
