@@ -1,4 +1,4 @@
-"""Flask command-line commands: demo data, users, calendars, jobs."""
+"""Flask command-line commands: demo data, users, calendars, jobs, rubrics."""
 from __future__ import annotations
 
 import click
@@ -12,6 +12,7 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 jobs_cli = AppGroup("jobs", help="The background job process.")
 calendars_cli = AppGroup("calendars", help="Interviewers' calendar sources.")
+rubrics_cli = AppGroup("rubrics", help="Versioned feedback rubrics.")
 
 
 @users_cli.command("create")
@@ -57,8 +58,13 @@ def create_user_command(email, name, roles, zone, language, office_code, passwor
 def load_demo_command():
     """Load the demo hiring process (safe to run twice)."""
     from scheduler.demo import DEMO_LOGINS, load_demo
+    from scheduler.services.rubrics import RubricError
 
-    summary = load_demo(now=utc_now())
+    try:
+        summary = load_demo(now=utc_now())
+    except RubricError as error:
+        db.session.rollback()
+        raise click.ClickException("\n".join(r.message for r in error.refusals)) from error
     db.session.commit()
     click.echo(summary)
     click.echo("Demo logins (password for all: %s):" % DEMO_LOGINS["password"])
@@ -142,9 +148,26 @@ def refresh_calendars_command():
     click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
 
 
+@rubrics_cli.command("load")
+@click.option("--directory", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Where the rubric files are; default scheduler/rubrics/.")
+def load_rubrics_command(directory):
+    """Check every rubric file and store the versions not yet loaded (safe to run twice)."""
+    from scheduler.services.rubrics import RubricError, load_rubric_files
+
+    try:
+        report = load_rubric_files(utc_now(), directory, actor="flask rubrics load")
+    except RubricError as error:
+        db.session.rollback()
+        raise click.ClickException("\n".join(r.message for r in error.refusals)) from error
+    db.session.commit()
+    click.echo(report)
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(calendars_cli)
+    app.cli.add_command(rubrics_cli)

@@ -47,6 +47,15 @@ def zone_label(instant: datetime, zone: str, language: str) -> str:
     return f"{zone}, {get_timezone_gmt(local, width='long', locale='en')}"
 
 
+def zone_offset_label(instant: datetime, zone: str, language: str) -> str:
+    """Name *zone* with its UTC offset at *instant*, in both languages: "北京时间 Asia/Shanghai
+    （GMT+08:00）" or "Asia/Shanghai, GMT+08:00" (the English label already carries it)."""
+    if language != "zh":
+        return zone_label(instant, zone, language)
+    offset = get_timezone_gmt(to_zone(instant, zone), width="long", locale="zh")
+    return f"{zone_label(instant, zone, language)}（{offset}）"
+
+
 def format_local_datetime(instant: datetime, zone: str, language: str) -> str:
     """Render an instant as local date and time in *zone*, labelled with the zone."""
     local = to_zone(instant, zone)

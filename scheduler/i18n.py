@@ -43,6 +43,20 @@ STAGE_MODE_LABELS = {
     "online": _l("Online"),
 }
 LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
+STAGE_KIND_LABELS = {
+    "phone_screen": _l("Phone screen"),
+    "coding_test": _l("Coding test"),
+    "system_design": _l("System design"),
+    "project_deep_dive": _l("Project deep dive"),
+    "hr_final": _l("HR final"),
+    "offer": _l("Offer"),
+}
+QUALIFICATION_LEVEL_LABELS = {
+    "shadow": _l("Shadow"),
+    "reverse_shadow": _l("Reverse shadow"),
+    "qualified": _l("Qualified"),
+    "senior": _l("Senior"),
+}
 
 
 def select_locale() -> str:
@@ -93,6 +107,11 @@ def localized(obj, field: str = "name", language: str | None = None) -> str:
 def zone_label(instant: datetime, zone: str, language: str | None = None) -> str:
     """Name *zone* at *instant* in *language*, else the viewer's."""
     return formatting.zone_label(instant, zone, language or current_language())
+
+
+def zone_offset_label(instant: datetime, zone: str, language: str | None = None) -> str:
+    """Name *zone* with its offset at *instant* in *language*, else the viewer's."""
+    return formatting.zone_offset_label(instant, zone, language or current_language())
 
 
 def format_local_datetime(instant: datetime, zone: str, language: str | None = None) -> str:

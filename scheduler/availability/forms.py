@@ -1,4 +1,5 @@
-"""Forms of the availability pages: hours, zone, time off, busy blocks, calendars, the feed.
+"""Forms of the availability pages: hours, zone, time off, busy blocks, calendars, the feed;
+and, for coordinators and admins, an interviewer's profile and the filters of the interviewers list.
 
 Forms read what was typed (local wall-clock times in the interviewer's zone); the services
 (scheduler/services/working_hours.py, calendars.py) decide whether it makes sense (end after
@@ -13,19 +14,24 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField, DateTimeLocalField, Field, PasswordField, RadioField, StringField, SubmitField,
-    TimeField, URLField,
+    BooleanField, DateField, DateTimeLocalField, Field, PasswordField, RadioField, SelectField,
+    StringField, SubmitField, TimeField, URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from scheduler.i18n import QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS
+from scheduler.models.requisition import INTERVIEW_KINDS
+from scheduler.models.user import QUALIFICATION_LEVELS
+from scheduler.services.interviewers import ProfileDetails
 from scheduler.services.working_hours import WEEKDAY_NAMES
 from scheduler.timeutil import canonical_zone
 
 # "09:30-12:00, 13:00-18:30": hyphen, en dash or "to"-like separators, commas or semicolons.
 _WINDOW = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*(?:-|–|—|~|～|to)\s*(\d{1,2})[:：.](\d{2})\s*$")
 _SEPARATORS = re.compile(r"[,，;；、]")
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
 NOT_WORKING = _l("Not working")
 
 
@@ -167,3 +173,94 @@ class CalDAVForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (refresh, remove, feed): only the CSRF token."""
+
+
+# --- an interviewer's profile and the list's filters (coordinators and admins) -------------------
+
+class CapField(StringField):
+    """An optional limit on interviews: a whole number, or empty for none (the service checks
+    the range)."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text and not _WHOLE_NUMBER.match(text):
+            raise ValueError(_l("Write a whole number, e.g. 3, or leave it empty for no limit."))
+        if text:
+            self.data = int(text)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+NOT_QUALIFIED = _l("Not qualified")
+LEVEL_CHOICES = [SelectChoice("", NOT_QUALIFIED)] + [
+    SelectChoice(level, QUALIFICATION_LEVEL_LABELS[level]) for level in QUALIFICATION_LEVELS]
+
+
+class ProfileForm(FlaskForm):
+    """An interviewer's office, own zone, qualifications per stage kind, caps and video room;
+    one `qualification_<kind>` field per stage kind is added below."""
+
+    office = SelectField(_l("Office"), choices=[], validate_choice=False,
+                         description=_l("Their holidays and workdays come from its calendar."))
+    zone = StringField(_l("Own time zone"), validators=[Optional()], filters=[canonical_zone],
+                       description=_l("Leave empty to use the office's zone."))
+    daily_cap = CapField(_l("Most interviews a day"),
+                         description=_l("Empty: no limit."))
+    weekly_cap = CapField(_l("Most interviews a week"),
+                          description=_l("Monday to Sunday in their own zone. Empty: no limit."))
+    video_room_url = URLField(_l("Personal video room"), validators=[Optional()],
+                              description=_l("An https:// address: the video interviews "
+                                             "they lead take place there."))
+    submit = SubmitField(_l("Save profile"))
+
+    def qualification_fields(self) -> list:
+        """Return one level field per stage kind, in the stages' usual order."""
+        return [self[f"qualification_{kind}"] for kind in INTERVIEW_KINDS]
+
+    def fill(self, profile) -> None:
+        """Show *profile*'s stored values."""
+        self.office.data = str(profile.office_id)
+        self.zone.data = profile.zone or ""
+        self.daily_cap.data, self.weekly_cap.data = profile.daily_cap, profile.weekly_cap
+        self.video_room_url.data = profile.video_room_url
+        levels = {q.stage_kind: q.level for q in profile.qualifications}
+        for kind in INTERVIEW_KINDS:
+            self[f"qualification_{kind}"].data = levels.get(kind, "")
+
+    def details(self, office) -> ProfileDetails:
+        """Return what was typed, with *office* the chosen one (None when none is)."""
+        return ProfileDetails(
+            office=office, zone=self.zone.data or "",
+            qualifications={kind: self[f"qualification_{kind}"].data for kind in INTERVIEW_KINDS
+                            if self[f"qualification_{kind}"].data},
+            daily_cap=self.daily_cap.data, weekly_cap=self.weekly_cap.data,
+            video_room_url=self.video_room_url.data or "")
+
+
+for _kind in INTERVIEW_KINDS:
+    setattr(ProfileForm, f"qualification_{_kind}",
+            SelectField(STAGE_KIND_LABELS[_kind], choices=LEVEL_CHOICES, validate_choice=False,
+                        default=""))
+
+
+class InterviewerFilterForm(FlaskForm):
+    """Which interviewers the list shows (GET, so a filtered list is a link)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    office = SelectField(_l("Office"), choices=[], validate_choice=False, default="")
+    kind = SelectField(_l("Qualified for"), default="",
+                       choices=[SelectChoice("", _l("Any stage"))]
+                       + [SelectChoice(kind, STAGE_KIND_LABELS[kind]) for kind in INTERVIEW_KINDS])
+    level = SelectField(_l("At least"), default="",
+                        choices=[SelectChoice("", _l("Any level"))]
+                        + [SelectChoice(level, QUALIFICATION_LEVEL_LABELS[level])
+                           for level in QUALIFICATION_LEVELS])
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
+    active = BooleanField(_l("Active only"), default=True)
+    submit = SubmitField(_l("Filter"))

@@ -1,7 +1,7 @@
 """Availability views: working hours, zone, time off, busy blocks, calendars, the feed, the week.
 
 An interviewer opens their own page at /availability/; coordinators and admins open anyone's
-from /availability/interviewers. Each POST changes one thing and returns to the page (anchored
+from the list of interviewers (interviewers.py, with the profiles). Each POST changes one thing and returns to the page (anchored
 at the section it changed); the request's edge commits it. A refused entry re-renders the page
 with the message beside its form and changes nothing; a refused removal is flashed by the
 blueprint's refusal handler. CSRFProtect checks every POST before these views run; the buttons' forms are
@@ -102,6 +102,7 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
         is_owner=permissions.is_own_profile(current_user, profile),
         can_make_feed=permissions.can_make_feed(current_user, profile),
         can_list_interviewers=permissions.can_list_interviewers(current_user),
+        can_edit_profile=permissions.can_edit_interviewer_profiles(current_user),
         today=wh.local_today(profile, now), forms=_forms(profile, submitted, form),
         action=ActionForm(), overrides=wh.date_overrides(profile, now),
         blocks=calendars.manual_blocks(profile, now), sources=sources, zones=sorted_zone_names(),
@@ -143,18 +144,7 @@ def mine():
         return redirect(url_for("availability.page", profile_id=profile.id))
     if permissions.can_list_interviewers(current_user):
         return redirect(url_for("availability.interviewers"))
-    return render_template("availability/interviewers.html", profiles=None)
-
-
-@bp.get("/interviewers")
-def interviewers():
-    """List every interviewer with a link to their availability (coordinators and admins)."""
-    try:
-        profiles = permissions.interviewers_for(current_user)
-    except permissions.NotAllowed:
-        abort(403)
-    return render_template("availability/interviewers.html", profiles=profiles,
-                           weekday_names=wh.WEEKDAY_NAMES)
+    return render_template("availability/no_profile.html")
 
 
 @bp.get("/<int:profile_id>")

@@ -1,7 +1,8 @@
 """Load the demo hiring process (scheduler/demo/people.py) into the database.
 
 `load_demo(now)` is idempotent: every row is found by its natural key (office code, email,
-requisition title) and only created when missing, so running it twice changes nothing.
+requisition title, rubric code and version) and only created when missing, and a stage is given
+its rubric only when it names none, so running it twice changes nothing.
 """
 from __future__ import annotations
 
@@ -11,20 +12,24 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from scheduler.demo.people import (
-    CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGES, WEEKDAYS, DemoInterviewer,
+    CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGE_RUBRICS, STAGES,
+    WEEKDAYS, DemoInterviewer,
 )
 from scheduler.demo.team_calendars import load_demo_calendars
 from scheduler.extensions import db
 from scheduler.models import (
-    Application, Candidate, InterviewerProfile, Office, Qualification, Requisition,
+    Application, Candidate, InterviewerProfile, Office, Qualification, Requisition, Rubric,
     StageTemplate, User, UserRole, WorkingWindow,
 )
+from scheduler.services.rubrics import latest_rubric, load_rubric_files
 
 def load_demo(now: datetime) -> str:
     """Create whatever part of the demo is missing; return a one-line summary."""
     password_hash = generate_password_hash(DEMO_PASSWORD)
     offices = {code: _office(code, *rest) for code, *rest in OFFICES}
     requisition = _requisition(list(offices.values()))
+    load_rubric_files(now, actor="demo")
+    _name_stage_rubrics(requisition)
     for email, name, roles, zone, language in STAFF:
         _user(email, name, roles, zone, language, password_hash, now)
     for spec in INTERVIEWERS:
@@ -35,7 +40,8 @@ def load_demo(now: datetime) -> str:
     load_demo_calendars(now)
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("offices", Office), ("interviewers", InterviewerProfile),
-                                  ("candidates", Candidate), ("applications", Application))}
+                                  ("candidates", Candidate), ("applications", Application),
+                                  ("rubrics", Rubric))}
     return "Demo ready: " + ", ".join(f"{n} {name}" for name, n in counts.items())
 
 
@@ -61,6 +67,14 @@ def _requisition(offices: list[Office]) -> Requisition:
     db.session.add(requisition)
     db.session.flush()
     return requisition
+
+
+def _name_stage_rubrics(requisition: Requisition) -> None:
+    """Give each stage without a rubric the one its kind is scored on (the offer has none)."""
+    for stage in requisition.stages:
+        code = STAGE_RUBRICS.get(stage.kind)
+        if code is not None and stage.rubric_id is None:
+            stage.rubric = latest_rubric(code)
 
 
 def _user(email, name, roles, zone, language, password_hash, now) -> User:

@@ -70,6 +70,15 @@ STAGES = [
          description_en="The offer goes out within 14 days of passing the HR final."),
 ]
 
+# The rubric (scheduler/rubrics/) each stage's feedback is written on, by stage kind.
+STAGE_RUBRICS = {
+    "phone_screen": "hr_phone_screen",
+    "coding_test": "coding_test_review",
+    "system_design": "ml_system_design",
+    "project_deep_dive": "ml_project_deep_dive",
+    "hr_final": "hr_final",
+}
+
 WEEKDAYS = range(0, 5)
 
 

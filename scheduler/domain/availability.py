@@ -262,14 +262,19 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def interviews_per_day(calendar: InterviewerCalendar) -> dict[date, int]:
-    """Count booked interviews per local date of their start."""
+def starts_per_local_day(zone: str, starts_at: Iterable[datetime]) -> dict[date, int]:
+    """Count instants per local date in *zone* (interviews count on the local day they start)."""
     counts: dict[date, int] = {}
-    tz = ZoneInfo(calendar.zone)
-    for start_at, _end_at in calendar.booked_interviews:
+    tz = ZoneInfo(zone)
+    for start_at in starts_at:
         day = start_at.astimezone(tz).date()
         counts[day] = counts.get(day, 0) + 1
     return counts
+
+
+def interviews_per_day(calendar: InterviewerCalendar) -> dict[date, int]:
+    """Count booked interviews per local date of their start."""
+    return starts_per_local_day(calendar.zone, (start_at for start_at, _ in calendar.booked_interviews))
 
 
 def interviews_per_week(calendar: InterviewerCalendar) -> dict[date, int]:
@@ -279,6 +284,24 @@ def interviews_per_week(calendar: InterviewerCalendar) -> dict[date, int]:
         monday = week_start(day)
         counts[monday] = counts.get(monday, 0) + count
     return counts
+
+
+@dataclass(frozen=True)
+class Load:
+    """Interviews counted toward the caps at one instant: on its local day and in its local week."""
+
+    today: int
+    week: int
+
+
+def load_at(zone: str, starts_at: Iterable[datetime], now: datetime) -> Load:
+    """Return how many of the interviews starting at *starts_at* fall on *now*'s local date and
+    in its local Monday–Sunday week in *zone* (past ones included), as the caps count them."""
+    today = local_date(zone, iv.to_epoch(now))
+    per_day = starts_per_local_day(zone, starts_at)
+    monday = week_start(today)
+    return Load(today=per_day.get(today, 0),
+                week=sum(count for day, count in per_day.items() if week_start(day) == monday))
 
 
 def day_cap_intervals(calendar: InterviewerCalendar) -> list[Interval]:

@@ -8,10 +8,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scheduler.domain.rubric import RECOMMENDATIONS
 from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
-
-RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
 
 
 class Rubric(db.Model):

@@ -14,6 +14,8 @@ from scheduler.extensions import db
 STAGE_KINDS = (
     "phone_screen", "coding_test", "system_design", "project_deep_dive", "hr_final", "offer",
 )
+# The kinds that are interviews (booked with a panel, so interviewers qualify for them).
+INTERVIEW_KINDS = tuple(kind for kind in STAGE_KINDS if kind != "offer")
 STAGE_MODES = ("phone", "video", "onsite", "online")
 
 requisition_office = Table(
@@ -85,7 +87,7 @@ class StageTemplate(db.Model):
 
     @property
     def is_schedulable(self) -> bool:
-        return self.kind != "offer"
+        return self.kind in INTERVIEW_KINDS
 
     __table_args__ = (
         UniqueConstraint("requisition_id", "position"),

@@ -2,26 +2,25 @@
 
 Role checks happen once per blueprint (scheduler/web.py `require_roles`); the questions here are
 about one object: whose working hours, calendars, busy blocks and feed a person may manage or
-see, and which interviews they sit on. Services ask these before they change anything; views ask
-the same functions to decide between a page, a 403 and a 404, so the answer has one source.
+see, who lists interviewers and edits their profiles, and which interviews they sit on. Services
+ask these before they change anything; views ask the same functions to decide between a page, a
+403 and a 404, so the answer has one source.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
-from scheduler.extensions import db
-from scheduler.models import Interview, InterviewerProfile, Office, User
+from scheduler.models import Interview, InterviewerProfile, User
 from scheduler.services.errors import N_, ServiceError
 
-# Roles that may manage anyone's availability and open the list of interviewers.
+# Roles that may manage anyone's availability, open the list of interviewers and edit profiles.
 STAFF_ROLES = ("coordinator", "admin")
 
 
 class NotAllowed(ServiceError):
     """The actor may not do this to this object."""
 
-    messages = {"not_allowed": N_("You may only manage your own availability.")}
+    messages = {"not_allowed": N_("You may only manage your own availability."),
+                "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
+                                         "profiles.")}
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
         super().__init__(code, field, **params)
@@ -61,17 +60,16 @@ def can_list_interviewers(actor: User) -> bool:
     return actor.has_role(*STAFF_ROLES)
 
 
-def interviewers_for(actor: User) -> list[InterviewerProfile]:
-    """Return the active interviewers *actor* may open, by office and name; raise NotAllowed."""
-    if not can_list_interviewers(actor):
-        raise NotAllowed()
-    return list(db.session.scalars(
-        sa.select(InterviewerProfile).join(User, User.id == InterviewerProfile.user_id)
-        .join(Office, Office.id == InterviewerProfile.office_id)
-        .where(User.is_active.is_(True))
-        .options(selectinload(InterviewerProfile.user), selectinload(InterviewerProfile.office),
-                 selectinload(InterviewerProfile.working_windows))
-        .order_by(Office.code, User.name)))
+def can_edit_interviewer_profiles(actor: User) -> bool:
+    """Tell whether *actor* may give interviewers a profile and change its office, zone,
+    qualifications, caps and video room (coordinators and admins; not even one's own otherwise)."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_edit_interviewer_profiles(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may edit interviewers' profiles."""
+    if not can_edit_interviewer_profiles(actor):
+        raise NotAllowed("profiles_for_staff")
 
 
 def can_see_candidate_phone(actor: User, interview: Interview) -> bool:

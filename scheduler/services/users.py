@@ -87,13 +87,14 @@ def create_staff_user(actor: User | None, *, email: str, name: str, roles: list[
     db.session.flush()
     after = {"email": email, "roles": sorted(set(roles))}
     if "interviewer" in roles and office is not None:
-        _add_profile(user, office)
+        add_interviewer_profile(user, office)
         after["office"] = office.code
     record_event(actor or "command line", "user.created", user, now=now, after=after)
     return user
 
 
-def _add_profile(user: User, office: Office) -> InterviewerProfile:
+def add_interviewer_profile(user: User, office: Office) -> InterviewerProfile:
+    """Add *user*'s interviewer profile at *office*: its zone is the office's, no hours, no caps."""
     profile = InterviewerProfile(user=user, office=office, lock_version=0)
     db.session.add(profile)
     db.session.flush()
@@ -152,7 +153,7 @@ def update_staff_user(actor: User, user: User, *, name: str, zone: str, language
         user.role_rows.remove(row)
     user.role_rows.extend(UserRole(role=r) for r in roles if r not in before["roles"])
     if "interviewer" in roles and user.interviewer_profile is None:
-        _add_profile(user, office)
+        add_interviewer_profile(user, office)
     db.session.flush()
     after = _snapshot(user)
     if after != before:

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler.domain import availability as av
 from scheduler.domain import intervals as iv
 from scheduler.extensions import db
-from scheduler.models import AvailabilityOverride, InterviewerProfile, User, WorkingWindow
+from scheduler.models import AvailabilityOverride, InterviewerProfile, Office, User, WorkingWindow
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import check_can_manage_availability
@@ -122,6 +122,12 @@ def set_weekly_windows(actor: User, profile: InterviewerProfile,
                  before=_windows_snapshot(before), after=_windows_snapshot(after))
 
 
+def stored_zone(office: Office, zone: str | None) -> str | None:
+    """Return what a profile at *office* stores for its own *zone* (a canonical name or None)."""
+    # NULL means "the office's zone": it then follows the office if that ever moves.
+    return None if not zone or zone == office.zone else zone
+
+
 def set_zone(actor: User, profile: InterviewerProfile, zone: str, now: datetime) -> None:
     """Set the zone the profile's working hours are in (and the person's own display zone)."""
     check_can_manage_availability(actor, profile)
@@ -131,8 +137,7 @@ def set_zone(actor: User, profile: InterviewerProfile, zone: str, now: datetime)
     before = profile.effective_zone
     if zone == before and profile.user.zone == zone:
         return
-    # NULL means "the office's zone": it then follows the office if that ever moves.
-    profile.zone = None if zone == profile.office.zone else zone
+    profile.zone = stored_zone(profile.office, zone)
     profile.user.zone = zone
     db.session.flush()
     record_event(actor, "interviewer_zone.changed", profile, now=now,

@@ -69,8 +69,9 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         # Swap the second seat for a qualified alternative before booking.
         assert second_seat.locator("option").count() > 1
         second_seat.select_option(index=1)
-        chosen_second = second_seat.locator("option:checked").inner_text()
-        assert chosen_second != engine_choice
+        # Each choice reads "name (office) · local time (zone) · flags": keep the name.
+        chosen_second = second_seat.locator("option:checked").inner_text().split(" · ")[0]
+        assert chosen_second != engine_choice.split(" · ")[0]
         page.get_by_label("Video link").fill("https://meet.example.com/ml-system-design")
         _both_widths(page, screenshots, "confirm")
         page.get_by_role("button", name="Book", exact=True).click()

@@ -15,6 +15,7 @@ from scheduler.models import AuditEvent, AvailabilityOverride, WorkdayOverride
 from scheduler.services import permissions, workdays
 from scheduler.services import working_hours as wh
 from scheduler.services.errors import ServiceError
+from scheduler.services.interviewers import InterviewerFilters, list_interviewers
 from scheduler.services.slot_search import find_slots
 from scheduler.services.week_view import week_view
 from tests import factories as f
@@ -219,12 +220,13 @@ def test_only_the_interviewer_or_a_coordinator_may_edit(db, world, now):
     with pytest.raises(permissions.NotAllowed):
         wh.set_weekly_windows(colleague.user, interviewer, {0: [(time(9), time(10))]}, now)
     with pytest.raises(permissions.NotAllowed):
-        permissions.interviewers_for(colleague.user)
+        list_interviewers(colleague.user, InterviewerFilters(), now)
     coordinator = f.make_user(roles=("coordinator",))
     wh.set_weekly_windows(coordinator, interviewer, {FIRST.weekday(): [(time(9), time(10))]}, now)
     db.session.commit()
     assert starts(application, stage, now)[FIRST] == [9]
-    assert {p.id for p in permissions.interviewers_for(coordinator)} == {interviewer.id, colleague.id}
+    assert {row.profile.id for row in list_interviewers(coordinator, InterviewerFilters(), now).rows} == {
+        interviewer.id, colleague.id}
 
 
 def test_a_new_zone_keeps_the_wall_clock_hours(db, world, now):

@@ -9,7 +9,8 @@ import pytest
 
 from scheduler.domain import intervals as iv
 from scheduler.domain.availability import (
-    DateOverride, InterviewerCalendar, free_time, wall_clock_epoch, working_intervals,
+    DateOverride, InterviewerCalendar, Load, free_time, load_at, wall_clock_epoch,
+    working_intervals,
 )
 from scheduler.domain.workdays import WorkdayCalendar
 
@@ -200,3 +201,34 @@ def test_interviewers_sharing_a_pattern_share_the_expansion_but_keep_their_overr
         (iv.to_epoch(utc(2027, 6, 14, 8)), iv.to_epoch(utc(2027, 6, 14, 16)))]
     assert working_intervals(off, start, end, shared) == []
     assert len(shared) == 1
+
+
+def local(zone: str, *args) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+@pytest.mark.parametrize("zone, monday, now_day", [
+    # Beijing, UTC+8: its Monday 00:30 is Sunday in UTC, its next Monday 00:30 too.
+    ("Asia/Shanghai", date(2026, 12, 7), date(2026, 12, 9)),
+    # Los Angeles in the week summer time ends (Sunday 1 November 2026): its Sunday 23:30 is
+    # Monday 07:30 in UTC, an hour later in UTC than the same wall time a week before.
+    ("America/Los_Angeles", date(2026, 10, 26), date(2026, 10, 28)),
+])
+def test_the_load_counts_the_interviewers_own_monday_to_sunday_and_day(zone, monday, now_day):
+    sunday = monday + timedelta(days=6)
+    inside = [local(zone, monday.year, monday.month, monday.day, 0, 30),
+              local(zone, sunday.year, sunday.month, sunday.day, 23, 30),
+              local(zone, now_day.year, now_day.month, now_day.day, 23, 59)]
+    before, after = monday - timedelta(days=1), sunday + timedelta(days=1)
+    outside = [local(zone, before.year, before.month, before.day, 23, 30),
+               local(zone, after.year, after.month, after.day, 0, 30)]
+    now = local(zone, now_day.year, now_day.month, now_day.day, 0, 1)
+    assert load_at(zone, inside + outside, now) == Load(today=1, week=3)
+    # Seen from UTC, the edges fall in other weeks: the count is not of UTC days.
+    assert inside[0].date() < monday or inside[1].date() > sunday
+
+
+def test_the_load_counts_what_has_already_happened_this_week_too():
+    monday = local("Europe/London", 2027, 3, 22, 10)
+    assert load_at("Europe/London", [monday], monday + timedelta(days=4)) == Load(today=0, week=1)
+    assert load_at("Europe/London", [], monday) == Load(today=0, week=0)
