@@ -15,22 +15,24 @@ from scheduler.coordinator import bp
 from scheduler.coordinator.forms import ResendForm
 from scheduler.extensions import db
 from scheduler.models import Interview, OutboxMessage
-from scheduler.services import outbox as mail_queue
-from scheduler.services.outbox import failed_messages, resend_message
+from scheduler.services.outbox import (
+    FAILURE_AUTH, FAILURE_CONNECTION, FAILURE_OTHER, FAILURE_RECIPIENT, FAILURE_TOO_LARGE,
+    MAX_ATTEMPTS, failed_messages, failure_kind, resend_message,
+)
 from scheduler.web import request_now
 
 FAILURE_SUMMARIES = {
-    mail_queue.FAILURE_RECIPIENT: _l(
+    FAILURE_RECIPIENT: _l(
         "The receiving mail server refused the address: it may be mistyped, or the mailbox may "
         "not exist or be full. Check the address with the person."),
-    mail_queue.FAILURE_AUTH: _l(
+    FAILURE_AUTH: _l(
         "Our mail server did not let the app sign in. Whoever runs the app should check the "
         "mail account's user name and password (SMTP_URL)."),
-    mail_queue.FAILURE_CONNECTION: _l(
+    FAILURE_CONNECTION: _l(
         "Our mail server could not be reached (the connection was refused or timed out). "
         "Whoever runs the app should check that it is up and that SMTP_URL names it."),
-    mail_queue.FAILURE_TOO_LARGE: _l("The message was too large for the mail server."),
-    mail_queue.FAILURE_OTHER: _l(
+    FAILURE_TOO_LARGE: _l("The message was too large for the mail server."),
+    FAILURE_OTHER: _l(
         "The mail server refused the message. Its answer, below, says why."),
 }
 
@@ -42,11 +44,11 @@ def outbox():
     applications = dict(db.session.execute(
         sa.select(Interview.id, Interview.application_id).where(
             Interview.id.in_({m.interview_id for m in messages if m.interview_id}))).all())
-    summaries = {m.id: FAILURE_SUMMARIES[mail_queue.failure_kind(m.last_error)]
+    summaries = {m.id: FAILURE_SUMMARIES[failure_kind(m.last_error)]
                  for m in messages}
     return render_template("coordinator/outbox.html", messages=messages, form=ResendForm(),
                            applications=applications, summaries=summaries,
-                           max_attempts=mail_queue.MAX_ATTEMPTS)
+                           max_attempts=MAX_ATTEMPTS)
 
 
 @bp.post("/outbox/<int:message_id>/resend")
