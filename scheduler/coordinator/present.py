@@ -21,13 +21,13 @@ from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator.present_times import (
-    ZoneColumn, clock_range, column_ranges, column_times, member_time,
+    clock_range, column_ranges, column_times, member_time,
 )
 from scheduler.domain.slots import Slot, SlotProblem, SlotSearch, problem_message
 from scheduler.extensions import db
 from scheduler.i18n import (
-    APPLICATION_STATUS_LABELS, current_language, format_local_datetime, format_local_range,
-    localized, viewer_zone,
+    APPLICATION_STATUS_LABELS, ZoneColumn, current_language, format_local_datetime,
+    format_local_range, localized, viewer_zone,
 )
 from scheduler.models import (
     Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, StageTemplate,

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
-from scheduler.i18n import current_language, format_local_range
+from scheduler.i18n import current_language, format_local_range, zone_columns
 from scheduler.models import Interview, User
 from scheduler.services.invites import interview_location, join_url
 from scheduler.services.permissions import can_see_candidate_phone
@@ -35,13 +33,11 @@ def interview_glance(interview: Interview, viewer: User, zone: str) -> Glance:
     """Describe *interview* for *viewer*, who reads times in *zone*."""
     language = current_language()
     candidate = interview.application.candidate
-    mine = format_local_range(interview.start_at, interview.end_at, zone, language)
-    if candidate.zone == zone:
-        times = [(_("Your time and the candidate's"), mine)]
-    else:
-        times = [(_("Your time"), mine),
-                 (_("Candidate's time"), format_local_range(interview.start_at, interview.end_at,
-                                                            candidate.zone, language))]
+    # Their own zone first, then the candidate's: one line, "yours and the candidate's", when
+    # the two are the same zone (as on the coordinator's pages).
+    times = [(column.heading,
+              format_local_range(interview.start_at, interview.end_at, column.zone, language))
+             for column in zone_columns(zone, zone, candidate.zone)]
     mode = interview.stage.mode
     is_call = can_see_candidate_phone(viewer, interview)
     return Glance(
