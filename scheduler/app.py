@@ -221,5 +221,7 @@ def register_template_filters(app: Flask) -> None:
                 "application_status": i18n.APPLICATION_STATUS_LABELS,
                 "stage_mode": i18n.STAGE_MODE_LABELS,
                 "language": i18n.LANGUAGE_LABELS,
+                "score": i18n.SCORE_LABELS,
+                "recommendation": i18n.RECOMMENDATION_LABELS,
             },
         }

@@ -61,6 +61,10 @@ QUALIFICATION_LEVEL_LABELS = {
     "qualified": _l("Qualified"),
     "senior": _l("Senior"),
 }
+# The rubric's 1–4 scale and the overall recommendation say the same four things.
+SCORE_LABELS = {1: _l("Strong no"), 2: _l("No"), 3: _l("Yes"), 4: _l("Strong yes")}
+RECOMMENDATION_LABELS = {"strong_no": _l("Strong no"), "no": _l("No"), "yes": _l("Yes"),
+                         "strong_yes": _l("Strong yes")}
 
 
 def select_locale() -> str:

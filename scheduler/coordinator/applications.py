@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.feedback import interview_outcomes
 from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, ResendForm, SlotViewForm, SwapForm,
 )
@@ -99,6 +100,7 @@ def render_application(application: Application, form: SlotViewForm, *,
     stages = stages_to_book(application, as_loop=plan == "loop")
     refusal = booking_refusal(application, stages)
     columns = zone_columns(zone, current_user.zone, application.candidate.zone)
+    interviews = _application_interviews(application)
     days = None
     if refusal is None:
         search = (taken.fresh if taken is not None and taken.fresh is not None
@@ -111,8 +113,9 @@ def render_application(application: Application, form: SlotViewForm, *,
         blocker=blocker_text(refusal) if refusal is not None else "", days=days,
         taken_problems=problem_texts(taken.problems, stages) if taken is not None else [],
         is_taken=taken is not None,
-        cards=interview_cards(_application_interviews(application), columns, now),
+        cards=interview_cards(interviews, columns, now),
         zone_note=zone_note(columns, now),
+        outcomes=interview_outcomes(interviews, now),
         flagged=declined_seats(now, application.id),
         swap_form=SwapForm(), cancel_form=CancelForm(),
         other_applications=other_applications(application),

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from scheduler.coordinator import bp
 from scheduler.coordinator.applications import render_application
+from scheduler.coordinator.feedback import assign_booked_reviewer, offer_reviewers
 from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, BookForm, CancelForm, RescheduleForm, SlotViewForm, SwapForm,
 )
@@ -103,6 +104,7 @@ def book(application_id: int):
         return redirect(back)
     now = request_now()
     form = BookForm()
+    offer_reviewers(form, stages)
     confirm = dict(mode="book", application=application, stages=stages, start_at=start_at,
                    form=form, zone=zone, back=back, action=request.full_path, brk=brk)
     if request.method == "GET":
@@ -137,6 +139,7 @@ def book(application_id: int):
     except BookingError as error:
         flash_refusal(refusal_message(error))
         return redirect(back)
+    assign_booked_reviewer(form, booked, now)
     flash(_("Booked %(stage)s for %(name)s: %(when)s.",
             stage=_(", ").join(localized(i.stage) for i in booked),
             name=application.candidate.name,

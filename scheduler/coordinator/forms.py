@@ -64,6 +64,12 @@ class AddApplicationForm(_OpeningFields, FlaskForm):
 
 # --- Booking on an application: which slots to show, confirm, reschedule, cancel, swap -------
 
+
+def _id_or_none(value):
+    """Read a chosen id; the empty choice ("nobody yet") is None."""
+    return None if value in (None, "", "None") else int(value)
+
+
 BREAK_CHOICES = (0, 10, 15, 20, 30)
 DEFAULT_BREAK = 15
 
@@ -112,6 +118,10 @@ class BookForm(FlaskForm):
                             description=_l("Leave empty to use the lead interviewer's room."))
     location = StringField(_l("Location"), validators=[Optional(), Length(max=300)],
                            description=_l("Leave empty for the office address or the phone call."))
+    # Offered only when a stage being booked has a reviewer (the online coding test).
+    reviewer_id = SelectField(_l("Reviewer of the coding test"), coerce=_id_or_none,
+                              validators=[Optional()], choices=[],
+                              description=_l("Optional: you can choose the reviewer later."))
     submit = SubmitField(_l("Book"))
 
 
@@ -150,3 +160,35 @@ class ResendForm(FlaskForm):
     """Put a failed email back in the queue."""
 
     submit = SubmitField(_l("Send again"))
+
+
+# --- After the interview: no-shows, the coding test's reviewer ------------------------------
+
+
+class NoShowForm(FlaskForm):
+    """Who did not come to an interview, and what happened (the no-show service checks it)."""
+
+    party = RadioField(_l("Who did not come?"), validators=[Optional()], choices=[
+        SelectChoice("candidate", _l("The candidate")),
+        SelectChoice("interviewer", _l("An interviewer"))])
+    absent_interviewer_id = SelectField(_l("Which interviewer?"), coerce=_id_or_none,
+                                        validators=[Optional()], choices=[])
+    note = TextAreaField(_l("What happened?"), validators=[Optional()])
+    submit = SubmitField(_l("Mark as a no-show"))
+
+
+class ReviewerForm(FlaskForm):
+    """Choose who reviews a coding test."""
+
+    reviewer_id = SelectField(_l("Reviewer"), coerce=_id_or_none, validators=[Optional()],
+                              choices=[])
+    submit = SubmitField(_l("Save reviewer"))
+
+    def offer(self, people: list[tuple[int, str]]) -> None:
+        """Offer *people* (id, label: the qualified interviewers), after "nobody yet"."""
+        self.reviewer_id.choices = reviewer_choices_with_nobody(people)
+
+
+def reviewer_choices_with_nobody(people: list[tuple[int, str]]) -> list[SelectChoice]:
+    """Return the choices of a reviewer select: "nobody yet", then *people* (id, label)."""
+    return [SelectChoice("", _("Nobody yet"))] + [SelectChoice(i, label) for i, label in people]

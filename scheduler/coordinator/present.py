@@ -45,12 +45,15 @@ INTERVIEW_STATUS_LABELS = {
     Interview.SCHEDULED: _l("Scheduled"), Interview.CANCELLED: _l("Cancelled"),
     Interview.COMPLETED: _l("Completed"), Interview.NO_SHOW: _l("No-show"),
 }
+HELD_LABEL = _l("Held")
 AUDIT_ACTION_LABELS = {
     "interview.booked": _l("Booked"),
     "interview.rescheduled": _l("Moved to a new time"),
     "interview.cancelled": _l("Cancelled"),
     "interview.panel_swapped": _l("Panel changed"),
     "interview.declined": _l("An interviewer can't make it"),
+    "interview.no_show": _l("Marked a no-show"),
+    "interview.reviewer_assigned": _l("Reviewer chosen"),
 }
 # The application page's words for why nothing can be booked (the booking rule's refusals, as a
 # state of the page rather than an answer to an action).
@@ -243,6 +246,7 @@ def _audit_trails(interviews, zone: str) -> dict[int, list[dict]]:
         for side in (event.before or {}, event.after or {}):
             panel_ids.update(side.get("panel") or ())
             panel_ids.add(side.get("interviewer_id"))
+            panel_ids.add(side.get("reviewer_id"))
     who = people(panel_ids)
     trails: dict[int, list[dict]] = {i: [] for i in ids}
     for event in events:
@@ -283,6 +287,10 @@ def _audit_changes(before: dict, after: dict, zone: str, who) -> list[tuple[str,
             rows.append((label, old, new))
     if after.get("interviewer_id") is not None and "panel" not in after:
         rows.append((_("Interviewer"), "", person_label(who.get(after["interviewer_id"]))))
+    if "reviewer_id" in after:
+        old, new = before.get("reviewer_id"), after["reviewer_id"]
+        rows.append((_("Reviewer"), person_label(who.get(old)) if old else "",
+                     person_label(who.get(new)) if new else _("Nobody yet")))
     return rows
 
 
@@ -300,7 +308,8 @@ def interview_cards(interviews, columns: list[ZoneColumn], now: datetime) -> lis
         cards.append({
             "interview": interview,
             "times": column_ranges(columns, interview.start_at, interview.end_at),
-            "status": INTERVIEW_STATUS_LABELS.get(interview.status, interview.status),
+            "status": (HELD_LABEL if interview.is_held(now)
+                       else INTERVIEW_STATUS_LABELS.get(interview.status, interview.status)),
             "is_changeable": interview.status == Interview.SCHEDULED and interview.end_at > now,
             "is_loop": interview.booking_group is not None,
             "seats": [{"seat": seat, **local} for seat, local in zip(seats, times)],

@@ -1,4 +1,5 @@
-"""Interviewer views: the list of one's own upcoming interviews, and "I can't make it".
+"""Interviewer views: the list of one's own upcoming interviews (and the feedback one owes), and
+"I can't make it".
 
 A refused decline is shown beside the form; the request's edge commits or rolls back.
 """
@@ -19,6 +20,7 @@ from scheduler.interviewer.forms import DeclineForm
 from scheduler.interviewer.present import interview_glance
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.booking import BookingError, decline_interview
+from scheduler.services.feedback import feedback_to_write
 from scheduler.services.permissions import can_decline
 from scheduler.web import request_now, show_refusal
 
@@ -51,8 +53,11 @@ def home():
     interviews = _upcoming_interviews(profile, request_now()) if profile is not None else []
     glances = {interview.id: interview_glance(interview, current_user, viewer_zone())
                for interview in interviews}
+    feedback_due, feedback_done = (feedback_to_write(profile, request_now())
+                                   if profile is not None else ([], []))
     return render_template("interviewer/home.html", profile=profile, interviews=interviews,
-                           glances=glances)
+                           glances=glances, feedback_due=feedback_due,
+                           feedback_done=feedback_done)
 
 
 # --- "I can't make it": a panel member declines with a reason; coordinators swap someone in ---
