@@ -46,7 +46,6 @@ STAGE_MODE_LABELS = {
     "onsite": _l("On site"),
     "online": _l("Online"),
 }
-LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 STAGE_KIND_LABELS = {
     "phone_screen": _l("Phone screen"),
     "coding_test": _l("Coding test"),
@@ -61,6 +60,7 @@ QUALIFICATION_LEVEL_LABELS = {
     "qualified": _l("Qualified"),
     "senior": _l("Senior"),
 }
+LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 # The rubric's 1–4 scale and the overall recommendation say the same four things.
 SCORE_LABELS = {1: _l("Strong no"), 2: _l("No"), 3: _l("Yes"), 4: _l("Strong yes")}
 RECOMMENDATION_LABELS = {"strong_no": _l("Strong no"), "no": _l("No"), "yes": _l("Yes"),

@@ -126,5 +126,8 @@ def render_application(application: Application, form: SlotViewForm, *,
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
     """Show an application: its interviews with their history, and free times to book."""
-    return render_application(db.get_or_404(Application, application_id),
-                              SlotViewForm(request.args))
+    application = db.get_or_404(Application, application_id)
+    form = SlotViewForm(request.args)
+    if "brk" not in request.args:  # the opening's default break for its loop
+        form.brk.data = application.requisition.loop_break_minutes
+    return render_application(application, form)

@@ -87,7 +87,7 @@ def book(application_id: int):
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"), plan=source.get("plan"),
                         brk=int(source.get("brk")) if (source.get("brk") or "").isdigit()
-                        else DEFAULT_BREAK)
+                        else application.requisition.loop_break_minutes)
     zone = view.chosen_zone(current_user.zone)
     plan = "loop" if view.plan.data == "loop" and loop_stages(application) else "stage"
     stages = stages_to_book(application, as_loop=plan == "loop")

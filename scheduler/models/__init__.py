@@ -9,7 +9,9 @@ from scheduler.models.interview import (
 from scheduler.models.link import SchedulingLink
 from scheduler.models.office import Office, WorkdayOverride, WorkdayYearMark
 from scheduler.models.outbox import OutboxMessage, Reminder
-from scheduler.models.requisition import StageTemplate, Requisition, requisition_office
+from scheduler.models.requisition import (
+    Requisition, StageTemplate, requisition_coordinator, requisition_office,
+)
 from scheduler.models.types import NaiveDatetimeError, UTCDateTime
 from scheduler.models.user import (
     AvailabilityOverride, InterviewerProfile, Qualification, User, UserRole, WorkingWindow,
@@ -22,5 +24,5 @@ __all__ = [
     "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric",
     "SchedulingLink", "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
     "WorkingWindow",
-    "requisition_office",
+    "requisition_coordinator", "requisition_office",
 ]

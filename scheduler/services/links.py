@@ -12,9 +12,10 @@ What a coordinator sees as the link's state:
 - ``expired``: the picking window passed with nothing booked; ``revoked``: turned off.
 
 Candidate actions are audited with the actor label "candidate link <id>"; booking, moving and
-cancelling through a link is scheduler/services/link_booking.py. A link is refused for stages
-that could not be booked now by the booking service's one rule (`booking_refusal`). Services
-flush; the caller commits.
+cancelling through a link is scheduler/services/link_booking.py. A link is for the application's
+current stage alone or for the opening's loop from it (`stages_for_link`; `create_link` refuses
+any other set), and is refused for stages that could not be booked now by the booking service's
+one rule (`booking_refusal`). Services flush; the caller commits.
 """
 from __future__ import annotations
 
@@ -60,10 +61,14 @@ class LinkError(ServiceError):
     messages = {
         # The booking rule's refusals (services/booking.py `booking_refusal`), for a link.
         "application_closed": N_("This application is closed: no link can be sent."),
-        "no_stages": N_("Tick at least one stage."),
+        "no_stages": N_("This application has no current stage to send a link for."),
         "repeated_stage": N_("Choose each stage once."),
         "stage_not_schedulable": N_("%(stage)s is not booked as an interview."),
         "already_booked": N_("%(stage)s is already booked: reschedule that interview instead."),
+        "no_loop": N_("The opening has no loop starting at this application's current stage: "
+                      "send a link for the current stage."),
+        "not_stage_or_loop": N_("A link is for the current stage alone, or for the opening's "
+                                "loop from it."),
         "bad_break": N_("The break can be 0 to %(max)d minutes."),
         "expiry_in_past": N_("The link must stay valid for at least a day."),
         "revoked": N_("A revoked link cannot be sent again: send a new one."),
@@ -106,6 +111,14 @@ def create_link(actor: User, application: Application, stages: list[StageTemplat
     return link, token
 
 
+def stages_for_link(application: Application, *, as_loop: bool) -> list[StageTemplate]:
+    """Return the stages a new link offers: the opening's loop from the application's current
+    stage when *as_loop* (refused when there is none), else the current stage alone."""
+    if as_loop and not booking.loop_stages(application):
+        raise LinkError("no_loop", "scope")
+    return booking.stages_to_book(application, as_loop=as_loop)
+
+
 def send_current_stage_link(actor: User | str, application: Application, now: datetime
                             ) -> tuple[SchedulingLink, str]:
     """Email the candidate a working link for the application's current stage and return
@@ -117,8 +130,7 @@ def send_current_stage_link(actor: User | str, application: Application, now: da
                 None)
     if held is not None:
         return held, resend_link(actor, held, now)
-    stages = [application.current_stage] if application.current_stage is not None else []
-    return create_link(actor, application, stages, 0,
+    return create_link(actor, application, stages_for_link(application, as_loop=False), 0,
                        now + timedelta(days=DEFAULT_VALID_DAYS), now)
 
 
@@ -127,7 +139,10 @@ def _check_scope(application: Application, stages: list[StageTemplate], break_mi
     refusal = booking.booking_refusal(application, stages)
     if refusal is not None:
         # The booking rule's own codes and parameters (a stage by its id).
-        raise LinkError(refusal.code, "stage_ids", **refusal.params)
+        raise LinkError(refusal.code, "scope", **refusal.params)
+    allowed = ([application.current_stage_id], [s.id for s in booking.loop_stages(application)])
+    if [stage.id for stage in stages] not in allowed:
+        raise LinkError("not_stage_or_loop", "scope")
     if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
         raise LinkError("bad_break", "break_minutes", max=MAX_BREAK_MINUTES)
     if expires_at <= now:

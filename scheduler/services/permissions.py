@@ -26,9 +26,12 @@ STAFF_ROLES = ("coordinator", "admin")
 class NotAllowed(ServiceError):
     """The actor may not do this to this object."""
 
-    messages = {"not_allowed": N_("You may only manage your own availability."),
-                "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
-                                         "profiles.")}
+    messages = {
+        "not_allowed": N_("You may only manage your own availability."),
+        "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
+                                 "profiles."),
+        "openings": N_("Only coordinators and admins may set up openings and their stages."),
+    }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
         super().__init__(code, field, **params)
@@ -78,6 +81,17 @@ def check_can_edit_interviewer_profiles(actor: User) -> None:
     """Raise NotAllowed unless *actor* may edit interviewers' profiles."""
     if not can_edit_interviewer_profiles(actor):
         raise NotAllowed("profiles_for_staff")
+
+
+def can_manage_openings(actor: User) -> bool:
+    """Tell whether *actor* may create and edit openings, their stages and their loops."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_manage_openings(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may manage openings."""
+    if not can_manage_openings(actor):
+        raise NotAllowed("openings")
 
 
 def can_see_candidate_phone(actor: User, interview: Interview) -> bool:

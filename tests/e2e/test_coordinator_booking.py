@@ -56,7 +56,7 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         page.get_by_role("button", name="Show times").click()
         expect(page.get_by_text("back to back with a 15-minute break")).to_be_visible()
         expect(page.locator("table.slots tbody tr").first).to_contain_text("Project deep dive")
-        page.get_by_label("The current stage").check()
+        page.get_by_label("The current stage", exact=True).check()
         page.get_by_role("button", name="Show times").click()
 
         # A time with other free panels, so seats can be swapped.

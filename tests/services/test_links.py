@@ -37,7 +37,7 @@ SLOT = at_local(workday_after(1, weekdays_only=True), "10:00")
 # ahead: before the cutoff, and the same day has room to move it to 12:00.
 CHANGEABLE = at_local(workday_after(2, weekdays_only=True), "10:00")
 LOOP = [dict(kind="system_design", duration_minutes=60, panel_size=1, step_minutes=30,
-             min_notice_minutes=0, horizon_days=14),
+             min_notice_minutes=0, horizon_days=14, is_looped_with_next=True),
         dict(kind="project_deep_dive", duration_minutes=60, panel_size=1, step_minutes=30,
              min_notice_minutes=0, horizon_days=14)]
 

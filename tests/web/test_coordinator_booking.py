@@ -231,7 +231,8 @@ def test_a_time_taken_meanwhile_shows_this_time_was_just_taken_with_fresh_times(
 
 def test_loops_are_booked_and_cancelled_together(client, db, no_csrf):
     stages = [dict(kind="system_design", name_en="System design", name_zh="系统设计",
-                   duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14),
+                   duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14,
+                   is_looped_with_next=True),
               dict(kind="project_deep_dive", name_en="Project deep dive", name_zh="项目经验",
                    duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14)]
     _, _, [application] = booking_world(interviewers=3, stages=stages)
