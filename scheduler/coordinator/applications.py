@@ -22,9 +22,9 @@ from scheduler.coordinator.forms import (
 from scheduler.coordinator.present import (
     blocker_text, declined_seats, interview_cards, problem_texts, slot_days,
 )
-from scheduler.coordinator.present_times import zone_columns, zone_note
+from scheduler.coordinator.present_times import zone_note
 from scheduler.extensions import db
-from scheduler.i18n import current_language
+from scheduler.i18n import current_language, zone_columns
 from scheduler.models import (
     Application, Interview, InterviewerAssignment, InterviewerProfile, OutboxMessage,
 )

@@ -25,9 +25,9 @@ from scheduler.coordinator.present import (
     blocker_text, labels, panel_times, people, problem_texts, refusal_message, seat_choices,
     slot_days,
 )
-from scheduler.coordinator.present_times import column_ranges, zone_columns, zone_note
+from scheduler.coordinator.present_times import column_ranges, zone_note
 from scheduler.extensions import db
-from scheduler.i18n import format_local_range, localized
+from scheduler.i18n import format_local_range, localized, zone_columns
 from scheduler.models import Application, Interview
 from scheduler.services.booking import (
     BookingError, SlotTaken, book_interview, book_loop, booking_refusal, cancel_interview,

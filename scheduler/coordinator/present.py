@@ -21,13 +21,13 @@ from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator.present_times import (
-    ZoneColumn, clock_range, column_ranges, column_times, member_time,
+    clock_range, column_ranges, column_times, member_time,
 )
 from scheduler.domain.slots import Slot, SlotProblem, SlotSearch, problem_message
 from scheduler.extensions import db
 from scheduler.i18n import (
-    APPLICATION_STATUS_LABELS, current_language, format_local_datetime, format_local_range,
-    localized, viewer_zone,
+    APPLICATION_STATUS_LABELS, ZoneColumn, current_language, format_local_datetime,
+    format_local_range, localized, viewer_zone,
 )
 from scheduler.models import (
     Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, StageTemplate,
@@ -278,12 +278,10 @@ def _audit_changes(before: dict, after: dict, zone: str, who) -> list[tuple[str,
         value = side.get("status")
         return str(INTERVIEW_STATUS_LABELS.get(value, value)) if value else ""
 
-    def sequence(side):
-        return str(side["sequence"]) if "sequence" in side else ""
-
+    # The calendar's update number (SEQUENCE) changes with every one of these; the card shows it
+    # behind "Calendar details", and the history keeps to what people changed.
     rows = []
-    for label, read in ((_("Time"), when), (_("Panel"), panel), (_("Status"), status),
-                        (_("Calendar update number"), sequence)):
+    for label, read in ((_("Time"), when), (_("Panel"), panel), (_("Status"), status)):
         old, new = read(before), read(after)
         if new and old != new:
             rows.append((label, old, new))

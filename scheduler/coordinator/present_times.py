@@ -2,7 +2,8 @@
 
 A slot or an interview is read side by side in the zone the coordinator chose to read the list
 in, in their own zone and in the candidate's: one column per distinct zone, each headed by whose
-time it is, so two zones that are the same make one line, never two identical ones. The page's
+time it is (`scheduler.i18n.zone_columns`, which the interviewer's home uses too), so two zones
+that are the same make one line, never two identical ones. The page's
 header names those zones (`zone_note`) instead of the coordinator's alone. Each panel member's
 time is shown in their own zone beside their name, and the humane flags (DESIGN.md §5) beside
 whom they concern: the candidate's beside the candidate's time, an interviewer's beside theirs.
@@ -10,44 +11,15 @@ Every time is labelled with its zone (`zone_label`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel.dates import format_datetime
 from flask_babel import gettext as _
 
 from scheduler.domain.slots import EARLY
-from scheduler.i18n import current_language, format_local_range, zone_label
+from scheduler.i18n import ZoneColumn, current_language, format_local_range, zone_label
 from scheduler.timeutil import to_zone
 from scheduler.web import day_label
-
-
-@dataclass(frozen=True)
-class ZoneColumn:
-    """One zone a page shows times in, and whose time that is."""
-
-    zone: str
-    heading: str
-    is_own: bool
-    is_candidate: bool
-
-
-def zone_columns(chosen: str, own: str, candidate: str) -> list[ZoneColumn]:
-    """Return the zones to show side by side: the chosen one first, then the coordinator's own
-    and the candidate's; one column for a zone that is several of these."""
-    columns = []
-    for zone in dict.fromkeys((chosen, own, candidate)):
-        is_own, is_candidate = zone == own, zone == candidate
-        if is_own and is_candidate:
-            heading = _("Your time and the candidate's")
-        elif is_own:
-            heading = _("Your time")
-        elif is_candidate:
-            heading = _("Candidate's time")
-        else:
-            heading = _("Time")
-        columns.append(ZoneColumn(zone, heading, is_own, is_candidate))
-    return columns
 
 
 def zone_note(columns: list[ZoneColumn], instant: datetime) -> str:

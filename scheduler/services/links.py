@@ -118,6 +118,21 @@ def stages_for_link(application: Application, *, as_loop: bool) -> list[StageTem
     return booking.stages_to_book(application, as_loop=as_loop)
 
 
+def send_current_stage_link(actor: User | str, application: Application, now: datetime
+                            ) -> tuple[SchedulingLink, str]:
+    """Email the candidate a working link for the application's current stage and return
+    (link, token): a new token for the live link that already holds that stage (as "Resend"
+    does; the old token stops working), else a new link for the stage alone (as "Send link"
+    does). Audited either way; refused as those are."""
+    held = next((link for link in links_for_application(application)
+                 if link.revoked_at is None and application.current_stage_id in link.stage_ids),
+                None)
+    if held is not None:
+        return held, resend_link(actor, held, now)
+    return create_link(actor, application, stages_for_link(application, as_loop=False), 0,
+                       now + timedelta(days=DEFAULT_VALID_DAYS), now)
+
+
 def _check_scope(application: Application, stages: list[StageTemplate], break_minutes: int,
                  expires_at: datetime, now: datetime) -> None:
     refusal = booking.booking_refusal(application, stages)

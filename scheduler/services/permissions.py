@@ -94,6 +94,14 @@ def check_can_manage_openings(actor: User) -> None:
         raise NotAllowed("openings")
 
 
+def can_see_candidate_phone(actor: User, interview: Interview) -> bool:
+    """Tell whether *actor* may read the candidate's phone number for *interview*: only a member
+    of its panel, and only when the interview is a phone call they have to make (least access,
+    DESIGN.md §7: interviewers never get the candidate's email address; a phone number only
+    where the call needs it, as their invitation's location already says)."""
+    return interview.stage.mode == "phone" and can_decline(actor, interview)
+
+
 def can_decline(actor: User, interview: Interview) -> bool:
     """Tell whether *actor* sits on *interview*'s panel, the only people who may decline it."""
     profile = actor.interviewer_profile

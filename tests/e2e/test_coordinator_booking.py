@@ -83,6 +83,7 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         expect(card).to_contain_text(chosen_second)
         expect(card).to_contain_text("https://meet.example.com/ml-system-design")
         expect(page.get_by_text("This stage is already booked.")).to_be_visible()
+        card.get_by_text("Calendar details").click()  # the calendar's internals are folded away
         uid = card.locator(".uid").inner_text()
         _both_widths(page, screenshots, "booked")
 
