@@ -284,9 +284,20 @@ class StageForm(FlaskForm):
     sla_days = IntegerField(_l("Offer SLA (days)"), validators=[Optional()],
                             description=_l("Offer stage only: days after the previous stage "
                                            "passes."))
+    rubric_id = SelectField(_l("Rubric"), coerce=_id_or_none, validators=[Optional()],
+                            choices=[], description=_l("What the panel scores; new feedback "
+                                                       "uses its latest version."))
     description_zh = TextAreaField(_l("Description in Chinese"))
     description_en = TextAreaField(_l("Description in English"))
     submit = SubmitField(_l("Save stage"))
+
+    def offer_rubrics(self, rubrics) -> None:
+        """Offer *rubrics* (the latest version of each), each labelled with the kind it
+        scores; the service refuses one for another kind."""
+        kinds = STAGE_KIND_LABELS
+        self.rubric_id.choices = [SelectChoice("", _("No rubric"))] + [
+            SelectChoice(r.id, f"{localized(r)} · {kinds.get(r.stage_kind, r.stage_kind)}")
+            for r in rubrics]
 
     def details(self) -> dict:
         """Return the form's values as the stages service takes them."""

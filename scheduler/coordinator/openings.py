@@ -22,6 +22,7 @@ from scheduler.services.openings import (
     OpeningError, active_coordinators, coordinators_to_tell, create_opening, list_openings,
     update_opening,
 )
+from scheduler.services.rubrics import rubric_for_stage
 from scheduler.services.stages import StageError, archived_stages, loops_of, set_loops
 from scheduler.web import request_now, show_refusal
 
@@ -113,6 +114,7 @@ def render_opening(requisition: Requisition, loop_form: LoopForm | None = None):
         "coordinator/opening.html", requisition=requisition, stages=list(requisition.stages),
         loops=loops_of(requisition), archived=archived_stages(requisition),
         told=coordinators_to_tell(requisition), move_form=StageMoveForm(),
+        rubrics={stage.id: rubric_for_stage(stage) for stage in requisition.stages},
         loop_form=loop_form or _loop_form(requisition))
 
 

@@ -16,6 +16,7 @@ from scheduler.coordinator.forms import StageForm, StageMoveForm, StageRemoveFor
 from scheduler.extensions import db
 from scheduler.i18n import localized
 from scheduler.models import Requisition, StageTemplate
+from scheduler.services.rubrics import rubric_choices, rubric_for_stage
 from scheduler.services.stages import (
     StageError, create_stage, move_stage, new_stage_defaults, remove_stage, removal_plan,
     update_stage,
@@ -40,6 +41,7 @@ def new_stage(requisition_id: int):
     """Add a stage at the end of the opening's process."""
     requisition = db.get_or_404(Requisition, requisition_id)
     form = StageForm(data=new_stage_defaults())
+    form.offer_rubrics(rubric_choices())
     if form.validate_on_submit():
         try:
             stage = create_stage(current_user, requisition, form.details(), request_now())
@@ -57,6 +59,12 @@ def edit_stage(requisition_id: int, stage_id: int):
     """Change a stage's details."""
     stage = _live_stage(requisition_id, stage_id)
     form = StageForm(obj=stage)
+    form.offer_rubrics(rubric_choices())
+    if not form.is_submitted():
+        # The stage may name an older version; the select offers the latest of each code,
+        # which is the one new feedback is written on.
+        current = rubric_for_stage(stage)
+        form.rubric_id.data = current.id if current else None
     if form.validate_on_submit():
         try:
             update_stage(current_user, stage, form.details(), request_now())

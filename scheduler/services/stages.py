@@ -1,7 +1,8 @@
 """An opening's ordered stages: add, edit, move up or down, remove; and its loops, which are data.
 
 Every value of a stage is checked here, each bad one refused beside its field and all of them
-together, so nothing is written on a refusal. A loop is a run of consecutive live stages joined
+together, so nothing is written on a refusal; a stage's rubric must score its kind (an offer has
+none). A loop is a run of consecutive live stages joined
 by `is_looped_with_next`, each an interview with a panel (`StageTemplate.is_loopable`);
 `loop_run` is the one reading of that data (the coordinator's booking and the candidate links
 both ask it through services/booking.py `loop_stages`). A stage in a loop keeps the loop valid:
@@ -22,7 +23,9 @@ from datetime import datetime, time
 import sqlalchemy as sa
 
 from scheduler.extensions import db
-from scheduler.models import Application, Interview, Requisition, SchedulingLink, StageTemplate, User
+from scheduler.models import (
+    Application, Interview, Requisition, Rubric, SchedulingLink, StageTemplate, User,
+)
 from scheduler.models.requisition import STAGE_KINDS, STAGE_MODES
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services.audit import record_event
@@ -45,7 +48,7 @@ FIELDS = ("name_zh", "name_en", "kind", "mode", "duration_minutes", "panel_size"
           "is_senior_seat_required", "buffer_before_minutes", "buffer_after_minutes",
           "min_notice_minutes", "horizon_days", "step_minutes", "candidate_day_start",
           "candidate_day_end", "reschedule_cutoff_hours", "feedback_due_hours", "sla_days",
-          "description_zh", "description_en")
+          "description_zh", "description_en", "rubric_id")
 
 
 class StageError(ServiceError):
@@ -83,6 +86,10 @@ class StageError(ServiceError):
         "loop_not_loopable": N_("Stages %(position)d and %(next)d cannot be booked back to "
                                 "back: both must be interviews with a panel."),
         "bad_break": N_("Choose a break from the list."),
+        "bad_rubric": N_("Choose a rubric from the list."),
+        "rubric_other_kind": N_("This rubric scores another kind of stage: choose one for "
+                                "this stage's kind."),
+        "offer_no_rubric": N_("An offer has no interview, so no rubric."),
     }
 
 
@@ -197,10 +204,25 @@ def _checked(values: dict, stage: StageTemplate | None) -> list[StageError]:
     if not is_offer and notice is not None and horizon is not None \
             and horizon * 24 * 60 <= notice:
         refusals.append(StageError("horizon_within_notice", "horizon_days"))
+    refusals += _rubric_refusals(values["rubric_id"], kind)
     if stage is not None and _is_in_loop(stage) and (is_offer or panel < 1):
         refusals.append(StageError("loop_keeps_panel", "panel_size" if not is_offer else "kind",
                                    position=stage.position))
     return refusals
+
+
+def _rubric_refusals(rubric_id: int | None, kind: str) -> list[StageError]:
+    """Refuse a rubric that is unknown, or scores another kind of stage (an offer has none)."""
+    if rubric_id is None:
+        return []
+    if kind == OFFER:
+        return [StageError("offer_no_rubric", "rubric_id")]
+    rubric = db.session.get(Rubric, rubric_id)
+    if rubric is None:
+        return [StageError("bad_rubric", "rubric_id")]
+    if kind in STAGE_KINDS and rubric.stage_kind != kind:
+        return [StageError("rubric_other_kind", "rubric_id")]
+    return []
 
 
 def _values(details: dict) -> dict:

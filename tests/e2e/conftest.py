@@ -1,7 +1,8 @@
 """Browser-test harness: Playwright drives Debian's chromium against the real app on loopback.
 
-The app runs on a migrated SQLite file with the demo loaded, served by werkzeug in a thread on
-a free loopback port; each test gets its own copy of that database. Browser tests run on SQLite
+The app runs on a migrated SQLite file with the demo loaded (`live_server`) — or with nothing in
+it but one admin made by `flask users create` (`empty_live_server`) — served by werkzeug in a
+thread on a free loopback port; each test gets its own copy of that database. Browser tests run on SQLite
 only. Screenshots go to tests/artifacts/<test>/ (ignored by git).
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,17 +68,43 @@ def demo_database(tmp_path_factory) -> Path:
     return path
 
 
+# The one account of the empty database.
+EMPTY_ADMIN = {"email": "ada@example.com", "name": "Ada Admin",
+               "password": "a long enough first password"}
+
+
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory) -> Path:
+    """A SQLite file migrated to head with no demo: only the admin that the real
+    `flask users create` command made (EMPTY_ADMIN), as a new team would start."""
+    from flask_migrate import upgrade
+
+    path = tmp_path_factory.mktemp("e2e-empty") / "empty.db"
+    app = create_app(_config(path))
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=[
+        "users", "create", "--email", EMPTY_ADMIN["email"], "--name", EMPTY_ADMIN["name"],
+        "--role", "admin", "--zone", "Asia/Shanghai", "--language", "en",
+        "--password", EMPTY_ADMIN["password"]])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.engine.dispose()
+    return path
+
+
 @dataclass
 class LiveServer:
     url: str
     app: object
 
 
-@pytest.fixture
-def live_server(demo_database, tmp_path):
-    """Serve the real app on its own copy of the demo database at http://127.0.0.1:<port>."""
+@contextmanager
+def _serve(template: Path, tmp_path: Path):
+    """Serve the real app on its own copy of *template* at http://127.0.0.1:<port>."""
     path = tmp_path / "live.db"
-    shutil.copy(demo_database, path)
+    shutil.copy(template, path)
     app = create_app(_config(path))
     # Port 0: the operating system picks a free port, read back from the bound socket.
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -89,6 +117,20 @@ def live_server(demo_database, tmp_path):
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(demo_database, tmp_path):
+    """Serve the real app on its own copy of the demo database."""
+    with _serve(demo_database, tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def empty_live_server(empty_database, tmp_path):
+    """Serve the real app on its own copy of the empty database (one admin, nothing else)."""
+    with _serve(empty_database, tmp_path) as server:
+        yield server
 
 
 class Screenshots:

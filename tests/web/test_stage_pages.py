@@ -54,7 +54,7 @@ def test_add_a_stage_then_an_offer_then_edit(client, db):
     # The form starts from the model's defaults: 60 minutes, a panel of 1, 08:00–21:00.
     assert 'name="duration_minutes" type="text" value="60"' in page or 'value="60"' in page
     assert 'value="08:00"' in page and 'value="21:00"' in page
-    assert "rubric" not in page.lower()
+    assert "No rubric" in page  # a new stage names no rubric until one is chosen
     assert post_form(client, url, GOOD_STAGE).status_code == 302
     assert post_form(client, url, OFFER).status_code == 302
     assert _stages(db, requisition) == [(1, "Phone"), (2, "Technical interview"), (3, "Offer")]
