@@ -44,11 +44,12 @@ def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Int
 def home():
     """List the signed-in interviewer's upcoming interviews in their own zone."""
     profile = current_user.interviewer_profile
-    interviews = _upcoming_interviews(profile, request_now()) if profile is not None else []
-    feedback_due, feedback_done = (feedback_to_write(profile, request_now())
+    now = request_now()
+    interviews = _upcoming_interviews(profile, now) if profile is not None else []
+    feedback_due, feedback_done = (feedback_to_write(profile, now)
                                    if profile is not None else ([], []))
     return render_template("interviewer/home.html", profile=profile, interviews=interviews,
-                           feedback_due=feedback_due, feedback_done=feedback_done)
+                           feedback_due=feedback_due, feedback_done=feedback_done, now=now)
 
 
 # --- "I can't make it": a panel member declines with a reason; coordinators swap someone in ---
