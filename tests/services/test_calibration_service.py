@@ -103,7 +103,7 @@ def test_the_number_of_queries_does_not_grow_with_the_feedback(db, history, coor
         interview = f.make_interview(
             application=f.make_application(requisition=history.world.requisition),
             stage=history.world.design, panel=[history.people["A"], history.people["C"]],
-            start_at=NOW - timedelta(days=3 + n))
+            start_at=NOW - timedelta(days=11 + n))  # days no other interview of theirs uses
         for person in ("A", "C"):
             f.make_feedback(interview, history.people[person], rubric=history.world.rubric,
                             scores={"framing": 3}, submitted_at=interview.end_at)
