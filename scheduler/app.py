@@ -207,6 +207,7 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(i18n.format_local_range, "local_range")
     app.add_template_filter(i18n.salary_band, "salary_band")
     app.add_template_filter(i18n.calendar_name, "calendar_name")
+    app.add_template_filter(i18n.format_duration, "duration")
 
     @app.context_processor
     def _i18n_context():

@@ -10,10 +10,10 @@ here are tables per language rather than catalogue entries, so this module needs
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel import Locale
-from babel.dates import format_datetime, get_timezone_gmt, get_timezone_name
+from babel.dates import format_datetime, format_timedelta, get_timezone_gmt, get_timezone_name
 from babel.numbers import format_decimal
 
 from scheduler.domain.workdays import split_calendar_key, subdivision_name
@@ -71,6 +71,12 @@ def format_local_range(start: datetime, end: datetime, zone: str, language: str)
     same_day = local_start.date() == local_end.date()
     last = format_datetime(local_end, _TIME_PATTERN if same_day else pattern, locale=language)
     return f"{first}–{last} ({zone_label(start, zone, language)})"
+
+
+def format_duration(delta: timedelta, language: str) -> str:
+    """Render a length of time roughly, in its largest sensible unit: "30 hours", "3天"."""
+    # A threshold of 2 keeps "30 hours" from rounding to "1 day".
+    return format_timedelta(delta, threshold=2, locale=language)
 
 
 def salary_band(requisition, language: str) -> str:

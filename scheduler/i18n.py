@@ -133,6 +133,11 @@ def format_local_range(start: datetime, end: datetime, zone: str,
     return formatting.format_local_range(start, end, zone, language or current_language())
 
 
+def format_duration(delta, language: str | None = None) -> str:
+    """Render a length of time in *language*, else the viewer's."""
+    return formatting.format_duration(delta, language or current_language())
+
+
 def calendar_name(key: str, language: str | None = None) -> str:
     """Name a holiday calendar key ("GB-ENG": "England" / "英格兰") in *language*, else the viewer's."""
     return formatting.calendar_name(key, language or current_language())

@@ -326,3 +326,28 @@ class LoopForm(FlaskForm):
                                 choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
                                          for m in BREAK_CHOICES])
     submit = SubmitField(_l("Save loops"))
+
+
+class CalibrationFilterForm(FlaskForm):
+    """Whose feedback the calibration page counts: one opening or all, over a period (GET)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    opening = SelectField(_l("Opening"), default="", validate_choice=False)
+    period = SelectField(_l("Interviews ended in"), default="all",
+                         choices=[SelectChoice("90", _l("The last 90 days")),
+                                  SelectChoice("365", _l("The last year")),
+                                  SelectChoice("all", _l("Any time"))])
+    submit = SubmitField(_l("Show"))
+
+    def set_openings(self, requisitions) -> None:
+        """Offer every opening, by title in the viewer's language, after "All openings"."""
+        self.opening.choices = [SelectChoice("", _("All openings"))] + [
+            SelectChoice(str(r.id), localized(r, "title")) for r in requisitions]
+
+    def chosen_opening(self) -> int | None:
+        """Return the chosen opening's id, or None for all (an unknown one counts as all)."""
+        ids = {choice.value for choice in self.opening.choices}
+        value = self.opening.data or ""
+        return int(value) if value in ids and value.isdigit() else None

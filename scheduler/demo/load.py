@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from scheduler.demo.feedback import FEEDBACK_CANDIDATES, load_demo_feedback
 from scheduler.demo.people import (
     CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGE_RUBRICS, STAGES,
     WEEKDAYS, DemoInterviewer,
@@ -35,9 +36,10 @@ def load_demo(now: datetime) -> str:
     _name_stage_rubrics(requisition)
     for spec in INTERVIEWERS:
         _interviewer(spec, offices[spec.office], password_hash, now)
-    for spec in CANDIDATES:
+    for spec in (*CANDIDATES, *FEEDBACK_CANDIDATES):
         _candidate_application(spec, requisition, now)
     db.session.flush()
+    load_demo_feedback(requisition, now)
     load_demo_calendars(now)
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("offices", Office), ("interviewers", InterviewerProfile),

@@ -50,14 +50,15 @@ def home():
     """List the signed-in interviewer's upcoming interviews: when (theirs and the candidate's),
     how to join or where, with whom."""
     profile = current_user.interviewer_profile
-    interviews = _upcoming_interviews(profile, request_now()) if profile is not None else []
+    now = request_now()
+    interviews = _upcoming_interviews(profile, now) if profile is not None else []
     glances = {interview.id: interview_glance(interview, current_user, viewer_zone())
                for interview in interviews}
-    feedback_due, feedback_done = (feedback_to_write(profile, request_now())
+    feedback_due, feedback_done = (feedback_to_write(profile, now)
                                    if profile is not None else ([], []))
     return render_template("interviewer/home.html", profile=profile, interviews=interviews,
                            glances=glances, feedback_due=feedback_due,
-                           feedback_done=feedback_done)
+                           feedback_done=feedback_done, now=now)
 
 
 # --- "I can't make it": a panel member declines with a reason; coordinators swap someone in ---

@@ -15,7 +15,7 @@ refused field by field before anything is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,7 @@ from scheduler.domain.rubric import (
 from scheduler.extensions import db
 from scheduler.models import (
     Application, Feedback, FeedbackAmendment, FeedbackScore, Interview, InterviewerAssignment,
-    InterviewerProfile, Rubric, User,
+    InterviewerProfile, Rubric, StageTemplate, User,
 )
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
@@ -37,6 +37,8 @@ from scheduler.services.permissions import (
 from scheduler.services.rubrics import rubric_definition, rubric_for_stage
 
 TEXT_MAX = 5000  # characters in one evidence note, strengths, concerns or amendment
+# Feedback is due this long after the interview ends when its stage does not say.
+DEFAULT_FEEDBACK_DUE_HOURS = 24
 
 
 class FeedbackRefused(ServiceError):
@@ -109,6 +111,17 @@ class FeedbackView:
 def opening_levels(application: Application) -> list[dict]:
     """Return the levels of the application's opening (codes and names), in its order."""
     return list(application.requisition.levels or [])
+
+
+def feedback_due_after(stage: StageTemplate) -> timedelta:
+    """Return how long after an interview of *stage* ends its feedback is due."""
+    hours = stage.feedback_due_hours
+    return timedelta(hours=DEFAULT_FEEDBACK_DUE_HOURS if hours is None else hours)
+
+
+def feedback_due_at(interview: Interview) -> datetime:
+    """Return when the feedback on *interview* is due: its stage's hours after its end."""
+    return interview.end_at + feedback_due_after(interview.stage)
 
 
 def own_feedback(actor: User, interview: Interview) -> Feedback | None:
@@ -346,10 +359,22 @@ def author_statuses(interview: Interview) -> list[AuthorStatus]:
     return statuses
 
 
+@dataclass
+class FeedbackOwed:
+    """One interview whose feedback an author still owes: their draft, if any, and the due time."""
+
+    interview: Interview
+    draft: Feedback | None
+    due_at: datetime
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.due_at < now
+
+
 def feedback_to_write(profile: InterviewerProfile, now: datetime
-                      ) -> tuple[list[tuple[Interview, Feedback | None]], list[Feedback]]:
-    """Return (interviews under way or held whose feedback *profile* has still to submit, each
-    with their draft if any; their ten latest submissions)."""
+                      ) -> tuple[list[FeedbackOwed], list[Feedback]]:
+    """Return (the interviews under way or held whose feedback *profile* has still to submit,
+    the most overdue first; their ten latest submissions)."""
     due = list(db.session.scalars(
         sa.select(Interview).where(Interview.id.in_(authored_interviews(profile.id)),
                                    Interview.start_at <= now)
@@ -361,8 +386,10 @@ def feedback_to_write(profile: InterviewerProfile, now: datetime
     own = {f.interview_id: f for f in db.session.scalars(sa.select(Feedback).where(
         Feedback.interviewer_id == profile.id,
         Feedback.interview_id.in_([interview.id for interview in due])))}
-    waiting = [(interview, own.get(interview.id)) for interview in due
+    waiting = [FeedbackOwed(interview, own.get(interview.id), feedback_due_at(interview))
+               for interview in due
                if not (own.get(interview.id) and own[interview.id].is_submitted)]
+    waiting.sort(key=lambda owed: (owed.due_at, owed.interview.id))
     submitted = list(db.session.scalars(
         sa.select(Feedback).where(Feedback.interviewer_id == profile.id,
                                   Feedback.submitted_at.is_not(None))

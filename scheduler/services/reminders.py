@@ -2,14 +2,16 @@
 
 Each kind of reminder is declared once, in `REMINDER_KINDS`: the instant of the interview it
 counts from (its start or its end), whether it fires before or after that instant and by how
-much, who receives it, and the builder that writes its message. Adding a kind (a feedback nudge
-after the end, say) is one more entry here; invites and the job need no change.
+much (a fixed time, or one the interview's stage sets), who receives it, and the builder that
+writes its message. The feedback nudges (services/feedback_nudges.py) are two such entries.
 
 A reminder is unique per interview, kind and recipient. Booking creates them, a reschedule or a
 panel change moves them (and re-arms one already sent for the old time), a cancellation drops
 the ones not yet sent. A reminder that would be due at or before the change is not created: an
 interview booked three hours ahead gets only the one-hour reminder. A reminder that fires before
-its anchor is not sent once the anchor has passed.
+its anchor is not sent once the anchor has passed. A reminder whose recipient is no longer among
+its kind's recipients when it comes due (they left the panel, or submitted the feedback it nudges
+for) is claimed and skipped, in the same transaction: no mail.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime
 from scheduler.models import Interview, OutboxMessage, Reminder
-from scheduler.services import invites
+from scheduler.services import feedback_nudges, invites
 from scheduler.services.emails import StableId, compose_and_enqueue
 from scheduler.services.invites import Recipient
 
@@ -38,7 +40,8 @@ class ReminderKind:
 
     name: str  # stored in Reminder.kind (at most 20 characters)
     anchor: str  # the Interview instant it counts from: "start_at" or "end_at"
-    offset: timedelta
+    # A fixed time, or a function of the interview (the feedback nudges read the stage's hours).
+    offset: timedelta | Callable[[Interview], timedelta]
     is_before: bool  # fires *offset* before the anchor; otherwise after it
     recipients: Callable[[Interview], list[Recipient]]
     build: MessageBuilder
@@ -46,7 +49,8 @@ class ReminderKind:
     def due_at(self, interview: Interview) -> datetime:
         """Return when this kind of reminder is due for *interview*."""
         anchor_at = getattr(interview, self.anchor)
-        return anchor_at - self.offset if self.is_before else anchor_at + self.offset
+        offset = self.offset(interview) if callable(self.offset) else self.offset
+        return anchor_at - offset if self.is_before else anchor_at + offset
 
     def is_pending(self, now: datetime):
         """Return the SQL condition that a due reminder of this kind should still go out."""
@@ -87,6 +91,13 @@ REMINDER_KINDS = {kind.name: kind for kind in (
     ReminderKind("1h", anchor="start_at", offset=timedelta(hours=1), is_before=True,
                  recipients=invites.everyone,
                  build=_interview_reminder(_l("In one hour: %(summary)s, %(when)s"))),
+    ReminderKind(feedback_nudges.DUE, anchor="end_at", offset=feedback_nudges.due_offset,
+                 is_before=False, recipients=feedback_nudges.authors_owing,
+                 build=feedback_nudges.build_nudge),
+    ReminderKind(feedback_nudges.OVERDUE, anchor="end_at",
+                 offset=feedback_nudges.overdue_offset, is_before=False,
+                 recipients=feedback_nudges.authors_owing_and_coordinators,
+                 build=feedback_nudges.build_nudge),
 )}
 
 
@@ -134,7 +145,8 @@ def due_reminder_ids(now: datetime, limit: int = 100) -> list[int]:
 
 
 def enqueue_reminder(reminder_id: int, now: datetime) -> bool:
-    """Claim one due reminder and write its outbox row; False when someone else claimed it."""
+    """Claim one due reminder and write its outbox row; False when someone else claimed it, or
+    when its recipient is no longer one of its kind's (the claim then stands: it is skipped)."""
     # The claim comes first in the transaction: on SQLite it takes the write lock, on
     # PostgreSQL the row lock; whoever comes second matches no row.
     claimed = db.session.execute(
@@ -150,7 +162,7 @@ def enqueue_reminder(reminder_id: int, now: datetime) -> bool:
     recipient = next((r for r in kind.recipients(interview) if r.email == reminder.recipient),
                      None)
     if recipient is None:
-        raise LookupError(f"{reminder.recipient} is no longer on interview {interview.id}")
+        return False
     row = kind.build(kind, interview, recipient, now)
     reminder.outbox_message_id = row.id
     db.session.flush()

@@ -1,6 +1,7 @@
 """Who reviews an online coding test: an interviewer qualified for the stage, chosen by a
 coordinator at booking or later. The reviewer writes the test's feedback, whether or not they sit
-on its (possibly empty) panel (permissions.feedback_author_ids)."""
+on its (possibly empty) panel (permissions.feedback_author_ids), and so receives its feedback
+nudges: a change of reviewer moves them like a panel change."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
 from scheduler.models import Feedback, Interview, InterviewerProfile, StageTemplate, User
+from scheduler.services import reminders
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import can_assign_reviewer
@@ -75,6 +77,7 @@ def assign_reviewer(actor: User, interview: Interview, reviewer_id: int | None,
                           if reviewer_id is not None else None)
     interview.updated_at = now
     db.session.flush()
+    reminders.schedule_reminders(interview, now)
     record_event(actor, "interview.reviewer_assigned", interview, now=now, before=before,
                  after={"reviewer_id": reviewer_id})
     db.session.flush()

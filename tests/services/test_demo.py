@@ -49,3 +49,32 @@ def test_loading_twice_changes_nothing(db, now):
     load_demo(now)
     db.session.commit()
     assert counts() == first
+
+
+def test_the_demo_has_feedback_in_every_state_and_calibration_has_data(db, now):
+    from scheduler.models import Feedback, Interview, Reminder
+    from scheduler.services.calibration import build_calibration
+    from scheduler.services.feedback import feedback_to_write
+
+    load_demo(now)
+    db.session.commit()
+    interviews = db.session.scalars(sa.select(Interview)).all()
+    assert interviews and all(i.is_held(now) for i in interviews)
+    feedback = db.session.scalars(sa.select(Feedback)).all()
+    assert any(f.is_submitted for f in feedback) and any(not f.is_submitted for f in feedback)
+    oliver = db.session.scalars(sa.select(InterviewerProfile).join(User).where(
+        User.email == "oliver.smith@example.com")).one()
+    owed, _done = feedback_to_write(oliver, now)
+    assert [owed_one.is_overdue(now) for owed_one in owed] == [True, False]
+    assert owed[1].draft is not None and owed[0].draft is None
+    # The feedback still owed and not yet overdue has its nudges waiting.
+    assert db.session.scalars(sa.select(Reminder).where(Reminder.kind == "feedback_due")).all()
+    admin = db.session.scalars(sa.select(User).where(User.email == "admin@example.com")).one()
+    report = build_calibration(admin, now, "en")
+    assert any(row.agreement.alpha is not None for row in report.criteria)
+    offsets = {row.profile.user.email: row.calibration.mean_offset for row in report.interviewers}
+    assert offsets["oliver.smith@example.com"] > 0 > offsets["sun.li@example.com"]
+    count = len(interviews)
+    load_demo(now)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)) == count

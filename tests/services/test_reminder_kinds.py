@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from scheduler.jobs import enqueue_reminders
 from scheduler.models import OutboxMessage, Reminder
-from scheduler.services import invites, reminders
+from scheduler.services import feedback_nudges, invites, reminders
 from scheduler.services.booking import book_interview, cancel_interview
 from scheduler.services.emails import StableId, compose_and_enqueue
 from scheduler.services.reminders import REMINDER_KINDS, ReminderKind
@@ -38,7 +38,12 @@ def test_the_interview_reminders_fire_before_the_start_for_everyone():
     assert {name: (k.anchor, k.offset, k.is_before, k.recipients)
             for name, k in REMINDER_KINDS.items()} == {
         "24h": ("start_at", 24 * HOUR, True, invites.everyone),
-        "1h": ("start_at", HOUR, True, invites.everyone)}
+        "1h": ("start_at", HOUR, True, invites.everyone),
+        # The feedback nudges fire after the end, by the stage's hours (feedback_nudges.py).
+        "feedback_due": ("end_at", feedback_nudges.due_offset, False,
+                         feedback_nudges.authors_owing),
+        "feedback_overdue": ("end_at", feedback_nudges.overdue_offset, False,
+                             feedback_nudges.authors_owing_and_coordinators)}
 
 
 def test_a_kind_after_the_end_is_scheduled_and_sent_with_no_other_change(db, now, monkeypatch):

@@ -18,10 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "scheduler" / "services"
 ZH_PO = ROOT / "scheduler" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 # Not refusals a user sees: guards against programming mistakes (searching for no stage, a
-# ServiceError raised with a code that has no message) and a job's own inconsistency, which the
-# job runner logs.
-PROGRAMMING_ERRORS = {("slot_search", "ValueError"), ("errors", "KeyError"),
-                      ("reminders", "LookupError")}
+# ServiceError raised with a code that has no message).
+PROGRAMMING_ERRORS = {("slot_search", "ValueError"), ("errors", "KeyError")}
 
 
 def _dotted(node) -> str | None:

@@ -151,7 +151,7 @@ def test_the_reviewer_is_chosen_while_booking_the_coding_test(client, db, world,
     assert booked.stage_id == world.coding.id and booked.reviewer_id == reviewer.id
     # From its start the reviewer, not on the (empty) panel, has the test's feedback to write.
     due, _done = feedback_to_write(reviewer, booked.start_at)
-    assert [(interview.id, draft) for interview, draft in due] == [(booked.id, None)]
+    assert [(owed.interview.id, owed.draft) for owed in due] == [(booked.id, None)]
 
 
 def test_the_coordinators_feedback_page_lists_states_and_submitted_feedback(
