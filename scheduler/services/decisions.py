@@ -139,6 +139,24 @@ def offer_choices(application: Application) -> bool:
         after is not None and after.kind == "offer")
 
 
+def decision_outcomes(application: Application) -> list[str]:
+    """Return the outcomes a decision on the application's current stage may have, in order."""
+    outcomes = ["advance"] if next_stage(application) is not None else []
+    outcomes += ["reject", "hold"]
+    return outcomes + (["offer"] if offer_choices(application) else [])
+
+
+def needs_booking(application: Application) -> bool:
+    """Tell whether the application's current stage is an interview still to book: the next
+    step after advancing (send a link, or book)."""
+    stage = application.current_stage
+    if stage is None or not stage.is_schedulable or not application.is_open_for_booking:
+        return False
+    return not db.session.scalar(sa.select(sa.exists().where(
+        Interview.application_id == application.id, Interview.stage_id == stage.id,
+        Interview.status.in_(Interview.TAKING_PLACE))))
+
+
 def latest_decision(application: Application) -> StageDecision | None:
     """Return the application's most recent decision."""
     return db.session.scalar(
