@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from scheduler.demo.decisions import load_demo_decisions
 from scheduler.demo.people import (
     CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGE_RUBRICS, STAGES,
     WEEKDAYS, DemoInterviewer,
@@ -38,6 +39,7 @@ def load_demo(now: datetime) -> str:
     for spec in CANDIDATES:
         _candidate_application(spec, requisition, now)
     db.session.flush()
+    load_demo_decisions(now)
     load_demo_calendars(now)
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("offices", Office), ("interviewers", InterviewerProfile),
