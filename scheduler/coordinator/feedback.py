@@ -1,27 +1,23 @@
-"""Coordinator views after an interview: its feedback (a simple list per interview of an
-application; the full scorecard comes later), marking a no-show, and choosing who reviews a
-coding test; and what each interview card of the application page shows about them.
+"""Coordinator views after an interview: marking a no-show and choosing who reviews a coding
+test; and what each interview card of the application page shows about them (its feedback is on
+the application's scorecard, scorecard.py).
 
-What a coordinator reads of feedback passes through `permissions.visible_feedback` like every
-other reader's (coordinators read all submitted feedback; drafts stay their authors'). The
-services check and audit every change; the request's edge commits.
+The services check and audit every change; the request's edge commits.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator import bp
 from scheduler.coordinator.forms import NoShowForm, ReviewerForm, reviewer_choices_with_nobody
 from scheduler.coordinator.present import person_label
 from scheduler.extensions import db
-from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
-from scheduler.services.feedback import author_statuses, feedback_visible_to, opening_levels
+from scheduler.models import Interview
+from scheduler.services.feedback import author_statuses
 from scheduler.services.no_shows import NoShowRefused, can_book_again, mark_no_show
 from scheduler.services.reviewers import (
     ReviewerRefused, assign_reviewer, has_reviewer, reviewer_choices,
@@ -84,30 +80,6 @@ def interview_outcomes(interviews, now: datetime) -> dict[int, dict]:
 def _panel_choices(interview: Interview) -> list:
     return [("", "—")] + [(seat.interviewer_id, person_label(seat.interviewer))
                           for seat in interview.active_assignments]
-
-
-@bp.get("/applications/<int:application_id>/feedback")
-def application_feedback(application_id: int):
-    """List the feedback on an application's interviews: who has submitted, and what."""
-    application = db.get_or_404(Application, application_id)
-    interviews = list(db.session.scalars(
-        sa.select(Interview).where(Interview.application_id == application.id,
-                                   Interview.status != Interview.CANCELLED)
-        .options(selectinload(Interview.stage), selectinload(Interview.no_show),
-                 selectinload(Interview.assignments).selectinload(InterviewerAssignment.interviewer)
-                 .selectinload(InterviewerProfile.user))
-        .order_by(Interview.start_at, Interview.id)))
-    readable = feedback_visible_to(current_user, interviews)
-    now = request_now()
-    sections = [{
-        "interview": interview,
-        "is_held": interview.is_held(now),
-        "authors": [(person_label(s.profile), s) for s in author_statuses(interview)],
-        "feedback": [v for v in readable if v.feedback.interview_id == interview.id
-                     and v.feedback.is_submitted],
-    } for interview in interviews]
-    return render_template("coordinator/application_feedback.html", application=application,
-                           sections=sections, levels=opening_levels(application))
 
 
 @bp.post("/interviews/<int:interview_id>/no-show")

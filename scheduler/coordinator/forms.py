@@ -351,3 +351,34 @@ class CalibrationFilterForm(FlaskForm):
         ids = {choice.value for choice in self.opening.choices}
         value = self.opening.data or ""
         return int(value) if value in ids and value.isdigit() else None
+
+
+OUTCOME_LABELS = {"advance": _l("Advance to the next stage"), "reject": _l("Reject"),
+                  "hold": _l("Put on hold"), "offer": _l("Make an offer")}
+REJECT_REASON_LABELS = {
+    "skills": _l("Skills"), "experience_level": _l("Experience level"),
+    "communication": _l("Communication"), "salary_expectations": _l("Salary expectations"),
+    "candidate_withdrew": _l("The candidate withdrew"), "other": _l("Other (say what)"),
+}
+
+
+class DecisionForm(FlaskForm):
+    """A decision on the application's current stage (the decisions service checks it)."""
+
+    stage_id = HiddenField()
+    outcome = RadioField(_l("Decision"), validators=[Optional()], choices=[])
+    reason_code = SelectField(_l("Reason for rejecting"), validators=[Optional()], choices=[
+        SelectChoice("", "—"),
+        *(SelectChoice(code, label) for code, label in REJECT_REASON_LABELS.items())])
+    note = TextAreaField(_l("Note"), validators=[Optional()],
+                         description=_l("For the hiring team; the candidate never sees it."))
+    is_override = BooleanField(_l("Decide without waiting for all feedback"))
+    override_reason = TextAreaField(_l("Why decide without waiting?"), validators=[Optional()])
+    tell_candidate = BooleanField(_l("Email the candidate about a rejection or an offer"),
+                                  description=_l("Off unless you tick it; the email is in the "
+                                                 "candidate's language."))
+    submit = SubmitField(_l("Record the decision"))
+
+    def offer(self, outcomes) -> None:
+        """Offer *outcomes* (codes, in order) as the decision's choices."""
+        self.outcome.choices = [SelectChoice(code, OUTCOME_LABELS[code]) for code in outcomes]

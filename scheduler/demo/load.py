@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from scheduler.demo.feedback import FEEDBACK_CANDIDATES, load_demo_feedback
+from scheduler.demo.decisions import load_demo_decisions
 from scheduler.demo.people import (
     CANDIDATES, DEMO_PASSWORD, INTERVIEWERS, LEVELS, OFFICES, STAFF, STAGE_RUBRICS, STAGES,
     WEEKDAYS, DemoInterviewer,
@@ -40,6 +41,7 @@ def load_demo(now: datetime) -> str:
         _candidate_application(spec, requisition, now)
     db.session.flush()
     load_demo_feedback(requisition, now)
+    load_demo_decisions(now)
     load_demo_calendars(now)
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("offices", Office), ("interviewers", InterviewerProfile),

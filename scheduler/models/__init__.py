@@ -2,6 +2,7 @@
 from scheduler.models.audit import AuditEvent
 from scheduler.models.calendar import BusyBlock, CalendarSource
 from scheduler.models.candidate import Application, Candidate
+from scheduler.models.decision import StageDecision
 from scheduler.models.feedback import Feedback, FeedbackAmendment, FeedbackScore, Rubric
 from scheduler.models.interview import (
     BookingGroup, Interview, InterviewerAssignment, InterviewNoShow,
@@ -22,7 +23,7 @@ __all__ = [
     "CalendarSource", "Candidate", "Feedback", "FeedbackAmendment", "FeedbackScore", "Interview",
     "InterviewerAssignment", "InterviewNoShow", "InterviewerProfile", "NaiveDatetimeError",
     "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric",
-    "SchedulingLink", "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
+    "SchedulingLink", "StageDecision", "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
     "WorkingWindow",
     "requisition_coordinator", "requisition_office",
 ]

@@ -39,6 +39,9 @@ class Application(db.Model):
     level: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     current_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage_template.id"))
+    # The offer clock: set when the stage before the offer stage is passed, to that moment plus
+    # the offer stage's SLA days (services/decisions.py); the promise made then does not move.
+    offer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
@@ -36,10 +38,17 @@ class OutboxMessage(db.Model):
 
 
 class Reminder(db.Model):
-    """A due reminder; claimed once by `… WHERE enqueued_at IS NULL` and turned into outbox rows."""
+    """A due reminder; claimed once by `… WHERE enqueued_at IS NULL` and turned into outbox rows.
+
+    It is about an interview (the 24-hour reminder) or about an application (the offer clock's
+    alert), never both: services/reminders.py `ReminderKind.subject` says which.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interview.id", ondelete="CASCADE"))
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(254))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -47,5 +56,10 @@ class Reminder(db.Model):
     outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
 
     interview = relationship("Interview")
+    application = relationship("Application")
 
-    __table_args__ = (UniqueConstraint("interview_id", "kind", "recipient"),)
+    __table_args__ = (
+        UniqueConstraint("interview_id", "kind", "recipient"),
+        UniqueConstraint("application_id", "kind", "recipient"),
+        CheckConstraint("(interview_id IS NULL) <> (application_id IS NULL)", name="subject"),
+    )

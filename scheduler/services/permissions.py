@@ -119,6 +119,12 @@ def can_assign_reviewer(actor: User) -> bool:
     return actor.has_role(*STAFF_ROLES)
 
 
+def can_decide(actor: User) -> bool:
+    """Tell whether *actor* may read an application's scorecard and decide on it (coordinators
+    and admins)."""
+    return actor.has_role(*STAFF_ROLES)
+
+
 # --- Feedback: who writes it, and whose a person may read ------------------------------------
 
 

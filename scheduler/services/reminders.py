@@ -5,7 +5,11 @@ counts from (its start or its end), whether it fires before or after that instan
 much (a fixed time, or one the interview's stage sets), who receives it, and the builder that
 writes its message. The feedback nudges (services/feedback_nudges.py) are two such entries.
 
-A reminder is unique per interview, kind and recipient. Booking creates them, a reschedule or a
+Most kinds are about an interview; a kind whose `subject` is "application" is about an
+application instead (the offer clock's alert, counted back from `Application.offer_due_at`), is
+scheduled and dropped by services/decisions.py, and goes only while the application is open.
+
+A reminder is unique per interview (or application), kind and recipient. Booking creates them, a reschedule or a
 panel change moves them (and re-arms one already sent for the old time), a cancellation drops
 the ones not yet sent. A reminder that would be due at or before the change is not created: an
 interview booked three hours ahead gets only the one-hour reminder. A reminder that fires before
@@ -25,13 +29,21 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime
-from scheduler.models import Interview, OutboxMessage, Reminder
+from scheduler.models import Application, Interview, OutboxMessage, Reminder
 from scheduler.services import feedback_nudges, invites
-from scheduler.services.emails import StableId, compose_and_enqueue
+from scheduler.services.emails import StableId, compose_and_enqueue, external_url
 from scheduler.services.invites import Recipient
+from scheduler.services.openings import coordinators_to_tell
 
-# A kind's message builder: write the reminder for one recipient of one interview to the outbox.
-MessageBuilder = Callable[["ReminderKind", Interview, Recipient, datetime], OutboxMessage]
+# A kind's message builder: write the reminder for one recipient of one interview (or
+# application) to the outbox.
+MessageBuilder = Callable[["ReminderKind", Interview | Application, Recipient, datetime],
+                          OutboxMessage]
+# What a reminder is about: the model whose row it names and whose instants anchor it.
+SUBJECTS = {"interview": Interview, "application": Application}
+# The offer clock's alert goes this long before the offer is due: two days leave time to get an
+# offer approved and written, and are late enough that an offer well on its way needs no nudge.
+OFFER_ALERT_BEFORE = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -39,17 +51,18 @@ class ReminderKind:
     """One kind of reminder: when it is due, for whom, and what it says."""
 
     name: str  # stored in Reminder.kind (at most 20 characters)
-    anchor: str  # the Interview instant it counts from: "start_at" or "end_at"
+    anchor: str  # the subject's instant it counts from: "start_at", "end_at", "offer_due_at"
     # A fixed time, or a function of the interview (the feedback nudges read the stage's hours).
     offset: timedelta | Callable[[Interview], timedelta]
     is_before: bool  # fires *offset* before the anchor; otherwise after it
-    recipients: Callable[[Interview], list[Recipient]]
+    recipients: Callable[[Interview | Application], list[Recipient]]
     build: MessageBuilder
+    subject: str = "interview"  # what it is about: a key of SUBJECTS
 
-    def due_at(self, interview: Interview) -> datetime:
-        """Return when this kind of reminder is due for *interview*."""
-        anchor_at = getattr(interview, self.anchor)
-        offset = self.offset(interview) if callable(self.offset) else self.offset
+    def due_at(self, about: Interview | Application) -> datetime:
+        """Return when this kind of reminder is due for *about* (its interview or application)."""
+        anchor_at = getattr(about, self.anchor)
+        offset = self.offset(about) if callable(self.offset) else self.offset
         return anchor_at - offset if self.is_before else anchor_at + offset
 
     def is_pending(self, now: datetime):
@@ -57,7 +70,7 @@ class ReminderKind:
         condition = Reminder.kind == self.name
         if self.is_before:
             # Too late to remind of something that has already begun.
-            condition = sa.and_(condition, getattr(Interview, self.anchor) > now)
+            condition = sa.and_(condition, getattr(SUBJECTS[self.subject], self.anchor) > now)
         return condition
 
 
@@ -84,6 +97,29 @@ def _interview_reminder(subject) -> MessageBuilder:
     return build
 
 
+def _offer_recipients(application: Application) -> list[Recipient]:
+    """Return the opening's coordinators (services/openings.py), as mail recipients."""
+    return [Recipient(user.email, user.name, user.language, user.zone, False)
+            for user in coordinators_to_tell(application.requisition)]
+
+
+def _offer_alert(kind: ReminderKind, application: Application, recipient: Recipient,
+                 now: datetime) -> OutboxMessage:
+    """Write the offer clock's alert to one coordinator, in their language and zone."""
+    language = recipient.language
+    candidate = application.candidate
+    due = format_local_datetime(application.offer_due_at, recipient.zone, language)
+    with force_locale(language):
+        subject = str(_l("Offer due %(when)s: %(candidate)s")) % {
+            "when": due, "candidate": candidate.name}
+    return compose_and_enqueue(
+        "offer_due", to_addr=recipient.email, language=language, subject=subject,
+        context=dict(application=application, candidate=candidate, recipient=recipient, due=due,
+                     url=external_url("coordinator.application", application_id=application.id)),
+        stable_id=StableId(f"application-{application.id}", kind=f"reminder-{kind.name}"),
+        kind=f"reminder_{kind.name}", now=now)
+
+
 REMINDER_KINDS = {kind.name: kind for kind in (
     ReminderKind("24h", anchor="start_at", offset=timedelta(hours=24), is_before=True,
                  recipients=invites.everyone,
@@ -98,23 +134,42 @@ REMINDER_KINDS = {kind.name: kind for kind in (
                  offset=feedback_nudges.overdue_offset, is_before=False,
                  recipients=feedback_nudges.authors_owing_and_coordinators,
                  build=feedback_nudges.build_nudge),
+    ReminderKind("offer_sla", anchor="offer_due_at", offset=OFFER_ALERT_BEFORE,
+                 is_before=True, recipients=_offer_recipients, build=_offer_alert,
+                 subject="application"),
 )}
+
+
+def _kinds_about(subject: str) -> list[ReminderKind]:
+    return [kind for kind in REMINDER_KINDS.values() if kind.subject == subject]
 
 
 def schedule_reminders(interview: Interview, now: datetime) -> None:
     """Create or move this interview's reminders to match its time and panel."""
+    _schedule("interview", interview, now)
+
+
+def schedule_application_reminders(application: Application, now: datetime) -> None:
+    """Create or move this application's reminders (the offer clock's alert) to match it."""
+    _schedule("application", application, now)
+
+
+def _schedule(subject: str, about: Interview | Application, now: datetime) -> None:
+    column = getattr(Reminder, f"{subject}_id")
     existing = {(r.kind, r.recipient): r for r in db.session.scalars(
-        sa.select(Reminder).where(Reminder.interview_id == interview.id))}
+        sa.select(Reminder).where(column == about.id))}
     wanted = set()
-    for kind in REMINDER_KINDS.values():
-        due_at = kind.due_at(interview)
+    for kind in _kinds_about(subject):
+        if getattr(about, kind.anchor) is None:
+            continue
+        due_at = kind.due_at(about)
         if due_at <= now:
             continue
-        for recipient in kind.recipients(interview):
+        for recipient in kind.recipients(about):
             wanted.add((kind.name, recipient.email))
             row = existing.get((kind.name, recipient.email))
             if row is None:
-                db.session.add(Reminder(interview_id=interview.id, kind=kind.name,
+                db.session.add(Reminder(**{f"{subject}_id": about.id}, kind=kind.name,
                                         recipient=recipient.email, due_at=due_at))
             elif row.due_at != due_at:
                 # Moved: a reminder already sent for the old time is armed again.
@@ -133,12 +188,23 @@ def drop_reminders(interview: Interview) -> None:
         Reminder.interview_id == interview.id, Reminder.enqueued_at.is_(None)))
 
 
+def drop_application_reminders(application: Application) -> None:
+    """Delete this application's reminders that have not been sent (an offer went out, or it
+    closed)."""
+    db.session.execute(sa.delete(Reminder).where(
+        Reminder.application_id == application.id, Reminder.enqueued_at.is_(None)))
+
+
 def due_reminder_ids(now: datetime, limit: int = 100) -> list[int]:
-    """Return ids of reminders due now for interviews still scheduled, oldest due first."""
+    """Return ids of reminders due now for interviews still scheduled (or applications still
+    open), oldest due first."""
     return db.session.scalars(
-        sa.select(Reminder.id).join(Interview, Interview.id == Reminder.interview_id)
+        sa.select(Reminder.id)
+        .outerjoin(Interview, Interview.id == Reminder.interview_id)
+        .outerjoin(Application, Application.id == Reminder.application_id)
         .where(Reminder.due_at <= now, Reminder.enqueued_at.is_(None),
-               Interview.status == "scheduled",
+               sa.or_(Interview.status == "scheduled",
+                      Application.status.in_(Application.OPEN_STATUSES)),
                sa.or_(*(kind.is_pending(now) for kind in REMINDER_KINDS.values())))
         .order_by(Reminder.due_at, Reminder.id).limit(limit)
     ).all()
@@ -158,12 +224,12 @@ def enqueue_reminder(reminder_id: int, now: datetime) -> bool:
     reminder = db.session.get(Reminder, reminder_id)
     db.session.refresh(reminder)
     kind = REMINDER_KINDS[reminder.kind]
-    interview = reminder.interview
-    recipient = next((r for r in kind.recipients(interview) if r.email == reminder.recipient),
+    about = reminder.interview if reminder.interview_id is not None else reminder.application
+    recipient = next((r for r in kind.recipients(about) if r.email == reminder.recipient),
                      None)
     if recipient is None:
         return False
-    row = kind.build(kind, interview, recipient, now)
+    row = kind.build(kind, about, recipient, now)
     reminder.outbox_message_id = row.id
     db.session.flush()
     return True

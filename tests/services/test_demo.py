@@ -78,3 +78,28 @@ def test_the_demo_has_feedback_in_every_state_and_calibration_has_data(db, now):
     load_demo(now)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)) == count
+
+
+def test_the_demo_has_decisions_and_an_offer_clock_running(db, now):
+    from datetime import timedelta
+
+    from scheduler.models import StageDecision
+    from scheduler.services.decisions import offer_clock
+
+    load_demo(now)
+    db.session.commit()
+    by_email = {d.application.candidate.email: d for d in db.session.scalars(
+        sa.select(StageDecision))}
+    assert by_email["yuxuan.lin@example.org"].outcome == "advance"
+    assert by_email["yuxuan.lin@example.org"].application.current_stage.kind == "system_design"
+    rejected = by_email["lukas.becker@example.org"]
+    assert (rejected.outcome, rejected.reason_code) == ("reject", "skills")
+    assert rejected.application.status == "rejected"
+    at_offer = by_email["haoran.sun@example.org"].application
+    assert at_offer.current_stage.kind == "offer"
+    assert at_offer.offer_due_at == now + timedelta(days=12)
+    assert offer_clock(at_offer, now).days_left == 12
+    assert not any(d.is_override for d in by_email.values())
+    load_demo(now)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(StageDecision.id))) == 3

@@ -7,7 +7,7 @@ row out. Existing rows keep NULL (many NULLs are allowed by a unique constraint)
 
 Revision ID: 4b7e9d2a6c15
 Revises: 8c4d2e6f1a37
-Create Date: 2026-12-04 09:00:00
+Create Date: 2026-12-02 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op

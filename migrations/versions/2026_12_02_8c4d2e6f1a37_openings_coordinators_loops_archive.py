@@ -18,7 +18,7 @@ put them back in the process).
 
 Revision ID: 8c4d2e6f1a37
 Revises: 123f24bf89a3
-Create Date: 2026-12-03 09:00:00
+Create Date: 2026-12-02 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op

@@ -17,7 +17,7 @@ schema cannot hold.
 
 Revision ID: 123f24bf89a3
 Revises: 5e1c7a3b9d20
-Create Date: 2026-12-03 09:00:00
+Create Date: 2026-12-02 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op
