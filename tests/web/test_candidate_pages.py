@@ -293,8 +293,11 @@ def test_none_of_these_work_reaches_the_coordinator(client, world):
         "note": "I am travelling; evenings London time work best."})
     assert sent.status_code == 200
     assert "The recruiting team has your message" in sent.text
-    [mail] = _outbox("link_none_work")
-    assert mail["To"] == "ml-hr@example.com"
+    # Mailed to the opening's coordinators (here the one coordinator there is), replying to the
+    # candidate; no longer only to the recruiting mailbox.
+    [mail] = _outbox("notice_none_work")
+    assert mail["To"] == "coordinator@example.com"
+    assert mail["Reply-To"] == application.candidate.email
     assert "evenings London time work best" in mail.get_body(("plain",)).get_content()
     sign_in(client, "coordinator@example.com", PASSWORD, headers=EN)
     panel = client.get(f"/coordinator/applications/{application.id}/links", headers=EN).text
