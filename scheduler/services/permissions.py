@@ -2,9 +2,9 @@
 
 Role checks happen once per blueprint (scheduler/web.py `require_roles`); the questions here are
 about one object: whose working hours, calendars, busy blocks and feed a person may manage or
-see, who lists interviewers and edits their profiles, and which interviews they sit on. Services
-ask these before they change anything; views ask the same functions to decide between a page, a
-403 and a 404, so the answer has one source.
+see, who lists interviewers and edits their profiles, who sees the calendar board, and which
+interviews they sit on. Services ask these before they change anything; views ask the same
+functions to decide between a page, a 403 and a 404, so the answer has one source.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ class NotAllowed(ServiceError):
 
     messages = {"not_allowed": N_("You may only manage your own availability."),
                 "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
-                                         "profiles.")}
+                                         "profiles."),
+                "board_for_staff": N_("Only coordinators and admins may see the calendar board.")}
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
         super().__init__(code, field, **params)
@@ -58,6 +59,18 @@ def can_make_feed(actor: User, profile: InterviewerProfile) -> bool:
 def can_list_interviewers(actor: User) -> bool:
     """Tell whether *actor* may open every interviewer's availability."""
     return actor.has_role(*STAFF_ROLES)
+
+
+def can_view_board(actor: User) -> bool:
+    """Tell whether *actor* may see every interviewer's week on the calendar board, and export it
+    (busy time as "busy" only, interviews with their candidate): coordinators and admins."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_view_board(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may see the calendar board."""
+    if not can_view_board(actor):
+        raise NotAllowed("board_for_staff")
 
 
 def can_edit_interviewer_profiles(actor: User) -> bool:
