@@ -106,7 +106,8 @@ def board():
 
 def _details(interview_id: int | None, shown, asked: BoardRequest) -> dict | None:
     """Describe the opened interview: the application page's card (with its reschedule, swap and
-    cancel, returning to this board), its time on every office's clock, and its conflicts."""
+    cancel, returning to this board), its time on the clock of every office on the board or on
+    its panel, and its conflicts."""
     if interview_id is None:
         return None
     interview = db.get_or_404(Interview, interview_id)
@@ -117,7 +118,11 @@ def _details(interview_id: int | None, shown, asked: BoardRequest) -> dict | Non
                  for row in shown.rows for item in row.interviews
                  if item.interview.id == interview.id and item.conflicts]
     return {"card": card, "interview": interview, "conflicts": conflicts,
-            "clocks": office_clocks(shown, interview.start_at),
+            # The board's offices, then those of a panel member filtered off the board.
+            "clocks": office_clocks([group.office for group in shown.groups]
+                                    + [seat.interviewer.office
+                                       for seat in interview.active_assignments],
+                                    interview.start_at),
             "close": asked.link(), "card_next": asked.link()}
 
 

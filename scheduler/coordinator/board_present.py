@@ -40,6 +40,10 @@ DAY_KIND_TEXTS = {
 # Hours between the ticks of a ruler: a week shows quarter days, a day every hour.
 WEEK_TICK_HOURS, DAY_TICK_HOURS = 6, 1
 MARK = "⚠"
+# About the width of an interview's label, as a share of the track: a label that would be cut
+# shorter by the next interview goes on a second line.
+LABEL_SHARE = 9.0
+ROW_HEIGHT, LANE_HEIGHT, FIRST_LANE_Y = 46, 16, 27
 
 
 class Tick(NamedTuple):
@@ -91,6 +95,7 @@ class Block:
     width: str
     label_x: str
     label_width: str
+    label_y: int
     label: str
     title: str
     href: str
@@ -107,6 +112,7 @@ class RowDrawing:
     busy: list[Span]
     blocks: list[Block]
     flags: list[str]
+    height: int
 
 
 @dataclass(frozen=True)
@@ -242,17 +248,23 @@ def _draw_row(scale: _Scale, row: BoardRow, writer: _Writer) -> RowDrawing:
     profile = row.profile
     items = sorted(row.interviews, key=lambda item: (item.interview.start_at, item.interview.id))
     starts = [scale.share(item.interview.start_at.timestamp()) for item in items]
+    lanes: list[int] = []
+    for n in range(len(items)):
+        is_crowded = n > 0 and lanes[-1] == 0 and starts[n] - starts[n - 1] < LABEL_SHARE
+        lanes.append(1 if is_crowded else 0)
     blocks, row_flags = [], []
     for n, item in enumerate(items):
         interview = item.interview
         span = scale.span(interview.start_at, interview.end_at)
-        label_end = next((start for start in starts[n + 1:] if start > starts[n]), 100.0)
+        label_end = next((start for start, lane in zip(starts[n + 1:], lanes[n + 1:])
+                          if lane == lanes[n] and start > starts[n]), 100.0)
         text = f"{localized(interview.stage)} · {interview.application.candidate.name}"
         when = writer.when(interview.start_at, interview.end_at)
         problems = [str(CONFLICT_TEXTS[kind]) for kind in item.conflicts]
         href = f"{writer.open_link}{interview.id}#details"
         blocks.append(Block(interview.id, interview.stage.kind, span.x, span.width, span.x,
                             f"{max(label_end - starts[n], 0.05):.3f}%",
+                            FIRST_LANE_Y + LANE_HEIGHT * lanes[n],
                             f"{MARK} {text}" if problems else text,
                             " · ".join([text, when, *problems]), href, bool(problems),
                             not item.is_match))
@@ -267,7 +279,8 @@ def _draw_row(scale: _Scale, row: BoardRow, writer: _Writer) -> RowDrawing:
         writer.flags.append(Flag(person_label(profile), text, "", None))
     return RowDrawing(row, profile.user.name, row.zone if row.zone != profile.office.zone else "",
                       [scale.span(a, b) for a, b in row.working],
-                      [scale.span(a, b) for a, b in row.busy], blocks, row_flags)
+                      [scale.span(a, b) for a, b in row.busy], blocks, row_flags,
+                      ROW_HEIGHT + LANE_HEIGHT * max(lanes, default=0))
 
 
 def _overrun_text(overrun) -> str:
@@ -278,14 +291,17 @@ def _overrun_text(overrun) -> str:
              day=day_label(overrun.first_day), count=overrun.count, cap=overrun.cap)
 
 
-def office_clocks(board: Board, start_at: datetime) -> list[tuple[str, str]]:
-    """Return (offices, local day and time) of *start_at* on the board's office rulers, one entry
-    per zone: ("Beijing, Shanghai", "Wed 9 Dec 10:00 (Asia/Shanghai)")."""
-    offices: dict[str, list[str]] = {}
-    for group in board.groups:
-        offices.setdefault(group.office.zone, []).append(localized(group.office))
+def office_clocks(offices, start_at: datetime) -> list[tuple[str, str]]:
+    """Return (offices, local day and time) of *start_at* for *offices*, one entry per zone in
+    their order: ("Beijing, Shanghai", "Wed 9 Dec 10:00 (Asia/Shanghai)")."""
+    names: dict[str, list[str]] = {}
+    for office in offices:
+        zone_names = names.setdefault(office.zone, [])
+        if localized(office) not in zone_names:
+            zone_names.append(localized(office))
     clocks = []
-    for zone, names in offices.items():
+    for zone, zone_names in names.items():
         local = start_at.astimezone(ZoneInfo(zone))
-        clocks.append((_(", ").join(names), f"{day_label(local.date())} {local:%H:%M} ({zone})"))
+        clocks.append((_(", ").join(zone_names),
+                       f"{day_label(local.date())} {local:%H:%M} ({zone})"))
     return clocks

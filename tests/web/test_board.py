@@ -137,6 +137,13 @@ def test_an_interview_at_2_utc_reads_10_in_beijing_2_in_london_and_18_the_day_be
     assert clocks == ["Beijing, Shanghai: Wed 9 Dec 10:00 (Asia/Shanghai)",
                       "London: Wed 9 Dec 02:00 (Europe/London)",
                       "San Francisco: Tue 8 Dec 18:00 (America/Los_Angeles)"]
+    # On a board of London alone, the panel's other offices still tell their time.
+    page, _html = board_page(client, f"?view=day&day=2026-12-09&open={interview.id}"
+                                     f"&office={world['offices']['LON'].id}")
+    clocks = [li.text_content() for li in page.xpath('//ul[@class="clocks"]/li')]
+    assert clocks == ["London: Wed 9 Dec 02:00 (Europe/London)",
+                      "Beijing: Wed 9 Dec 10:00 (Asia/Shanghai)",
+                      "San Francisco: Tue 8 Dec 18:00 (America/Los_Angeles)"]
 
 
 def test_the_zone_picker_puts_the_axis_in_london_time(client, world):
@@ -235,6 +242,12 @@ def test_a_conflict_and_a_cap_overrun_are_flagged_in_words_and_busy_time_has_no_
         assert "Outside working hours" in row_of(page, people["SFO"]).xpath(
             f'.//a[@data-interview="{interview.id}"]')[0].get("aria-label")
     assert "⚠ Li Wei: Overlaps busy time" in page.xpath('//aside[@id="details"]')[0].text_content()
+    # Three hours apart in a week: the second label goes on a line of its own, the row grows.
+    page, _html = board_page(client, "?day=2026-12-09")
+    row = row_of(page, people["BJ"])
+    assert [svg.get("y") for svg in row.xpath('.//a[@data-interview]/svg')] == ["27", "43"]
+    assert row.xpath('./svg[@class="track"]')[0].get("height") == "62"
+    assert row_of(page, people["SH"]).xpath('./svg[@class="track"]')[0].get("height") == "46"
     # The day view writes "Busy" in the busy stretches themselves.
     page, _html = board_page(client, "?view=day&day=2026-12-09")
     assert [t.text for t in row_of(page, people["BJ"]).xpath('.//text[@class="busy-label"]')] == [
