@@ -108,8 +108,11 @@ class RowDrawing:
     row: BoardRow
     name: str
     zone: str  # their own zone when it is not their office's, else ""
-    working: list[Span]
-    busy: list[Span]
+    # Working and busy time as one SVG path each, in ten-thousandths of the track's width (a
+    # board has thousands of stretches: one element per row, not one per stretch).
+    working_path: str
+    busy_path: str
+    busy: list[Span]  # the day view also writes "Busy" in each stretch
     blocks: list[Block]
     flags: list[str]
     height: int
@@ -156,6 +159,15 @@ class _Scale:
 
     def x(self, instant: datetime) -> str:
         return f"{self.share(instant.timestamp()):.3f}%"
+
+    def path(self, stretches) -> str:
+        """Return [(start, end), …] as one path of unit-high boxes on a 0–10,000 scale."""
+        parts = []
+        for start_at, end_at in stretches:
+            start = 100 * self.share(start_at.timestamp())
+            width = max(100 * self.share(end_at.timestamp()) - start, 5)
+            parts.append(f"M{start:.1f} 0h{width:.1f}v1h-{width:.1f}z")
+        return "".join(parts)
 
     def span(self, start_at: datetime, end_at: datetime) -> Span:
         start, end = self.share(start_at.timestamp()), self.share(end_at.timestamp())
@@ -240,11 +252,13 @@ def _draw_group(scale: _Scale, board: Board, group: OfficeGroup, writer: _Writer
                   _ticks(scale, office.zone, board.window.day_count))
     notes = [band.label for band, d in zip(bands, group.days)
              if d.kind in (HOLIDAY, MAKEUP_WORKDAY) or d.note]
-    rows = [_draw_row(scale, row, writer) for row in group.rows]
+    is_day = board.window.day_count == 1
+    rows = [_draw_row(scale, row, writer, is_day) for row in group.rows]
     return GroupDrawing(group, localized(office), ruler, notes, rows)
 
 
-def _draw_row(scale: _Scale, row: BoardRow, writer: _Writer) -> RowDrawing:
+def _draw_row(scale: _Scale, row: BoardRow, writer: _Writer, with_busy_spans: bool
+              ) -> RowDrawing:
     profile = row.profile
     items = sorted(row.interviews, key=lambda item: (item.interview.start_at, item.interview.id))
     starts = [scale.share(item.interview.start_at.timestamp()) for item in items]
@@ -278,9 +292,9 @@ def _draw_row(scale: _Scale, row: BoardRow, writer: _Writer) -> RowDrawing:
         row_flags.append(text)
         writer.flags.append(Flag(person_label(profile), text, "", None))
     return RowDrawing(row, profile.user.name, row.zone if row.zone != profile.office.zone else "",
-                      [scale.span(a, b) for a, b in row.working],
-                      [scale.span(a, b) for a, b in row.busy], blocks, row_flags,
-                      ROW_HEIGHT + LANE_HEIGHT * max(lanes, default=0))
+                      scale.path(row.working), scale.path(row.busy),
+                      [scale.span(a, b) for a, b in row.busy] if with_busy_spans else [],
+                      blocks, row_flags, ROW_HEIGHT + LANE_HEIGHT * max(lanes, default=0))
 
 
 def _overrun_text(overrun) -> str:
