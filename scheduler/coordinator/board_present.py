@@ -161,12 +161,14 @@ class _Scale:
         return f"{self.share(instant.timestamp()):.3f}%"
 
     def path(self, stretches) -> str:
-        """Return [(start, end), …] as one path of unit-high boxes on a 0–10,000 scale."""
+        """Return [(start, end), …] (within the window) as one path of unit-high boxes on a
+        0–10,000 scale."""
+        lower, unit = self.lower, 100 * self.unit
         parts = []
         for start_at, end_at in stretches:
-            start = 100 * self.share(start_at.timestamp())
-            width = max(100 * self.share(end_at.timestamp()) - start, 5)
-            parts.append(f"M{start:.1f} 0h{width:.1f}v1h-{width:.1f}z")
+            start = start_at.timestamp()
+            width = max((end_at.timestamp() - start) * unit, 5)
+            parts.append(f"M{(start - lower) * unit:.1f} 0h{width:.1f}v1h-{width:.1f}z")
         return "".join(parts)
 
     def span(self, start_at: datetime, end_at: datetime) -> Span:
