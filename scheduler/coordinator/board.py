@@ -101,7 +101,16 @@ def board():
         next_link=asked.link(day=(asked.day + step).isoformat()),
         today_link=url_for(".board", **asked.params),
         export_link=export_link,
-        export_person=lambda profile_id: f"{export_link}&interviewer={profile_id}")
+        export_person=lambda profile_id: f"{export_link}&interviewer={profile_id}",
+        availability_link=_per_profile("availability.page"))
+
+
+def _per_profile(endpoint: str):
+    """Return profile id -> the address of *endpoint* for that profile, built by url_for once
+    (a board links every row; building each address anew would cost more than the row)."""
+    marker = "2147483647"
+    address = url_for(endpoint, profile_id=int(marker))
+    return lambda profile_id: address.replace(marker, str(profile_id))
 
 
 def _details(interview_id: int | None, shown, asked: BoardRequest) -> dict | None:

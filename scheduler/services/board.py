@@ -158,7 +158,7 @@ def board_view(actor: User, filters: BoardFilters, window: BoardWindow, now: dat
     profiles = list(db.session.scalars(_profiles_query(filters, window)))
     ids = [profile.id for profile in profiles]
     reach_start_at, reach_end_at = window.start_at - EDGE, window.end_at + EDGE
-    calendars = load_calendars(ids, reach_start_at, reach_end_at, now=now)
+    calendars = load_calendars(ids, reach_start_at, reach_end_at, now=now, profiles=profiles)
     seats = interviews_by_interviewer(ids, reach_start_at, reach_end_at, statuses=BOARD_STATUSES)
     keys = {profile.office.calendar_key for profile in profiles}
     notes = override_notes(keys, window.first_day - EDGE, window.last_day + EDGE)

@@ -132,6 +132,8 @@ def test_an_interview_at_2_utc_reads_10_in_beijing_2_in_london_and_18_the_day_be
     # The same instant on every row that sits on it.
     assert interview_x(page, people["LON"], interview) == interview_x(
         page, people["SFO"], interview) == x
+    assert row_of(page, people["SFO"]).xpath('.//a[@class="row-name"]')[0].get("href") == (
+        f"/availability/{people['SFO'].id}")
     assert tick_at(ruler_of(page, "BJ"), x) == "10:00"
     assert tick_at(ruler_of(page, "LON"), x) == "02:00"
     assert tick_at(ruler_of(page, "SFO"), x) == "18:00"
