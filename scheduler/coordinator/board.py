@@ -92,9 +92,10 @@ def board():
     drawing = draw_board(shown, asked.link() + "&open=")
     export_link = url_for(".board_ics", **asked.params, day=asked.day.isoformat())
     step = timedelta(days=1 if asked.view == "day" else 7)
+    open_id = request.args.get("open", type=int)
     return render_template(
-        "coordinator/board.html", asked=asked, board=shown, drawing=drawing,
-        details=_details(request.args.get("open", type=int), shown, asked),
+        "coordinator/board.html", asked=asked, board=shown, drawing=drawing, open_id=open_id,
+        details=_details(open_id, shown, asked),
         zones=sorted_zone_names(), day_label=day_label, warning_text=warning_text,
         kind_labels=STAGE_KIND_LABELS, kinds=INTERVIEW_KINDS,
         previous_link=asked.link(day=(asked.day - step).isoformat()),

@@ -5,7 +5,8 @@ engine suggests, and comes back to the board.
 The demo has no interviews, so the test books a week of them first (through the booking service,
 at times the engine offers, one with a London panel) and puts a meeting over one, so the board
 has a conflict to say. The board is photographed at 1366 px (a laptop) and at 375 px (a phone): on
-the phone the board scrolls sideways inside its own box and the page itself does not.
+the phone the board scrolls sideways inside its own box and the page itself does not, and the
+board's one script scrolls that box to the opened interview.
 """
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ def _both_widths(page, screenshots, name: str) -> None:
     inside its own box; then back to the laptop."""
     screenshots.take(page, f"{name}-laptop")
     page.set_viewport_size(PHONE)
+    page.reload()  # as a phone would load it: the board scrolls itself to what matters
     assert _page_fits(page), f"{name} is wider than a phone"
     board = page.locator(".board-scroll")
     if board.count():
@@ -139,6 +141,14 @@ def test_the_coordinator_filters_moves_on_opens_and_reschedules_from_the_board(
         expect(details.locator(".panel")).to_contain_text(london_name)
         expect(details.get_by_role("link", name=re.compile(r"^Swap"))).not_to_have_count(0)
         _both_widths(page, screenshots, "board-details")
+        # On a phone the board box scrolls itself to the opened interview, clear of the names.
+        page.set_viewport_size(PHONE)
+        page.reload()
+        box = page.locator(".board-scroll").bounding_box()
+        bar = block.locator("rect.block").bounding_box()
+        names = page.locator(".board-row .lane-head").first.bounding_box()
+        assert names["x"] + names["width"] <= bar["x"] <= box["x"] + box["width"]
+        page.set_viewport_size(LAPTOP)
         board_url = details.get_by_role("link", name="Close").get_attribute("href")
 
         details.get_by_role("link", name="Reschedule").click()
