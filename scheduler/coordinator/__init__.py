@@ -4,7 +4,8 @@ One view module per task, each registering its routes on `bp`: applications (hom
 candidate, an application's page), candidates (a candidate's details, another
 requisition, their failed mail), booking (book, reschedule, cancel, swap), board (the calendar
 board and its ICS export), links (scheduling links), outbox (failed mail) and slots_json (the slot
-list as JSON); present.py holds the view models they share, board_present.py the board's drawing. Views leave the commit to the request's edge (scheduler/web.py).
+list as JSON); present.py holds the view models they share, board_present.py the board's
+drawing. Views leave the commit to the request's edge (scheduler/web.py).
 """
 from __future__ import annotations
 

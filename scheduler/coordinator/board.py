@@ -65,7 +65,8 @@ def _board_request() -> BoardRequest:
     day = form.day.data or local_date(zone, to_epoch(request_now()))
     known = {str(office.id) for office in offices}
     office_ids = sorted({int(v) for v in form.office.data or () if v in known})
-    opening = form.opening.data if form.opening.data in {c.value for c in form.opening.choices} else ""
+    openings = {choice.value for choice in form.opening.choices}
+    opening = form.opening.data if form.opening.data in openings else ""
     kind = form.kind.data if form.kind.data in INTERVIEW_KINDS else ""
     level = form.level.data if form.level.data in QUALIFICATION_LEVEL_LABELS else ""
     text = "" if form.q.errors else (form.q.data or "").strip()

@@ -222,7 +222,8 @@ def _qualified_for_opening(requisition_id: int):
 
 
 def _interviews_in(window: BoardWindow, condition):
-    """Return the condition that a profile sits on an interview on the board matching *condition*."""
+    """Return the condition that a profile sits on an interview on the board that matches
+    *condition*."""
     return (sa.select(InterviewerAssignment.id)
             .join(Interview, Interview.id == InterviewerAssignment.interview_id)
             .join(Application, Application.id == Interview.application_id)

@@ -91,7 +91,7 @@ def _both_widths(page, screenshots, name: str) -> None:
     assert _page_fits(page), f"{name} is wider than a phone"
     board = page.locator(".board-scroll")
     if board.count():
-        assert board.evaluate("box => box.scrollWidth > box.clientWidth"), "the board does not scroll"
+        assert board.evaluate("box => box.scrollWidth > box.clientWidth"), "the box does not scroll"
     screenshots.take(page, f"{name}-phone")
     page.set_viewport_size(LAPTOP)
 

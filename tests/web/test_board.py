@@ -41,7 +41,8 @@ def world(db):
                              zone="America/Los_Angeles", calendar_key="US-CA"),
     }
     people = {
-        "BJ": f.make_interviewer(office=offices["BJ"], daily_cap=1, windows=NINE_THIRTY_TO_SIX_THIRTY,
+        "BJ": f.make_interviewer(office=offices["BJ"], daily_cap=1,
+                                 windows=NINE_THIRTY_TO_SIX_THIRTY,
                                  user=f.make_user(name="Li Wei", email="li.wei@example.com"),
                                  qualifications={"system_design": "senior"}),
         "SH": f.make_interviewer(office=offices["SH"], windows=NINE_THIRTY_TO_SIX_THIRTY,
@@ -107,7 +108,8 @@ def band_holding(ruler, x: str):
 
 def interview_x(page, profile, interview) -> str:
     row = page.xpath(f'//div[@data-profile="{profile.id}"]')[0]
-    return row.xpath(f'.//a[@data-interview="{interview.id}"]/rect[contains(@class, "block")]')[0].get("x")
+    block = row.xpath(f'.//a[@data-interview="{interview.id}"]/rect[contains(@class, "block")]')
+    return block[0].get("x")
 
 
 def row_of(page, profile):
@@ -298,7 +300,8 @@ def test_filters_narrow_the_rows_and_keep_other_interviews_faint(client, db, wor
     london = world["offices"]["LON"]
     shown, page = rows(f"office={london.id}")
     assert shown == {people["LON"].id}
-    assert page.xpath(f'//input[@name="office"][@value="{london.id}"]')[0].get("checked") is not None
+    checkbox = page.xpath(f'//input[@name="office"][@value="{london.id}"]')[0]
+    assert checkbox.get("checked") is not None
     assert rows(f"office={london.id}&office={world['offices']['SFO'].id}")[0] == {
         people["LON"].id, people["SFO"].id}
     assert rows("kind=system_design")[0] == {people["BJ"].id, people["LON"].id}

@@ -28,7 +28,8 @@ def _with_busy_time(db, world):
     # Two overlapping blocks are one busy stretch, as on the board.
     f.make_busy_block(work, DECEMBER_9_AT_2 + timedelta(hours=5),
                       DECEMBER_9_AT_2 + timedelta(hours=6), summary="Budget review")
-    f.make_busy_block(f.make_calendar_source(people["BJ"]), DECEMBER_9_AT_2 + timedelta(hours=5, minutes=30),
+    f.make_busy_block(f.make_calendar_source(people["BJ"]),
+                      DECEMBER_9_AT_2 + timedelta(hours=5, minutes=30),
                       DECEMBER_9_AT_2 + timedelta(hours=7), summary="Dentist")
     f.make_busy_block(f.make_calendar_source(people["LON"], kind="url", name="Home"),
                       DECEMBER_9_AT_2 + timedelta(hours=10),
@@ -117,7 +118,8 @@ def test_the_export_of_chosen_offices_or_interviewers(client, db, world):
         "Li Wei", "Li Wei", "Li Wei", "Oliver Smith", "Oliver Smith"]
     # Each row's own link on the board exports that person's week.
     page = client.get("/coordinator/board?day=2026-12-09").text
-    assert f"/coordinator/board.ics?view=week&amp;zone=Asia/Shanghai&amp;day=2026-12-09&amp;interviewer={people['SFO'].id}" in page
+    assert (f"/coordinator/board.ics?view=week&amp;zone=Asia/Shanghai&amp;day=2026-12-09"
+            f"&amp;interviewer={people['SFO'].id}") in page
     # The week is whole even from the day view.
     one_day = _events(client.get("/coordinator/board.ics?view=day&day=2026-12-13").data)
     assert len(one_day) == 4
