@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set-up and run in one step on a machine with only Python 3.11+.
 
-    python3 dev.py run     # venv + pinned packages, migrate, demo data, web on :5000 + job process
+    python3 dev.py run     # venv + pinned packages, migrate, demo data, web on :5000 (or $PORT)
+                           # + job process
     python3 dev.py test    # venv + pinned packages, then the whole test suite (extra args go to pytest)
 
 Only the standard library is used here: this file runs before anything is installed.

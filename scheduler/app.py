@@ -220,6 +220,10 @@ def register_template_filters(app: Flask) -> None:
             "labels": {
                 "application_status": i18n.APPLICATION_STATUS_LABELS,
                 "stage_mode": i18n.STAGE_MODE_LABELS,
+                "stage_kind": i18n.STAGE_KIND_LABELS,
+                "qualification_level": i18n.QUALIFICATION_LEVEL_LABELS,
                 "language": i18n.LANGUAGE_LABELS,
+                "score": i18n.SCORE_LABELS,
+                "recommendation": i18n.RECOMMENDATION_LABELS,
             },
         }

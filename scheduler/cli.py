@@ -72,6 +72,40 @@ def load_demo_command():
         click.echo(f"  {role:<12} {email}")
 
 
+@demo_cli.command("link")
+@click.argument("email")
+def demo_link_command(email):
+    """Print a fresh scheduling link for the candidate's current application (it is emailed to
+    them too, and audited, as "Send link" and "Resend" are)."""
+    from scheduler.formatting import localized
+    from scheduler.models import StageTemplate
+    from scheduler.services.candidates import candidate_with_email, current_application
+    from scheduler.services.emails import external_url
+    from scheduler.services.links import LinkError, send_current_stage_link
+
+    candidate = candidate_with_email(email)
+    if candidate is None:
+        raise click.ClickException(f"no candidate has the email address {email!r}")
+    application = current_application(candidate)
+    if application is None:
+        raise click.ClickException(f"{candidate.name} has no open application")
+    try:
+        link, token = send_current_stage_link("command line: flask demo link", application,
+                                              utc_now())
+    except LinkError as error:
+        db.session.rollback()
+        stage = db.session.get(StageTemplate, error.params.get("stage_id") or 0)
+        # The refusal names a stage by id; the command's reader reads English.
+        raise click.ClickException(error.render(
+            {**error.params, "stage": localized(stage, "name", "en") if stage else "—"})) from error
+    db.session.commit()
+    stage = application.current_stage
+    click.echo(f"{candidate.name} · {localized(application.requisition, 'title', 'en')} · "
+               f"{localized(stage, 'name', 'en')} (link {link.id}, valid to pick a time until "
+               f"{link.expires_at:%Y-%m-%d %H:%M} UTC; the email is in the outbox):")
+    click.echo(external_url("candidate.page", token=token))
+
+
 @jobs_cli.command("run")
 def run_jobs_command():
     """Run the job process: outbox, reminders, calendar refresh (one per deployment)."""
@@ -101,7 +135,7 @@ def run_jobs_once_command(names, now_text):
         raise click.BadParameter(f"unknown job(s): {', '.join(sorted(unknown))}")
     for job in JOBS:
         if not names or job.name in names:
-            click.echo(f"{job.name}: {run_job(current_app._get_current_object(), job, now)}")
+            click.echo(job.describe(run_job(current_app._get_current_object(), job, now)))
 
 
 @calendars_cli.command("refresh")

@@ -8,6 +8,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 MAX_UPLOAD_MB = 10
+# Where `python3 dev.py run` serves unless PORT says otherwise.
+DEFAULT_PORT = "5000"
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +37,12 @@ def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'scheduler.db'}"
 
 
+def default_base_url() -> str:
+    """Return the development address: this machine at PORT, where `dev.py run` serves, so the
+    links in emails reach the app whichever port it runs on."""
+    return f"http://127.0.0.1:{os.environ.get('PORT') or DEFAULT_PORT}"
+
+
 def settings_from_env() -> dict:
     """Read every setting from the environment into a Flask config mapping."""
     app_env = os.environ.get("APP_ENV", "development")
@@ -43,7 +51,7 @@ def settings_from_env() -> dict:
         "APP_ENV": app_env,
         "SECRET_KEY": _secret_key(app_env),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_database_url(),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": (os.environ.get("BASE_URL") or default_base_url()).rstrip("/"),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_DIR": os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")),
         "ORGANIZER_EMAIL": os.environ.get("ORGANIZER_EMAIL", "ml-hr@example.com"),

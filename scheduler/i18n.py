@@ -7,13 +7,17 @@ user's stored preference; the browser's Accept-Language is the last resort, then
 The formatting itself is pure and lives in scheduler/formatting.py; the wrappers here pass it the
 viewer's language unless the caller names one, and are what templates use as filters. Services
 and jobs never import this module: they pass a recipient's language to scheduler.formatting.
+`zone_columns` says whose time each zone a page shows is (the viewer's, the candidate's, both),
+for the coordinator's booking pages and the interviewer's home alike.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -42,7 +46,6 @@ STAGE_MODE_LABELS = {
     "onsite": _l("On site"),
     "online": _l("Online"),
 }
-LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 STAGE_KIND_LABELS = {
     "phone_screen": _l("Phone screen"),
     "coding_test": _l("Coding test"),
@@ -57,6 +60,11 @@ QUALIFICATION_LEVEL_LABELS = {
     "qualified": _l("Qualified"),
     "senior": _l("Senior"),
 }
+LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
+# The rubric's 1–4 scale and the overall recommendation say the same four things.
+SCORE_LABELS = {1: _l("Strong no"), 2: _l("No"), 3: _l("Yes"), 4: _l("Strong yes")}
+RECOMMENDATION_LABELS = {"strong_no": _l("Strong no"), "no": _l("No"), "yes": _l("Yes"),
+                         "strong_yes": _l("Strong yes")}
 
 
 def select_locale() -> str:
@@ -133,3 +141,31 @@ def calendar_name(key: str, language: str | None = None) -> str:
 def salary_band(requisition, language: str | None = None) -> str:
     """Render a requisition's salary band in *language*, else the viewer's; "" when unset."""
     return formatting.salary_band(requisition, language or current_language())
+
+
+@dataclass(frozen=True)
+class ZoneColumn:
+    """One zone a page shows times in, and whose time that is."""
+
+    zone: str
+    heading: str
+    is_own: bool
+    is_candidate: bool
+
+
+def zone_columns(chosen: str, own: str, candidate: str) -> list[ZoneColumn]:
+    """Return the zones to show side by side: the chosen one first, then the viewer's own and
+    the candidate's; one column for a zone that is several of these."""
+    columns = []
+    for zone in dict.fromkeys((chosen, own, candidate)):
+        is_own, is_candidate = zone == own, zone == candidate
+        if is_own and is_candidate:
+            heading = _("Your time and the candidate's")
+        elif is_own:
+            heading = _("Your time")
+        elif is_candidate:
+            heading = _("Candidate's time")
+        else:
+            heading = _("Time")
+        columns.append(ZoneColumn(zone, heading, is_own, is_candidate))
+    return columns

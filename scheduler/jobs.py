@@ -2,7 +2,9 @@
 
 Web workers never start a scheduler: they write rows (outbox, reminders, sources) and this
 process polls those tables on short intervals with APScheduler 3's in-memory store. Each job
-function opens its own app context, owns its transactions, and logs what it did.
+function owns its transactions and returns counts; `run_job` gives it an app context and logs one
+line per run saying what it did ("send_outbox: sent 3, failed 1, 0 left"). APScheduler's own
+two lines per run ("Running job …", "… executed successfully") are quieted to warnings.
 """
 from __future__ import annotations
 
@@ -28,20 +30,21 @@ def mail_transport():
 
 def send_outbox(now: datetime, transport=None, limit: int = 50) -> dict:
     """Claim due outbox rows, send each, and record the outcome; return counts."""
-    from scheduler.services.outbox import claim_due_messages, deliver_claimed
+    from scheduler.services.outbox import claim_due_messages, count_due_messages, deliver_claimed
 
     claimed = claim_due_messages(now, limit=limit)
     db.session.commit()
     counts = {"claimed": len(claimed), "sent": 0, "retry": 0, "failed": 0}
-    if not claimed:
-        return counts
-    transport = transport or mail_transport()
+    if claimed:
+        transport = transport or mail_transport()
     for message_id in claimed:
         delivery = deliver_claimed(message_id, transport, now)
         db.session.commit()
         counts[delivery.outcome] += 1
         if delivery.outcome != "sent":
             log.warning("outbox %s: %s (%s)", message_id, delivery.outcome, delivery.error)
+    # Due now but not taken by this run: more than `limit`, for the next run.
+    counts["left"] = count_due_messages(now)
     return counts
 
 
@@ -80,40 +83,67 @@ class Job:
     name: str
     function: Callable[[datetime], dict]
     every_seconds: int
+    # How the run's log line words the counts the function returns; empty: each count by name.
+    summary: str = ""
+
+    def describe(self, result: dict) -> str:
+        """Say in one line what a run did, e.g. "send_outbox: sent 3, failed 1, 0 left"."""
+        try:
+            text = self.summary.format(**result)
+        except (KeyError, IndexError, ValueError):
+            text = ""
+        return f"{self.name}: {text or ', '.join(f'{k} {v}' for k, v in result.items())}"
 
 
 JOBS = [
-    Job("send_outbox", send_outbox, 30),
-    Job("enqueue_reminders", enqueue_reminders, 60),
-    Job("refresh_calendars", refresh_calendars, 15 * 60),
-    Job("expire_links", expire_links, 10 * 60),
+    Job("send_outbox", send_outbox, 30,
+        "sent {sent}, failed {failed}, to retry later {retry}, {left} left"),
+    Job("enqueue_reminders", enqueue_reminders, 60, "{enqueued} reminders put in the outbox"),
+    Job("refresh_calendars", refresh_calendars, 15 * 60,
+        "{refreshed} calendars read, {failed} failed"),
+    Job("expire_links", expire_links, 10 * 60, "{expired} scheduling links expired"),
 ]
 
 
 def run_job(app: Flask, job: Job, now: datetime | None = None) -> dict:
-    """Run one job in its own app context; log the outcome; never let an error kill the process."""
+    """Run one job in its own app context and log one line saying what it did; never let an
+    error kill the process (it is logged with its traceback instead)."""
     with app.app_context():
         try:
             result = job.function(now or utc_now())
         except Exception:
             db.session.rollback()
-            log.exception("job %s failed", job.name)
+            log.exception("%s: failed", job.name)
             return {"error": True}
         finally:
             db.session.remove()
-    log.info("job %s: %s", job.name, result)
+    log.info("%s", job.describe(result))
     return result
 
 
-def run_job_process(app: Flask) -> None:
-    """Block, running every job on its interval (one instance each, missed runs coalesced)."""
+def quiet_scheduler_logs() -> None:
+    """Keep APScheduler to warnings (a missed run, a job still running): `run_job` says what each
+    run did, so its "Running job …" and "… executed successfully" lines only repeat that."""
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def job_scheduler(app: Flask):
+    """Return a blocking APScheduler with every job on its interval (one instance each, missed
+    runs coalesced), not started."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS:
         scheduler.add_job(run_job, "interval", args=[app, job], seconds=job.every_seconds,
-                          id=job.name, max_instances=1, coalesce=True,
+                          id=job.name, name=job.name, max_instances=1, coalesce=True,
                           # APScheduler wakes on the real clock even when business time is frozen.
                           next_run_time=wall_clock_now())
+    return scheduler
+
+
+def run_job_process(app: Flask) -> None:
+    """Block, running every job on its interval, one log line per run."""
+    quiet_scheduler_logs()
+    scheduler = job_scheduler(app)
     log.info("job process started with %s", ", ".join(j.name for j in JOBS))
     scheduler.start()

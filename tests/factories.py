@@ -162,8 +162,7 @@ def make_rubric(**kw) -> Rubric:
 
 def make_feedback(interview, interviewer, rubric=None, scores=None, **kw) -> Feedback:
     rubric = rubric or make_rubric()
-    defaults = dict(recommendation="yes", notes="", created_at=NOW,
-                    updated_at=NOW)
+    defaults = dict(recommendation="yes", hire_level="mid", created_at=NOW, updated_at=NOW)
     feedback = Feedback(interview_id=interview.id, interviewer_id=interviewer.id,
                         rubric=rubric, **(defaults | kw))
     feedback.scores = [FeedbackScore(criterion_code=c, score=s)

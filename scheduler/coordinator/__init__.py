@@ -3,9 +3,11 @@
 One view module per task, each registering its routes on `bp`: applications (home, new
 candidate, an application's page), candidates (a candidate's details, another
 requisition, their failed mail), booking (book, reschedule, cancel, swap), board (the calendar
-board and its ICS export), links (scheduling links), outbox (failed mail) and slots_json (the slot
-list as JSON); present.py holds the view models they share, board_present.py the board's
-drawing. Views leave the commit to the request's edge (scheduler/web.py).
+board and its ICS export), feedback (an application's feedback, no-shows, a coding test's
+reviewer), links (scheduling links), openings (openings, their details and loops), stages (an
+opening's stages), outbox (failed mail) and slots_json (the slot list as JSON); present.py holds
+the view models they share, board_present.py the board's drawing. Views leave the commit to the
+request's edge (scheduler/web.py).
 """
 from __future__ import annotations
 
@@ -22,5 +24,6 @@ handle_refusals(bp, "coordinator.home", describe=refusal_message)
 
 # Imported for their routes, which they register on bp.
 from scheduler.coordinator import (  # noqa: E402,F401
-    applications, board, booking, candidates, history, links, outbox, slots_json,
+    applications, board, booking, candidates, feedback, history, links, openings, outbox,
+    slots_json, stages,
 )

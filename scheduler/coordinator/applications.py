@@ -1,9 +1,10 @@
 """Coordinator views: the home page (requisitions, applications, seats someone declined), adding
 a candidate, and an application's page (its interviews with their history, and times to book).
 
-The application page lists free times in a zone the coordinator chooses (their own by default)
-and in the candidate's zone, each labelled, for the current stage or a loop; whether anything
-may be booked is the booking service's one rule (`booking_refusal`).
+The application page lists free times in a zone the coordinator chooses (their own by default),
+beside them in the coordinator's own zone and the candidate's (present_times.py), each labelled,
+for the current stage or a loop; whether anything may be booked is the booking service's one
+rule (`booking_refusal`).
 """
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.feedback import interview_outcomes
 from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, ResendForm, SlotViewForm, SwapForm,
 )
 from scheduler.coordinator.present import (
     blocker_text, declined_seats, interview_cards, problem_texts, slot_days,
 )
+from scheduler.coordinator.present_times import zone_note
 from scheduler.extensions import db
-from scheduler.i18n import current_language
+from scheduler.i18n import current_language, zone_columns
 from scheduler.models import (
     Application, Interview, InterviewerAssignment, InterviewerProfile, OutboxMessage,
 )
@@ -96,21 +99,23 @@ def render_application(application: Application, form: SlotViewForm, *,
     brk = form.brk.data if form.brk.data in BREAK_CHOICES else DEFAULT_BREAK
     stages = stages_to_book(application, as_loop=plan == "loop")
     refusal = booking_refusal(application, stages)
+    columns = zone_columns(zone, current_user.zone, application.candidate.zone)
+    interviews = _application_interviews(application)
     days = None
     if refusal is None:
         search = (taken.fresh if taken is not None and taken.fresh is not None
                   else find_slots(application, stages, now,
                                   break_minutes=brk if len(stages) > 1 else 0))
-        days = slot_days(search, stages, zone, application.candidate.zone,
-                         parse_day(request.args.get("day")))
+        days = slot_days(search, stages, columns, parse_day(request.args.get("day")))
     return render_template(
         "coordinator/application.html", application=application, form=form, zone=zone,
         zones=sorted_zone_names(), loop_stages=loop, stages=stages, plan=plan, brk=brk,
         blocker=blocker_text(refusal) if refusal is not None else "", days=days,
         taken_problems=problem_texts(taken.problems, stages) if taken is not None else [],
         is_taken=taken is not None,
-        cards=interview_cards(_application_interviews(application), zone,
-                              application.candidate.zone, now),
+        cards=interview_cards(interviews, columns, now),
+        zone_note=zone_note(columns, now),
+        outcomes=interview_outcomes(interviews, now),
         flagged=declined_seats(now, application.id),
         swap_form=SwapForm(), cancel_form=CancelForm(),
         other_applications=other_applications(application),
@@ -121,5 +126,8 @@ def render_application(application: Application, form: SlotViewForm, *,
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
     """Show an application: its interviews with their history, and free times to book."""
-    return render_application(db.get_or_404(Application, application_id),
-                              SlotViewForm(request.args))
+    application = db.get_or_404(Application, application_id)
+    form = SlotViewForm(request.args)
+    if "brk" not in request.args:  # the opening's default break for its loop
+        form.brk.data = application.requisition.loop_break_minutes
+    return render_application(application, form)

@@ -25,7 +25,9 @@ from scheduler.coordinator.present import interview_cards
 from scheduler.domain.availability import local_date, week_start
 from scheduler.domain.intervals import to_epoch
 from scheduler.extensions import db
-from scheduler.i18n import QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, current_language
+from scheduler.i18n import (
+    QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, current_language, zone_columns,
+)
 from scheduler.models import Interview
 from scheduler.models.requisition import INTERVIEW_KINDS
 from scheduler.services.board import (
@@ -123,8 +125,8 @@ def _details(interview_id: int | None, shown, asked: BoardRequest) -> dict | Non
         return None
     interview = db.get_or_404(Interview, interview_id)
     zone = asked.window.zone
-    card = interview_cards([interview], zone, interview.application.candidate.zone,
-                           request_now())[0]
+    columns = zone_columns(zone, current_user.zone, interview.application.candidate.zone)
+    card = interview_cards([interview], columns, request_now())[0]
     conflicts = [(row.profile.user.name, [str(CONFLICT_TEXTS[kind]) for kind in item.conflicts])
                  for row in shown.rows for item in row.interviews
                  if item.interview.id == interview.id and item.conflicts]

@@ -19,21 +19,24 @@ from flask_login import current_user
 
 from scheduler.coordinator import bp
 from scheduler.coordinator.applications import render_application
+from scheduler.coordinator.feedback import assign_booked_reviewer, offer_reviewers
 from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, BookForm, CancelForm, RescheduleForm, SlotViewForm, SwapForm,
 )
 from scheduler.coordinator.present import (
-    blocker_text, labels, people, problem_texts, refusal_message, seat_choices, slot_days,
+    blocker_text, labels, panel_times, people, problem_texts, refusal_message, seat_choices,
+    slot_days,
 )
+from scheduler.coordinator.present_times import column_ranges, zone_note
 from scheduler.extensions import db
-from scheduler.i18n import format_local_range, localized
+from scheduler.i18n import format_local_range, localized, zone_columns
 from scheduler.models import Application, Interview
 from scheduler.services.booking import (
     BookingError, SlotTaken, book_interview, book_loop, booking_refusal, cancel_interview,
     loop_stage_starts, loop_stages, reschedule_interview, stages_to_book, swap_interviewer,
 )
 from scheduler.services.slot_search import (
-    check_booking, find_slots, seat_replacements, suggest_replacements,
+    check_booking, find_slots, flag_hours, seat_replacements, suggest_replacements,
 )
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import flash_refusal, iso_utc, parse_day, parse_start, request_now, safe_next
@@ -56,20 +59,26 @@ def _posted_panels(sizes) -> list[list[int]] | None:
 def _render_confirm(*, mode: str, application: Application, stages, start_at: datetime,
                     end_at: datetime, panels, form, zone: str, back: str, action: str,
                     brk: int = 0, exclude=(), errors=(), status: int = 200):
-    """Render the confirm form: each seat with who else could sit there, and the place."""
+    """Render the confirm form: the time in each zone shown, each seat with who else could sit
+    there (everyone in their own zone, with the humane flags), and the place."""
     now = request_now()
     replacements = seat_replacements(application, stages, start_at, panels, now,
                                      break_minutes=brk, exclude_interview_ids=exclude)
-    who = people({i for panel in panels for i in panel}
-                 | {p.id for stage in replacements for seat in stage for p in seat})
-    parts = seat_choices(stages, panels, replacements, who)
-    for part, (stage_start, stage_end) in zip(parts, loop_stage_starts(stages, start_at, brk)):
+    offered = [[*panel, *(p.id for seat in seats for p in seat)]
+               for panel, seats in zip(panels, replacements)]
+    flags = flag_hours(application, stages, start_at, offered, now, break_minutes=brk,
+                       exclude_interview_ids=exclude)
+    who = people({i for ids in offered for i in ids})
+    stage_times = loop_stage_starts(stages, start_at, brk)
+    parts = seat_choices(stages, panels, replacements, who, stage_times, flags)
+    for part, (stage_start, stage_end) in zip(parts, stage_times):
         part["time"] = format_local_range(stage_start, stage_end, zone)
+    columns = zone_columns(zone, current_user.zone, application.candidate.zone)
     return render_template(
         "coordinator/confirm.html", mode=mode, application=application, form=form,
-        parts=parts, when=format_local_range(start_at, end_at, zone),
-        candidate_when=format_local_range(start_at, end_at, application.candidate.zone),
-        back=back, action=action, errors=list(errors), brk=brk,
+        parts=parts, times=column_ranges(columns, start_at, end_at, flags),
+        zone_note=zone_note(columns, now), back=back, action=action, errors=list(errors),
+        brk=brk,
     ), status
 
 
@@ -80,7 +89,7 @@ def book(application_id: int):
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"), plan=source.get("plan"),
                         brk=int(source.get("brk")) if (source.get("brk") or "").isdigit()
-                        else DEFAULT_BREAK)
+                        else application.requisition.loop_break_minutes)
     zone = view.chosen_zone(current_user.zone)
     plan = "loop" if view.plan.data == "loop" and loop_stages(application) else "stage"
     stages = stages_to_book(application, as_loop=plan == "loop")
@@ -97,6 +106,7 @@ def book(application_id: int):
         return redirect(back)
     now = request_now()
     form = BookForm()
+    offer_reviewers(form, stages)
     confirm = dict(mode="book", application=application, stages=stages, start_at=start_at,
                    form=form, zone=zone, back=back, action=request.full_path, brk=brk)
     if request.method == "GET":
@@ -131,6 +141,7 @@ def book(application_id: int):
     except BookingError as error:
         flash_refusal(refusal_message(error))
         return redirect(back)
+    assign_booked_reviewer(form, booked, now)
     flash(_("Booked %(stage)s for %(name)s: %(when)s.",
             stage=_(", ").join(localized(i.stage) for i in booked),
             name=application.candidate.name,
@@ -159,20 +170,21 @@ def reschedule(interview_id: int):
     exclude = [i.id for i in group]
     old_panels = [[a.interviewer_id for a in i.active_assignments] for i in group]
     start_at = parse_start(source.get("start"))
+    columns = zone_columns(zone, current_user.zone, application.candidate.zone)
 
     def slot_page(taken=None, status=200):
         search = (taken.fresh if taken is not None and taken.fresh is not None
                   else find_slots(application, stages, now, break_minutes=brk,
                                   exclude_interview_ids=exclude))
-        days = slot_days(search, stages, zone, application.candidate.zone,
-                         parse_day(request.args.get("day")))
+        days = slot_days(search, stages, columns, parse_day(request.args.get("day")))
         return render_template(
             "coordinator/reschedule.html", interview=interview, group=group,
             application=application, form=view, zone=zone, zones=sorted_zone_names(),
             days=days, stages=stages, back=back, next_page=next_page,
             is_taken=taken is not None,
             taken_problems=problem_texts(taken.problems, stages) if taken else [],
-            when=format_local_range(group[0].start_at, group[-1].end_at, zone),
+            times=column_ranges(columns, group[0].start_at, group[-1].end_at),
+            zone_note=zone_note(columns, now),
         ), status
 
     if start_at is None:
@@ -259,13 +271,20 @@ def swap(interview_id: int):
         if seat is None or interview.status != Interview.SCHEDULED:
             abort(404)
         suggestions = suggest_replacements(interview, old, now)
-        names = labels([old] + [p.id for p in suggestions])
+        ids = [old] + [p.id for p in suggestions]
+        # The seat's own stage at the interview's time: who it is early or late for.
+        flags = flag_hours(interview.application, [interview.stage], interview.start_at, [ids],
+                           now, exclude_interview_ids=[i.id for i in interview.live_group])
+        replaced, *offered = panel_times(ids, interview.start_at, interview.end_at,
+                                         people(ids), flags)
+        columns = zone_columns(current_user.zone, current_user.zone,
+                               interview.application.candidate.zone)
         form.old.data, form.next.data = old, back
         return render_template(
             "coordinator/swap.html", interview=interview, seat=seat, form=form, back=back,
-            who=names.get(old, "—"),
-            suggestions=[(p.id, names.get(p.id, "—")) for p in suggestions],
-            when=format_local_range(interview.start_at, interview.end_at, current_user.zone))
+            who=replaced, suggestions=list(zip(ids[1:], offered)),
+            times=column_ranges(columns, interview.start_at, interview.end_at, flags),
+            zone_note=zone_note(columns, now))
     if not form.validate_on_submit():
         flash(_("Choose who takes the seat."), "error")
         return redirect(back)

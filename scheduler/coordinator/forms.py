@@ -1,22 +1,25 @@
-"""Forms of the coordinator blueprint."""
+"""Forms of the coordinator blueprint: candidates, booking, openings and their stages."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
-    StringField, SubmitField, TelField, TextAreaField,
+    BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
+    SelectField, SelectMultipleField, StringField, SubmitField, TelField, TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from scheduler.i18n import (
-    LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, localized,
+    LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
 from scheduler.models.requisition import INTERVIEW_KINDS
 from scheduler.models.user import QUALIFICATION_LEVELS
+from scheduler.services.stages import FIELDS as STAGE_FIELDS
+from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
 
@@ -68,7 +71,16 @@ class AddApplicationForm(_OpeningFields, FlaskForm):
 
 # --- Booking on an application: which slots to show, confirm, reschedule, cancel, swap -------
 
-BREAK_CHOICES = (0, 10, 15, 20, 30)
+
+def _id_or_none(value):
+    """Read a chosen id; the empty choice ("nobody yet") is None."""
+    return None if value in (None, "", "None") else int(value)
+
+
+BREAK_CHOICES = LOOP_BREAK_CHOICES
+
+
+BREAK_CHOICES = LOOP_BREAK_CHOICES
 DEFAULT_BREAK = 15
 
 
@@ -121,6 +133,10 @@ class BookForm(FlaskForm):
                             description=_l("Leave empty to use the lead interviewer's room."))
     location = StringField(_l("Location"), validators=[Optional(), Length(max=300)],
                            description=_l("Leave empty for the office address or the phone call."))
+    # Offered only when a stage being booked has a reviewer (the online coding test).
+    reviewer_id = SelectField(_l("Reviewer of the coding test"), coerce=_id_or_none,
+                              validators=[Optional()], choices=[],
+                              description=_l("Optional: you can choose the reviewer later."))
     submit = SubmitField(_l("Book"))
 
 
@@ -161,6 +177,154 @@ class ResendForm(FlaskForm):
     """Put a failed email back in the queue."""
 
     submit = SubmitField(_l("Send again"))
+
+
+# --- After the interview: no-shows, the coding test's reviewer ------------------------------
+
+
+class NoShowForm(FlaskForm):
+    """Who did not come to an interview, and what happened (the no-show service checks it)."""
+
+    party = RadioField(_l("Who did not come?"), validators=[Optional()], choices=[
+        SelectChoice("candidate", _l("The candidate")),
+        SelectChoice("interviewer", _l("An interviewer"))])
+    absent_interviewer_id = SelectField(_l("Which interviewer?"), coerce=_id_or_none,
+                                        validators=[Optional()], choices=[])
+    note = TextAreaField(_l("What happened?"), validators=[Optional()])
+    submit = SubmitField(_l("Mark as a no-show"))
+
+
+class ReviewerForm(FlaskForm):
+    """Choose who reviews a coding test."""
+
+    reviewer_id = SelectField(_l("Reviewer"), coerce=_id_or_none, validators=[Optional()],
+                              choices=[])
+    submit = SubmitField(_l("Save reviewer"))
+
+    def offer(self, people: list[tuple[int, str]]) -> None:
+        """Offer *people* (id, label: the qualified interviewers), after "nobody yet"."""
+        self.reviewer_id.choices = reviewer_choices_with_nobody(people)
+
+
+def reviewer_choices_with_nobody(people: list[tuple[int, str]]) -> list[SelectChoice]:
+    """Return the choices of a reviewer select: "nobody yet", then *people* (id, label)."""
+    return [SelectChoice("", _("Nobody yet"))] + [SelectChoice(i, label) for i, label in people]
+
+
+# --- Openings and their stages (the services check every value) ------------------------------
+
+
+def _checkboxes(label, **kwargs) -> SelectMultipleField:
+    """Several choices as checkboxes (their ids as numbers)."""
+    return SelectMultipleField(label, coerce=int, widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput(), **kwargs)
+
+
+class LevelForm(Form):
+    """One level of an opening (a row of the levels table; an empty row is left out)."""
+
+    code = StringField(_l("Code"))
+    name_zh = StringField(_l("Name in Chinese"))
+    name_en = StringField(_l("Name in English"))
+    years = StringField(_l("Years"))
+
+
+class OpeningForm(FlaskForm):
+    """An opening's details: titles, levels, salary band, offices, open or closed, coordinators."""
+
+    title_zh = StringField(_l("Title in Chinese"))
+    title_en = StringField(_l("Title in English"))
+    levels = FieldList(FormField(LevelForm), label=_l("Levels"),
+                       description=_l("Years as 3-5 (from 3 to 5) or 8+. Clear a row's fields "
+                                      "to remove that level; fill an empty row to add one."))
+    salary_min = IntegerField(_l("Lowest salary"), validators=[Optional()])
+    salary_max = IntegerField(_l("Highest salary"), validators=[Optional()])
+    salary_currency = StringField(_l("Currency"), default="CNY",
+                                  description=_l("A three-letter code, e.g. CNY, USD, GBP."))
+    salary_period = SelectField(_l("Per"), choices=[SelectChoice("month", _l("month")),
+                                                    SelectChoice("year", _l("year"))])
+    office_ids = _checkboxes(_l("Offices"))
+    coordinator_ids = _checkboxes(
+        _l("Coordinators"), description=_l("They are told when something happens to this "
+                                           "opening; with none ticked, every coordinator is."))
+    is_open = BooleanField(_l("Open: candidates can be added"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def details(self) -> dict:
+        """Return the form's values as the openings service takes them."""
+        return {name: self[name].data for name in (
+            "title_zh", "title_en", "levels", "salary_min", "salary_max", "salary_currency",
+            "salary_period", "office_ids", "coordinator_ids", "is_open")}
+
+
+class StageForm(FlaskForm):
+    """One stage of an opening, with everything the slot engine needs."""
+
+    name_zh = StringField(_l("Name in Chinese"))
+    name_en = StringField(_l("Name in English"))
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(code, label)
+                                            for code, label in STAGE_KIND_LABELS.items()])
+    mode = SelectField(_l("How it takes place"),
+                       choices=[SelectChoice(code, label)
+                                for code, label in STAGE_MODE_LABELS.items()])
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()],
+                                    description=_l("0 for an offer."))
+    panel_size = IntegerField(_l("Panel size"), validators=[Optional()],
+                              description=_l("Interviewers on the panel; 0 for an offer."))
+    required_level = SelectField(_l("Lowest qualification on the panel"),
+                                 choices=[SelectChoice(code, label) for code, label
+                                          in QUALIFICATION_LEVEL_LABELS.items()])
+    is_senior_seat_required = BooleanField(_l("One seat must be senior"))
+    buffer_before_minutes = IntegerField(_l("Free time before (minutes)"), validators=[Optional()])
+    buffer_after_minutes = IntegerField(_l("Free time after (minutes)"), validators=[Optional()])
+    min_notice_minutes = IntegerField(_l("Minimum notice (minutes)"), validators=[Optional()],
+                                      description=_l("1440 minutes is one day."))
+    horizon_days = IntegerField(_l("Booking horizon (days)"), validators=[Optional()],
+                                description=_l("How far ahead times are offered."))
+    step_minutes = SelectField(_l("Start times every"), coerce=int,
+                               choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
+                                        for m in STEP_CHOICES])
+    candidate_day_start = TimeField(_l("Candidate's day starts"), validators=[Optional()],
+                                    description=_l("In the candidate's own time zone."))
+    candidate_day_end = TimeField(_l("Candidate's day ends"), validators=[Optional()])
+    reschedule_cutoff_hours = IntegerField(_l("Rescheduling closes (hours before)"),
+                                           validators=[Optional()])
+    feedback_due_hours = IntegerField(_l("Feedback due (hours after)"), validators=[Optional()],
+                                      description=_l("Empty for an offer."))
+    sla_days = IntegerField(_l("Offer SLA (days)"), validators=[Optional()],
+                            description=_l("Offer stage only: days after the previous stage "
+                                           "passes."))
+    description_zh = TextAreaField(_l("Description in Chinese"))
+    description_en = TextAreaField(_l("Description in English"))
+    submit = SubmitField(_l("Save stage"))
+
+    def details(self) -> dict:
+        """Return the form's values as the stages service takes them."""
+        return {name: self[name].data for name in STAGE_FIELDS}
+
+
+class StageMoveForm(FlaskForm):
+    """Move a stage one place up or down (a button with a CSRF token)."""
+
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class StageRemoveForm(FlaskForm):
+    """Remove a stage, after its confirmation page."""
+
+    submit = SubmitField(_l("Remove the stage"))
+
+
+class LoopForm(FlaskForm):
+    """Which stages are booked back to back with the next one, and the default break."""
+
+    looped = _checkboxes(_l("Booked back to back with the next stage"),
+                         description=_l("Ticked stages and the stage after each form a loop: "
+                                        "booked together on one day, by different panels."))
+    break_minutes = SelectField(_l("Default break between the stages of a loop"), coerce=int,
+                                choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
+                                         for m in BREAK_CHOICES])
+    submit = SubmitField(_l("Save loops"))
 
 
 # --- The calendar board ----------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Coordinator actions on candidate scheduling links: send one for a stage or a loop, revoke, resend.
 
+A link is for the application's current stage alone (the default) or for the opening's loop from
+it, offered only when there is one: two choices, and the links service refuses anything else.
+
 These routes sit on the coordinator blueprint (so its role gate applies) in a module of their
 own. templates/coordinator/_links.html is the panel an application page includes: it needs only
 `application` in its context and calls `link_panel(application)`, which this module provides to
@@ -15,21 +18,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField
+from wtforms import HiddenField, IntegerField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from scheduler.coordinator import bp
-from scheduler.coordinator.present import refusal_message
+from scheduler.coordinator.present import problem_texts, refusal_message
 from scheduler.extensions import db
 from scheduler.i18n import localized
 from scheduler.models import Application, Interview, SchedulingLink
+from scheduler.services.booking import loop_stages
+from scheduler.services.link_booking import judge_proposals
 from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
-    link_state, links_for_application, proposal, resend_link, revoke_link,
+    link_state, links_for_application, proposal, resend_link, revoke_link, stages_for_link,
 )
-from scheduler.web import flash_refusal, request_now, safe_next
+from scheduler.web import flash_refusal, iso_utc, request_now, safe_next
 
 LINK_STATE_LABELS = {
     "sent": _l("Sent"),
@@ -41,16 +45,18 @@ LINK_STATE_LABELS = {
 }
 
 
-class SendLinkForm(FlaskForm):
-    """Send a scheduling link for one stage, or several stages as a loop."""
+SCOPE_STAGE, SCOPE_LOOP = "stage", "loop"
 
-    stage_ids = SelectMultipleField(
-        _l("Stages"), coerce=int, widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validators=[DataRequired(_l("Tick at least one stage."))],
-        description=_l("Two or more stages are booked as a loop: back to back on one day."))
-    break_minutes = IntegerField(_l("Break between loop stages (minutes)"), default=15,
-                                 validators=[NumberRange(0, MAX_BREAK_MINUTES)])
+
+class SendLinkForm(FlaskForm):
+    """Send a scheduling link for the current stage, or for the opening's loop from it."""
+
+    scope = RadioField(_l("The link is for"), default=SCOPE_STAGE,
+                       choices=[SelectChoice(SCOPE_STAGE, _l("The current stage")),
+                                SelectChoice(SCOPE_LOOP, _l("The loop"))],
+                       validators=[InputRequired(_l("Choose what the link is for."))])
+    break_minutes = IntegerField(_l("Break between loop stages (minutes)"),
+                                 validators=[Optional(), NumberRange(0, MAX_BREAK_MINUTES)])
     valid_days = IntegerField(_l("Days to choose a time"), default=DEFAULT_VALID_DAYS,
                               validators=[NumberRange(1, 60)])
     next = HiddenField()
@@ -74,6 +80,36 @@ class LinkRow:
     interviews: list[Interview]
     proposal: object
     is_active: bool
+    proposed: list = ()
+
+
+PROPOSAL_REASONS = {
+    "outside_working_hours": _l("Not offered: outside the interviewers' working hours."),
+    "nobody_free": _l("Not offered: not enough qualified interviewers are free then."),
+}
+
+
+def proposed_actions(link: SchedulingLink, now) -> list[dict]:
+    """Return each proposed time with its "book this" address (the confirm page) when the engine
+    offers it, else the reason it does not and the slot list to pick from instead."""
+    plan = SCOPE_LOOP if len(link.stage_ids) > 1 else SCOPE_STAGE
+    application_id = link.application_id
+    actions = []
+    for judged in judge_proposals(link, now):
+        if judged.is_offered:
+            why = ""
+        elif judged.reason == "time":
+            why = " ".join(problem_texts(judged.problems, link_stages(link)))
+        else:
+            why = str(PROPOSAL_REASONS[judged.reason])
+        actions.append({
+            "start_at": judged.start_at, "is_offered": judged.is_offered, "why": why,
+            "book_url": url_for(".book", application_id=application_id,
+                                start=iso_utc(judged.start_at), plan=plan,
+                                brk=link.break_minutes) if judged.is_offered else "",
+            "slots_url": url_for(".application", application_id=application_id, plan=plan,
+                                 brk=link.break_minutes)})
+    return actions
 
 
 def link_panel(application: Application) -> dict:
@@ -86,15 +122,20 @@ def link_panel(application: Application) -> dict:
             link=link, state=state, state_label=str(LINK_STATE_LABELS[state]),
             stage_names=_(", ").join(localized(s) for s in link_stages(link)),
             interviews=link_interviews(link), proposal=proposal(link),
-            is_active=state not in ("revoked",)))
+            is_active=state not in ("revoked",), proposed=proposed_actions(link, now)))
     form = SendLinkForm(formdata=None)
-    form.stage_ids.choices = [SelectChoice(s.id, f"{s.position}. {localized(s)}")
-                              for s in application.requisition.stages if s.is_schedulable]
-    if application.current_stage_id:
-        form.stage_ids.data = [application.current_stage_id]
+    current = application.current_stage
+    loop = loop_stages(application)
+    form.scope.choices = [SelectChoice(SCOPE_STAGE, _("The current stage: %(stage)s",
+                                                      stage=localized(current) if current else "—"))]
+    if loop:
+        form.scope.choices.append(SelectChoice(SCOPE_LOOP, _(
+            "The loop: %(stages)s, back to back on one day",
+            stages=" + ".join(localized(stage) for stage in loop))))
+    form.break_minutes.data = application.requisition.loop_break_minutes
     return {"rows": rows, "send_form": form, "action_form": LinkActionForm(formdata=None),
             "next": request.full_path.rstrip("?"), "now": now,
-            "is_open": application.is_open_for_booking}
+            "is_open": application.is_open_for_booking, "has_loop": bool(loop)}
 
 
 @bp.context_processor
@@ -119,18 +160,20 @@ def send_link(application_id: int):
     """Send a new scheduling link for the chosen stage(s)."""
     application = db.get_or_404(Application, application_id)
     form = SendLinkForm()
-    stages = {s.id: s for s in application.requisition.stages}
-    form.stage_ids.choices = [SelectChoice(i, str(i)) for i in stages]
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
         return _back(application_id, form.next.data)
     now = request_now()
-    chosen = sorted((stages[i] for i in form.stage_ids.data), key=lambda s: s.position)
+    is_loop = form.scope.data == SCOPE_LOOP
+    break_minutes = form.break_minutes.data
+    if break_minutes is None:
+        break_minutes = application.requisition.loop_break_minutes
     try:
-        create_link(current_user, application, chosen, form.break_minutes.data or 0,
-                    now + timedelta(days=form.valid_days.data), now)
+        create_link(current_user, application, stages_for_link(application, as_loop=is_loop),
+                    break_minutes if is_loop else 0, now + timedelta(days=form.valid_days.data),
+                    now)
     except LinkError as error:
         flash_refusal(refusal_message(error))
         return _back(application_id, form.next.data)

@@ -3,9 +3,10 @@ their history in readable form, seats someone declined, and people named with th
 refusals in words: a service's (`refusal_message`, ids turned into names), the engine's problems
 with a slot (`problem_text`), and why an application page offers nothing to book.
 
-Times are shown in the zone the coordinator chose and, beside them, in the candidate's zone,
-each labelled. People are loaded in one query per page part (with their user and office), never
-one per slot or per seat.
+Times are shown in the zone the coordinator chose and, beside them, in the coordinator's own and
+the candidate's zone (one column per distinct zone), each panel member in their own zone with the
+humane flags beside whom they concern: present_times.py says how. People are loaded in one query
+per page part (with their user and office), never one per slot or per seat.
 """
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
-from scheduler.domain.slots import EARLY, Slot, SlotProblem, SlotSearch, problem_message
+from scheduler.coordinator.present_times import (
+    clock_range, column_ranges, column_times, member_time,
+)
+from scheduler.domain.slots import Slot, SlotProblem, SlotSearch, problem_message
 from scheduler.extensions import db
 from scheduler.i18n import (
-    APPLICATION_STATUS_LABELS, current_language, format_local_datetime, format_local_range,
-    localized, viewer_zone, zone_label,
+    APPLICATION_STATUS_LABELS, ZoneColumn, current_language, format_local_datetime,
+    format_local_range, localized, viewer_zone,
 )
 from scheduler.models import (
     Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, StageTemplate,
@@ -41,12 +45,15 @@ INTERVIEW_STATUS_LABELS = {
     Interview.SCHEDULED: _l("Scheduled"), Interview.CANCELLED: _l("Cancelled"),
     Interview.COMPLETED: _l("Completed"), Interview.NO_SHOW: _l("No-show"),
 }
+HELD_LABEL = _l("Held")
 AUDIT_ACTION_LABELS = {
     "interview.booked": _l("Booked"),
     "interview.rescheduled": _l("Moved to a new time"),
     "interview.cancelled": _l("Cancelled"),
     "interview.panel_swapped": _l("Panel changed"),
     "interview.declined": _l("An interviewer can't make it"),
+    "interview.no_show": _l("Marked a no-show"),
+    "interview.reviewer_assigned": _l("Reviewer chosen"),
 }
 # The application page's words for why nothing can be booked (the booking rule's refusals, as a
 # state of the page rather than an answer to an action).
@@ -123,30 +130,9 @@ def problem_texts(problems, stages) -> list[str]:
     return [problem_text(p, names, stages) for p in problems]
 
 
-def _clock_range(start_at: datetime, end_at: datetime, zone: str) -> str:
-    """Render [start, end) as local clock times in *zone*, without the date."""
-    language = current_language()
-    start, end = to_zone(start_at, zone), to_zone(end_at, zone)
-    first = format_datetime(start, "HH:mm", locale=language)
-    last = format_datetime(end, "HH:mm", locale=language)
-    if end.date() != start.date():
-        last = _("%(time)s next day", time=last)
-    return f"{first}–{last}"
-
-
 def _heading(day: date) -> str:
     language = current_language()
     return format_date(day, _HEADING_PATTERNS[language], locale=language)
-
-
-def _flag_text(flag, who: dict[int, InterviewerProfile]) -> str:
-    if flag.interviewer_id is None:
-        return (_("Early in the candidate's day") if flag.kind == EARLY
-                else _("Late in the candidate's day"))
-    name = person_label(who.get(flag.interviewer_id))
-    if flag.kind == EARLY:
-        return _("Early for %(who)s", who=name)
-    return _("Late for %(who)s", who=name)
 
 
 def _alternatives_text(slot: Slot) -> str:
@@ -159,18 +145,23 @@ def _alternatives_text(slot: Slot) -> str:
 
 
 def _search_people(slots) -> dict[int, InterviewerProfile]:
-    ids = set()
-    for slot in slots:
-        for part in slot.stage_slots:
-            ids.update(part.panel)
-            ids.update(f.interviewer_id for f in part.flags)
-    return people(ids)
+    return people(i for slot in slots for part in slot.stage_slots for i in part.panel)
+
+
+def panel_times(panel, start_at: datetime, end_at: datetime, who: dict[int, InterviewerProfile],
+                flags=(), day: date | None = None) -> list[dict]:
+    """Describe each member of *panel* (ids) at [start, end): name and office, their local time
+    in their own zone, and their flags among *flags*."""
+    return [member_time(who[i], person_label(who[i]), start_at, end_at, flags, day)
+            for i in panel if i in who]
 
 
 @dataclass
 class SlotDays:
-    """Slots grouped by local day in the viewer's zone, a few days at a time."""
+    """Slots grouped by local day in the first column's zone, a few days at a time, each read
+    in every column's zone."""
 
+    columns: list[ZoneColumn]
     days: list  # (date, chip label, number of slots) for every day with slots
     shown: list  # (day label, [row, ...]) for the days on this page
     day: date | None
@@ -178,9 +169,11 @@ class SlotDays:
     later: date | None
 
 
-def slot_days(search: SlotSearch, stages, zone: str, candidate_zone: str,
+def slot_days(search: SlotSearch, stages, columns: list[ZoneColumn],
               wanted: date | None) -> SlotDays:
-    """Group *search* by day in *zone*; describe the slots of DAYS_SHOWN days from *wanted*."""
+    """Group *search* by day in the first of *columns*; describe the slots of DAYS_SHOWN days
+    from *wanted* in every column's zone, each panel member in their own."""
+    zone = columns[0].zone
     by_day: dict[date, list] = {}
     for slot in search.slots:
         by_day.setdefault(to_zone(slot.start_at, zone).date(), []).append(slot)
@@ -192,42 +185,48 @@ def slot_days(search: SlotSearch, stages, zone: str, candidate_zone: str,
     for day in page:
         rows = []
         for slot in by_day[day]:
-            candidate_day = to_zone(slot.start_at, candidate_zone).date()
             rows.append({
                 "start": iso_utc(slot.start_at),
-                "time": _clock_range(slot.start_at, slot.end_at, zone),
-                "zone": zone_label(slot.start_at, zone),
-                "candidate_time": (_clock_range(slot.start_at, slot.end_at, candidate_zone)
-                                   if candidate_zone != zone else ""),
-                "candidate_day": day_label(candidate_day) if candidate_day != day else "",
-                "candidate_zone": zone_label(slot.start_at, candidate_zone),
+                "times": column_times(columns, slot.start_at, slot.end_at, day, slot.flags),
                 "parts": [{"stage": localized(stage),
-                           "time": _clock_range(part.start_at, part.end_at, zone),
-                           "panel": [person_label(who.get(i)) for i in part.panel],
+                           "time": clock_range(part.start_at, part.end_at, zone),
+                           "panel": panel_times(part.panel, part.start_at, part.end_at, who,
+                                                part.flags, day),
                            "alternatives": _alternatives_text(part)}
                           for stage, part in zip(stages, slot.stage_slots)],
-                "flags": [_flag_text(f, who) for f in slot.flags],
+                "is_humane": not slot.flags,
             })
         shown.append((_heading(day), rows))
     return SlotDays(
-        days=[(d, day_label(d), len(by_day[d])) for d in days],
+        columns=columns, days=[(d, day_label(d), len(by_day[d])) for d in days],
         shown=shown, day=page[0] if page else None,
         earlier=days[max(index - DAYS_SHOWN, 0)] if index > 0 else None,
         later=days[index + DAYS_SHOWN] if index + DAYS_SHOWN < len(days) else None)
 
 
-def seat_choices(stages, panels, replacements, who: dict[int, InterviewerProfile]) -> list[dict]:
-    """Describe each seat of the confirm form: its field name, label, choices and the default."""
+def seat_choices(stages, panels, replacements, who: dict[int, InterviewerProfile],
+                 stage_times, flags=()) -> list[dict]:
+    """Describe each seat of the confirm form: its field name, label, choices and the default;
+    each choice says the person's local time in their own zone and their flags among *flags*,
+    and each stage lists its panel so (see `panel_times`)."""
     parts = []
-    for index, (stage, panel) in enumerate(zip(stages, panels)):
+    for index, (stage, panel, (start_at, end_at)) in enumerate(zip(stages, panels, stage_times)):
+        def choice(interviewer_id: int) -> tuple[int, str]:
+            if interviewer_id not in who:
+                return interviewer_id, "—"
+            local = member_time(who[interviewer_id], person_label(who[interviewer_id]),
+                                start_at, end_at, flags)
+            return interviewer_id, " · ".join(
+                [local["who"], f"{local['time']} ({local['zone']})", *local["flags"]])
+
         seats = []
         for n, member in enumerate(panel):
-            options = [(member, person_label(who.get(member)))]
-            options += [(p.id, person_label(who.get(p.id))) for p in replacements[index][n]]
+            options = [choice(member)] + [choice(p.id) for p in replacements[index][n]]
             seats.append({"name": f"seat-{index}-{n}", "member": member, "options": options,
                           "label": (_("Lead interviewer") if n == 0 and len(panel) > 1
                                     else _("Interviewer %(n)d", n=n + 1))})
-        parts.append({"stage": stage, "seats": seats})
+        parts.append({"stage": stage, "seats": seats,
+                      "panel": panel_times(panel, start_at, end_at, who, flags)})
     return parts
 
 
@@ -247,6 +246,7 @@ def _audit_trails(interviews, zone: str) -> dict[int, list[dict]]:
         for side in (event.before or {}, event.after or {}):
             panel_ids.update(side.get("panel") or ())
             panel_ids.add(side.get("interviewer_id"))
+            panel_ids.add(side.get("reviewer_id"))
     who = people(panel_ids)
     trails: dict[int, list[dict]] = {i: [] for i in ids}
     for event in events:
@@ -278,35 +278,41 @@ def _audit_changes(before: dict, after: dict, zone: str, who) -> list[tuple[str,
         value = side.get("status")
         return str(INTERVIEW_STATUS_LABELS.get(value, value)) if value else ""
 
-    def sequence(side):
-        return str(side["sequence"]) if "sequence" in side else ""
-
+    # The calendar's update number (SEQUENCE) changes with every one of these; the card shows it
+    # behind "Calendar details", and the history keeps to what people changed.
     rows = []
-    for label, read in ((_("Time"), when), (_("Panel"), panel), (_("Status"), status),
-                        (_("Calendar update number"), sequence)):
+    for label, read in ((_("Time"), when), (_("Panel"), panel), (_("Status"), status)):
         old, new = read(before), read(after)
         if new and old != new:
             rows.append((label, old, new))
     if after.get("interviewer_id") is not None and "panel" not in after:
         rows.append((_("Interviewer"), "", person_label(who.get(after["interviewer_id"]))))
+    if "reviewer_id" in after:
+        old, new = before.get("reviewer_id"), after["reviewer_id"]
+        rows.append((_("Reviewer"), person_label(who.get(old)) if old else "",
+                     person_label(who.get(new)) if new else _("Nobody yet")))
     return rows
 
 
-def interview_cards(interviews, zone: str, candidate_zone: str, now: datetime) -> list[dict]:
-    """Describe each interview of an application: times, status, seats and its history."""
-    trails = _audit_trails(interviews, zone)
+def interview_cards(interviews, columns: list[ZoneColumn], now: datetime) -> list[dict]:
+    """Describe each interview of an application: its time in each column's zone, status, seats
+    (each in their own zone) and its history (in the first column's zone)."""
+    trails = _audit_trails(interviews, columns[0].zone)
     cards = []
     for interview in interviews:
+        seats = interview.active_assignments
+        who = {seat.interviewer_id: seat.interviewer for seat in seats}
+        times = panel_times([seat.interviewer_id for seat in seats], interview.start_at,
+                            interview.end_at, who,
+                            day=to_zone(interview.start_at, columns[0].zone).date())
         cards.append({
             "interview": interview,
-            "when": format_local_range(interview.start_at, interview.end_at, zone),
-            "candidate_when": format_local_range(interview.start_at, interview.end_at,
-                                                 candidate_zone),
-            "status": INTERVIEW_STATUS_LABELS.get(interview.status, interview.status),
+            "times": column_ranges(columns, interview.start_at, interview.end_at),
+            "status": (HELD_LABEL if interview.is_held(now)
+                       else INTERVIEW_STATUS_LABELS.get(interview.status, interview.status)),
             "is_changeable": interview.status == Interview.SCHEDULED and interview.end_at > now,
             "is_loop": interview.booking_group is not None,
-            "seats": [{"seat": seat, "who": person_label(seat.interviewer)}
-                      for seat in interview.active_assignments],
+            "seats": [{"seat": seat, **local} for seat, local in zip(seats, times)],
             "trail": trails.get(interview.id, []),
         })
     return cards

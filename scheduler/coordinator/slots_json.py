@@ -2,19 +2,24 @@
 
 `GET /coordinator/applications/<id>/slots.json?stages=3,4&zone=Europe/London&break=15`
 
-* ``stages``: stage ids of the application's requisition, in loop order (default: the current
-  stage); several stages are searched as one loop, back to back with ``break`` minutes between
-  (default 15 for a loop);
+* ``stages``: the current stage's id (the default) or the ids of the opening's loop from it, in
+  order — the same rule as the page and the links (`stages_to_book`), any other list is refused
+  400 ``not_stage_or_loop``; a loop is searched back to back with ``break`` minutes between
+  (default: the opening's `loop_break_minutes`);
 * ``zone``: the candidate's zone to search in (default: the one stored on the candidate).
 
 Every slot carries its UTC instants, the local start in the candidate's zone, each stage's panel
-(ids and names) and alternatives, the humane-hours score and flags (translated), and the answer
-carries the holiday-data warnings (translated). Names are read in one query, whatever the size
-of the answer, and per-flag messages are formatted from templates translated once.
+(ids, names, and each member's zone and local start there) and alternatives, the humane-hours
+score and flags (translated), and the answer carries the holiday-data warnings (translated).
+Names and zones are read in one query, whatever the size of the answer, and per-flag messages
+are formatted from templates translated once.
 
-The stages are checked by the booking service's rule for a list of stages (`stages_refusal`:
-none, one twice, one that is not an interview); unlike the application page, the JSON still
-answers for a closed application or a stage already booked (`booking_refusal` would refuse them).
+Whether anything may be booked is the booking service's one rule (`booking_refusal`), which the
+application page asks too: a closed application (rejected, withdrawn, hired, an offer) or a stage
+already booked (alone or in a loop) is answered 409, a list of stages that could never be booked
+(none, one twice, one that is not an interview) 400. Every refusal is a body
+``{"code", "error", "details"}``: the refusal's code, its words in the coordinator's language, and
+its parameters (the application's status, a stage's id).
 """
 from __future__ import annotations
 
@@ -33,22 +38,27 @@ from scheduler.domain.slots import EARLY, LATE, LoopSlot, Slot, SlotSearch
 from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
 from scheduler.i18n import calendar_name, localized, zone_label
-from scheduler.models import Application, InterviewerProfile, StageTemplate, User
-from scheduler.services.booking import BookingError, stages_refusal
+from scheduler.models import Application, InterviewerProfile, Office, StageTemplate, User
+from scheduler.services.booking import BookingError, booking_refusal, stages_to_book
 from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
 from scheduler.timeutil import canonical_zone, is_valid_zone
 from scheduler.web import request_now
 
-DEFAULT_LOOP_BREAK_MINUTES = 15
 MAX_BREAK_MINUTES = 240
 
 
-class SlotQueryError(ValueError):
-    """The query string was refused; *message* says why (translatable)."""
+# Refusals that are the application's state, not a fault of the query.
+CONFLICT_CODES = frozenset({"application_closed", "already_booked"})
 
-    def __init__(self, message):
+
+class SlotQueryError(ValueError):
+    """The query string was refused: *code* names why, *message* says it (translatable)."""
+
+    def __init__(self, code: str, message, **details):
         super().__init__(str(message))
+        self.code = code
         self.message = message
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -68,43 +78,60 @@ def read_slot_query(application: Application, args: Mapping[str, str]) -> SlotQu
         try:
             ids = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
-            raise SlotQueryError(_l("List stages by their ids, separated by commas.")) from None
+            raise SlotQueryError("bad_stages",
+                                 _l("List stages by their ids, separated by commas.")) from None
     else:
         ids = [application.current_stage_id] if application.current_stage_id else []
     stages = []
     for stage_id in ids:
         stage = by_id.get(stage_id)
         if stage is None:
-            raise SlotQueryError(_l("Stage %(id)s is not a stage of this application's requisition.",
-                                    id=stage_id))
+            raise SlotQueryError("unknown_stage", _l(
+                "Stage %(id)s is not a stage of this application's requisition.", id=stage_id),
+                stage_id=stage_id)
         stages.append(stage)
-    refusal = stages_refusal(application, stages)
-    if refusal is not None:
-        raise SlotQueryError(_refusal_message(refusal, stages))
     zone = canonical_zone(args.get("zone")) or None
     if zone is not None and not is_valid_zone(zone):
-        raise SlotQueryError(_l("Unknown time zone: choose one from the list, such as "
-                                "Asia/Shanghai or Europe/London."))
-    default_break = DEFAULT_LOOP_BREAK_MINUTES if len(stages) > 1 else 0
+        raise SlotQueryError("unknown_zone", _l("Unknown time zone: choose one from the list, "
+                                                "such as Asia/Shanghai or Europe/London."))
+    default_break = application.requisition.loop_break_minutes if len(stages) > 1 else 0
     try:
         break_minutes = int(args.get("break") or default_break)
     except ValueError:
         break_minutes = -1
     if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
-        raise SlotQueryError(_l("The break must be between 0 and %(max)d minutes.",
-                                max=MAX_BREAK_MINUTES))
+        raise SlotQueryError("bad_break", _l("The break must be between 0 and %(max)d minutes.",
+                                             max=MAX_BREAK_MINUTES))
     return SlotQuery(tuple(stages), candidate_hours(application, stages[0], zone=zone),
                      break_minutes)
 
 
-def _refusal_message(refusal: BookingError, stages) -> str:
-    """Say, in the query's terms, why the booking service refuses these stages."""
+def scope_refusal(application: Application, stages) -> SlotQueryError | None:
+    """Refuse a list that is neither the current stage nor the opening's loop from it: the page
+    and the links offer only those (`stages_to_book`), so the JSON does too."""
+    allowed = ([s.id for s in stages_to_book(application, as_loop=False)],
+               [s.id for s in stages_to_book(application, as_loop=True)])
+    if [stage.id for stage in stages] in allowed:
+        return None
+    return SlotQueryError("not_stage_or_loop", _l(
+        "Search the current stage alone, or the opening's loop from it."))
+
+
+def refusal_answer(refusal: BookingError, stages) -> tuple[dict, int]:
+    """Answer the booking rule's refusal of *stages*: its code, words and parameters, with 409
+    for the application's state and 400 for a list of stages that could never be booked."""
     if refusal.code == "no_stages":
-        return _l("Choose at least one stage.")
-    if refusal.code == "repeated_stage":
-        return _l("A stage is listed twice.")
-    stage = next(s for s in stages if s.id == refusal.params["stage_id"])
-    return _l("The stage “%(name)s” is not an interview and has no times.", name=localized(stage))
+        message = _("Choose at least one stage.")
+    elif refusal.code == "repeated_stage":
+        message = _("A stage is listed twice.")
+    elif refusal.code == "stage_not_schedulable":
+        stage = next(s for s in stages if s.id == refusal.params["stage_id"])
+        message = _("The stage “%(name)s” is not an interview and has no times.",
+                    name=localized(stage))
+    else:  # the application's state, in the booking service's own words
+        message = refusal.message
+    status = 409 if refusal.code in CONFLICT_CODES else 400
+    return {"code": refusal.code, "error": message, "details": refusal.params}, status
 
 
 def _utc(instant: datetime) -> str:
@@ -112,24 +139,28 @@ def _utc(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _names(search: SlotSearch) -> dict[int, str]:
-    """Return the names of everyone on any panel, in one query."""
+def _people(search: SlotSearch) -> dict[int, tuple[str, str]]:
+    """Return the name and zone (their own, else their office's) of everyone on any panel, in
+    one query."""
     ids = set()
     for slot in search.slots:
         for stage_slot in slot.stage_slots:
             ids.update(stage_slot.panel)
     if not ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(InterviewerProfile.id, User.name)
-        .join(User, User.id == InterviewerProfile.user_id)
-        .where(InterviewerProfile.id.in_(ids))).all())
+    return {who: (name, own_zone or office_zone) for who, name, own_zone, office_zone
+            in db.session.execute(
+                sa.select(InterviewerProfile.id, User.name, InterviewerProfile.zone, Office.zone)
+                .join(User, User.id == InterviewerProfile.user_id)
+                .join(Office, Office.id == InterviewerProfile.office_id)
+                .where(InterviewerProfile.id.in_(ids)))}
 
 
 def slots_payload(application: Application, query: SlotQuery, search: SlotSearch,
                   now: datetime) -> dict:
     """Describe a search for the coordinator's JSON: slots, panels, flags and warnings."""
-    names = _names(search)
+    found = _people(search)
+    names = {who: name for who, (name, _zone) in found.items()}
     zone = query.hours.zone
     tz = ZoneInfo(zone)
     # Translated once per answer; a long list would otherwise translate the same text per flag.
@@ -148,13 +179,19 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
                 "interviewer_id": item.interviewer_id, "name": name,
                 "message": message if is_candidate else message % {"name": name}}
 
-    # One entry per person, shared by every panel they sit on.
-    members = {who: {"id": who, "name": name} for who, name in names.items()}
+    zones = {who: ZoneInfo(member_zone) for who, (_name, member_zone) in found.items()}
     stage_ids = [stage.id for stage in query.stages]
+
+    def member(who: int, start: datetime) -> dict:
+        if who not in found:
+            return {"id": who, "name": "", "zone": "", "start_local": ""}
+        name, member_zone = found[who]
+        return {"id": who, "name": name, "zone": member_zone,
+                "start_local": start.astimezone(zones[who]).isoformat()}
 
     def stage_part(stage_id: int, slot: Slot, start_at: str, end_at: str) -> dict:
         return {"stage_id": stage_id, "start_at": start_at, "end_at": end_at,
-                "panel": [members.get(who) or {"id": who, "name": ""} for who in slot.panel],
+                "panel": [member(who, slot.start_at) for who in slot.panel],
                 "alternatives": slot.alternatives}
 
     slots = []
@@ -198,7 +235,14 @@ def application_slots(application_id: int):
     try:
         query = read_slot_query(application, request.args)
     except SlotQueryError as error:
-        return jsonify(error=str(error.message)), 400
+        return jsonify(code=error.code, error=str(error.message), details=error.details), 400
+    refusal = booking_refusal(application, query.stages)
+    if refusal is not None:
+        body, status = refusal_answer(refusal, query.stages)
+        return jsonify(body), status
+    scope = scope_refusal(application, query.stages)
+    if scope is not None:
+        return jsonify(code=scope.code, error=str(scope.message), details=scope.details), 400
     now = request_now()
     search = find_slots(application, query.stages, now, hours=query.hours,
                         break_minutes=query.break_minutes)

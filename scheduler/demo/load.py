@@ -27,11 +27,12 @@ def load_demo(now: datetime) -> str:
     """Create whatever part of the demo is missing; return a one-line summary."""
     password_hash = generate_password_hash(DEMO_PASSWORD)
     offices = {code: _office(code, *rest) for code, *rest in OFFICES}
-    requisition = _requisition(list(offices.values()))
+    staff = [_user(email, name, roles, zone, language, password_hash, now)
+             for email, name, roles, zone, language in STAFF]
+    requisition = _requisition(list(offices.values()),
+                               [user for user in staff if user.has_role("coordinator")])
     load_rubric_files(now, actor="demo")
     _name_stage_rubrics(requisition)
-    for email, name, roles, zone, language in STAFF:
-        _user(email, name, roles, zone, language, password_hash, now)
     for spec in INTERVIEWERS:
         _interviewer(spec, offices[spec.office], password_hash, now)
     for spec in CANDIDATES:
@@ -54,7 +55,7 @@ def _office(code, name_zh, name_en, zone, key, address_zh, address_en) -> Office
     return office
 
 
-def _requisition(offices: list[Office]) -> Requisition:
+def _requisition(offices: list[Office], coordinators: list[User]) -> Requisition:
     title_en = "Machine Learning Engineer"
     requisition = db.session.scalar(sa.select(Requisition).where(Requisition.title_en == title_en))
     if requisition is not None:
@@ -63,6 +64,7 @@ def _requisition(offices: list[Office]) -> Requisition:
                               salary_min=28_000, salary_max=60_000, salary_currency="CNY",
                               salary_period="month", is_open=True)
     requisition.offices = offices
+    requisition.coordinators = coordinators
     requisition.stages = [StageTemplate(position=i, **spec) for i, spec in enumerate(STAGES, 1)]
     db.session.add(requisition)
     db.session.flush()

@@ -1,5 +1,6 @@
-"""The demo hiring process as data: the ML Engineer opening's offices, levels and stages, its
-interviewers, staff and candidates, and the demo sign-ins (DESIGN.md §2)."""
+"""The demo hiring process as data: the ML Engineer opening's offices, levels and stages (with
+its loop of stages 3 and 4), its interviewers, staff (its coordinators) and candidates, and the
+demo sign-ins (DESIGN.md §2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ STAGES = [
     dict(kind="system_design", name_zh="系统设计", name_en="System design", mode="video",
          duration_minutes=60, panel_size=2, is_senior_seat_required=True,
          buffer_before_minutes=10, buffer_after_minutes=10, feedback_due_hours=24,
+         # Stages 3 and 4 may be booked as one loop: back to back on one day.
+         is_looped_with_next=True,
          description_zh="设计一个机器学习系统，两位面试官（其中一位资深）。",
          description_en="Design a machine-learning system with two interviewers, one senior."),
     dict(kind="project_deep_dive", name_zh="项目经验", name_en="Project deep dive", mode="video",

@@ -300,6 +300,41 @@ def check_loop(stages: Sequence[StageRequest], calendars: Iterable[InterviewerCa
     return problems
 
 
+def humane_flags(stages: Sequence[StageRequest],
+                 calendars: Iterable[InterviewerCalendar] | Mapping, start_at: datetime,
+                 people: Sequence[Iterable[int]],
+                 break_between: timedelta = timedelta(0)) -> tuple[HumaneFlag, ...]:
+    """Return the flags a search gives a loop starting at *start_at*, for the candidate and for
+    everyone in *people* (per stage: its panel, or whoever might take one of its seats), each in
+    their stage's time; by the rule of the humane score (see the module's docstring)."""
+    by_id = _by_id(calendars)
+    first = stages[0]
+    default = av.seconds_of_day(first.humane_day_start, first.humane_day_end)
+    durations = [_seconds(stage.duration) for stage in stages]
+    start = iv.to_epoch(start_at)
+    flags: dict[HumaneFlag, None] = {}
+
+    def mark(who: int | None, zone: str, spans, slot_start: int, slot_end: int) -> None:
+        days = _NormalDays(zone, slot_start, slot_end, spans, default)
+        _margin, is_early, is_late = days.margin(slot_start, slot_end)
+        if is_early:
+            flags[HumaneFlag(EARLY, who)] = None
+        if is_late:
+            flags[HumaneFlag(LATE, who)] = None
+
+    stage_times = [(start + offset, start + offset + duration) for offset, duration
+                   in zip(_offsets(durations, _seconds(break_between)), durations)]
+    for slot_start, slot_end in stage_times:
+        mark(None, first.candidate_zone, {}, slot_start, slot_end)
+    for (slot_start, slot_end), ids in zip(stage_times, people):
+        for who in dict.fromkeys(ids):
+            calendar = by_id.get(who)
+            if calendar is not None:
+                mark(who, calendar.zone, dict(_weekly_spans(calendar)), slot_start, slot_end)
+    # The candidate's first, as a search lists them.
+    return tuple(sorted(flags, key=lambda flag: flag.interviewer_id is not None))
+
+
 # ---------------------------------------------------------------------------------------------
 # The plan of a search: offsets of the stages and the window of allowed loop starts.
 

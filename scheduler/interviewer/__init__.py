@@ -1,7 +1,9 @@
-"""Interviewer pages: the signed-in interviewer's upcoming interviews, and "I can't make it".
+"""Interviewer pages: the signed-in interviewer's upcoming interviews and the feedback they owe,
+"I can't make it", the feedback form of an interview, and marking a no-show.
 
-One role check for the blueprint (interviewers only); who may decline which interview is an
-object check in scheduler/services/permissions.py. The availability pages, which coordinators
+One role check for the blueprint (interviewers only); who may decline which interview, who
+writes feedback on it and whose feedback they may read are object checks in
+scheduler/services/permissions.py. The availability pages, which coordinators
 open too, are their own blueprint (scheduler/availability/).
 """
 from __future__ import annotations
@@ -14,4 +16,5 @@ bp = Blueprint("interviewer", __name__, url_prefix="/interviewer")
 require_roles(bp, "interviewer")
 handle_refusals(bp, "interviewer.home")
 
-from scheduler.interviewer import views  # noqa: E402,F401  (registers the routes)
+# Imported for their routes, which they register on bp.
+from scheduler.interviewer import feedback, no_shows, views  # noqa: E402,F401

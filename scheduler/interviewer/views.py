@@ -1,4 +1,5 @@
-"""Interviewer views: the list of one's own upcoming interviews, and "I can't make it".
+"""Interviewer views: the list of one's own upcoming interviews (and the feedback one owes), and
+"I can't make it".
 
 A refused decline is shown beside the form; the request's edge commits or rolls back.
 """
@@ -13,10 +14,13 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
+from scheduler.i18n import viewer_zone
 from scheduler.interviewer import bp
 from scheduler.interviewer.forms import DeclineForm
+from scheduler.interviewer.present import interview_glance
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.booking import BookingError, decline_interview
+from scheduler.services.feedback import feedback_to_write
 from scheduler.services.permissions import can_decline
 from scheduler.web import request_now, show_refusal
 
@@ -32,7 +36,10 @@ def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Int
         .options(selectinload(Interview.application).selectinload(Application.candidate),
                  selectinload(Interview.stage),
                  selectinload(Interview.assignments).selectinload(InterviewerAssignment.interviewer)
-                 .selectinload(InterviewerProfile.user))
+                 .selectinload(InterviewerProfile.user),
+                 # An on-site interview without a place of its own is at its lead's office.
+                 selectinload(Interview.assignments).selectinload(InterviewerAssignment.interviewer)
+                 .selectinload(InterviewerProfile.office))
         .order_by(Interview.start_at, Interview.id)
     )
     return list(db.session.scalars(query))
@@ -40,10 +47,17 @@ def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Int
 
 @bp.get("/")
 def home():
-    """List the signed-in interviewer's upcoming interviews in their own zone."""
+    """List the signed-in interviewer's upcoming interviews: when (theirs and the candidate's),
+    how to join or where, with whom."""
     profile = current_user.interviewer_profile
     interviews = _upcoming_interviews(profile, request_now()) if profile is not None else []
-    return render_template("interviewer/home.html", profile=profile, interviews=interviews)
+    glances = {interview.id: interview_glance(interview, current_user, viewer_zone())
+               for interview in interviews}
+    feedback_due, feedback_done = (feedback_to_write(profile, request_now())
+                                   if profile is not None else ([], []))
+    return render_template("interviewer/home.html", profile=profile, interviews=interviews,
+                           glances=glances, feedback_due=feedback_due,
+                           feedback_done=feedback_done)
 
 
 # --- "I can't make it": a panel member declines with a reason; coordinators swap someone in ---

@@ -2,12 +2,16 @@
 from scheduler.models.audit import AuditEvent
 from scheduler.models.calendar import BusyBlock, CalendarSource
 from scheduler.models.candidate import Application, Candidate
-from scheduler.models.feedback import Feedback, FeedbackScore, Rubric
-from scheduler.models.interview import BookingGroup, Interview, InterviewerAssignment
+from scheduler.models.feedback import Feedback, FeedbackAmendment, FeedbackScore, Rubric
+from scheduler.models.interview import (
+    BookingGroup, Interview, InterviewerAssignment, InterviewNoShow,
+)
 from scheduler.models.link import SchedulingLink
 from scheduler.models.office import Office, WorkdayOverride, WorkdayYearMark
 from scheduler.models.outbox import OutboxMessage, Reminder
-from scheduler.models.requisition import StageTemplate, Requisition, requisition_office
+from scheduler.models.requisition import (
+    Requisition, StageTemplate, requisition_coordinator, requisition_office,
+)
 from scheduler.models.types import NaiveDatetimeError, UTCDateTime
 from scheduler.models.user import (
     AvailabilityOverride, InterviewerProfile, Qualification, User, UserRole, WorkingWindow,
@@ -15,10 +19,10 @@ from scheduler.models.user import (
 
 __all__ = [
     "Application", "AuditEvent", "AvailabilityOverride", "BookingGroup", "BusyBlock",
-    "CalendarSource", "Candidate", "Feedback", "FeedbackScore", "Interview",
-    "InterviewerAssignment", "InterviewerProfile", "NaiveDatetimeError", "Office",
-    "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric", "SchedulingLink",
-    "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
+    "CalendarSource", "Candidate", "Feedback", "FeedbackAmendment", "FeedbackScore", "Interview",
+    "InterviewerAssignment", "InterviewNoShow", "InterviewerProfile", "NaiveDatetimeError",
+    "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric",
+    "SchedulingLink", "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",
     "WorkingWindow",
-    "requisition_office",
+    "requisition_coordinator", "requisition_office",
 ]

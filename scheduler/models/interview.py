@@ -1,4 +1,11 @@
-"""Interviews, the assignment rows that carry each panel member's time, and booking groups."""
+"""Interviews, the assignment rows that carry each panel member's time, booking groups, and the
+no-show marks that say an interview was not held.
+
+Whether an interview was held is derived, not stored: after its end a scheduled interview counts
+as held unless someone marked it a no-show (which sets its status). No job flips rows at the end
+of each interview, so there is no window in which a finished interview looks "not held yet", and
+one fact (the end, the status) never has two copies that could disagree.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +17,7 @@ from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
 
 ASSIGNMENT_ROLES = ("lead", "member", "shadow")
+NO_SHOW_PARTIES = ("candidate", "interviewer")
 
 
 class BookingGroup(db.Model):
@@ -31,6 +39,9 @@ class Interview(db.Model):
 
     SCHEDULED, CANCELLED, COMPLETED, NO_SHOW = "scheduled", "cancelled", "completed", "no_show"
     STATUSES = (SCHEDULED, CANCELLED, COMPLETED, NO_SHOW)
+    # Statuses of an interview that takes (or took) place; held once it has ended. COMPLETED is
+    # never written today (held is derived from the end) but would count the same.
+    TAKING_PLACE = (SCHEDULED, COMPLETED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
@@ -45,6 +56,9 @@ class Interview(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Who reviews and writes the feedback of an online coding test (not a panel seat: the test
+    # may have no proctor at all).
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("interviewer_profile.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -55,10 +69,23 @@ class Interview(db.Model):
         back_populates="interview", cascade="all, delete-orphan",
         order_by="InterviewerAssignment.id",
     )
+    reviewer = relationship("InterviewerProfile")
+    no_show: Mapped[InterviewNoShow | None] = relationship(
+        back_populates="interview", cascade="all, delete-orphan")
 
     @property
     def active_assignments(self) -> list[InterviewerAssignment]:
         return [a for a in self.assignments if a.is_active]
+
+    def is_held(self, now: datetime) -> bool:
+        """Tell whether the interview took place: it has ended and was not cancelled or marked
+        a no-show."""
+        return self.status in self.TAKING_PLACE and self.end_at <= now
+
+    def has_started(self, now: datetime) -> bool:
+        """Tell whether the interview is under way or over, and was not cancelled or marked a
+        no-show: from its start, its feedback may be written."""
+        return self.status in self.TAKING_PLACE and self.start_at <= now
 
     @property
     def live_group(self) -> list[Interview]:
@@ -101,4 +128,31 @@ class InterviewerAssignment(db.Model):
         CheckConstraint("start_at < end_at", name="start_before_end"),
         CheckConstraint(f"role IN {ASSIGNMENT_ROLES}", name="role"),
         Index("ix_assignment_interviewer_time", "interviewer_id", "start_at"),
+    )
+
+
+class InterviewNoShow(db.Model):
+    """Why an interview was not held: the candidate, or one interviewer, did not come."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interview.id", ondelete="CASCADE"),
+                                              unique=True)
+    party: Mapped[str] = mapped_column(String(20))
+    absent_interviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviewer_profile.id"))
+    note: Mapped[str] = mapped_column(Text)
+    marked_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    interview: Mapped[Interview] = relationship(back_populates="no_show")
+    absent_interviewer = relationship("InterviewerProfile")
+    marked_by = relationship("User")
+
+    __table_args__ = (
+        CheckConstraint(f"party IN {NO_SHOW_PARTIES}", name="party"),
+        # An interviewer's no-show names the interviewer; the candidate's names nobody else.
+        CheckConstraint(
+            "(party = 'interviewer') = (absent_interviewer_id IS NOT NULL)",
+            name="absent_interviewer",
+        ),
     )

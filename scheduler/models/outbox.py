@@ -28,6 +28,9 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Names the event a mail tells of, for each recipient: a retried request or a double submit
+    # finds the row already there and writes none (services/outbox.py `enqueue_email`).
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     __table_args__ = (Index("ix_outbox_message_due", "sent_at", "failed_at", "next_attempt_at"),)
 

@@ -1,15 +1,25 @@
-"""Requisitions (open roles) and their ordered interview stages."""
+"""Requisitions (open roles, "openings" on the pages), their coordinators and their ordered
+interview stages.
+
+A stage that past interviews or links refer to is never deleted: removing it archives it
+(`archived_at`), which keeps the row for history and hides it from the process —
+`Requisition.stages` lists live stages only, and only live stages need distinct positions.
+Which consecutive stages may be booked back to back as one loop is data: a stage's
+`is_looped_with_next` joins it to the live stage after it (services/stages.py checks that both
+are interviews with a panel), and the requisition's `loop_break_minutes` is the default break.
+"""
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Column, ForeignKey, Integer, SmallInteger, String, Table, Text, Time,
-    UniqueConstraint,
+    JSON, CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text,
+    Time, false, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
+from scheduler.models.types import UTCDateTime
 
 STAGE_KINDS = (
     "phone_screen", "coding_test", "system_design", "project_deep_dive", "hr_final", "offer",
@@ -25,6 +35,15 @@ requisition_office = Table(
     Column("office_id", ForeignKey("office.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# The coordinators of a requisition: those told when something happens to it (see
+# services/openings.py `coordinators_to_tell`).
+requisition_coordinator = Table(
+    "requisition_coordinator",
+    db.metadata,
+    Column("requisition_id", ForeignKey("requisition.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Requisition(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,11 +56,16 @@ class Requisition(db.Model):
     salary_currency: Mapped[str] = mapped_column(String(3), default="CNY")
     salary_period: Mapped[str] = mapped_column(String(10), default="month")
     is_open: Mapped[bool] = mapped_column(default=True)
+    # The break between the stages of a loop unless the coordinator picks another.
+    loop_break_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
 
     offices = relationship("Office", secondary=requisition_office, order_by="Office.id")
+    coordinators = relationship("User", secondary=requisition_coordinator, order_by="User.name")
+    # The live stages, in order; archived ones stay in the table for history only.
     stages: Mapped[list[StageTemplate]] = relationship(
-        back_populates="requisition", order_by="StageTemplate.position",
-        cascade="all, delete-orphan",
+        primaryjoin="and_(Requisition.id == StageTemplate.requisition_id, "
+                    "StageTemplate.archived_at.is_(None))",
+        order_by="StageTemplate.position", cascade="all, delete-orphan", overlaps="requisition",
     )
 
     __table_args__ = (
@@ -49,6 +73,7 @@ class Requisition(db.Model):
             "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
             name="salary_band",
         ),
+        CheckConstraint("loop_break_minutes >= 0", name="loop_break"),
     )
 
 
@@ -81,16 +106,29 @@ class StageTemplate(db.Model):
     rubric_id: Mapped[int | None] = mapped_column(ForeignKey("rubric.id"))
     description_zh: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
+    # May be booked back to back with the next live stage, as one loop.
+    is_looped_with_next: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when the stage is removed from the process but kept for the interviews that used it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    requisition: Mapped[Requisition] = relationship(back_populates="stages")
+    # The stage's requisition, archived stage or not (Requisition.stages lists live ones only).
+    requisition: Mapped[Requisition] = relationship(overlaps="stages")
     rubric = relationship("Rubric")
 
     @property
     def is_schedulable(self) -> bool:
         return self.kind in INTERVIEW_KINDS
 
+    @property
+    def is_loopable(self) -> bool:
+        """Tell whether the stage may be part of a loop: an interview with a panel."""
+        return self.is_schedulable and self.panel_size > 0
+
     __table_args__ = (
-        UniqueConstraint("requisition_id", "position"),
+        # Live stages have distinct positions; an archived one keeps where it was.
+        Index("uq_stage_template_live_position", "requisition_id", "position", unique=True,
+              sqlite_where=text("archived_at IS NULL"),
+              postgresql_where=text("archived_at IS NULL")),
         CheckConstraint(f"kind IN {STAGE_KINDS}", name="kind"),
         CheckConstraint(f"mode IN {STAGE_MODES}", name="mode"),
         CheckConstraint("duration_minutes >= 0", name="duration"),

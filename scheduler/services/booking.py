@@ -18,7 +18,8 @@ request's or job's edge commits.
 `booking_refusal` is the one rule for "can these stages be booked for this application now"
 (open application, stages of its requisition that are interviews, none booked already): the
 coordinator's page, scheduling links and every booking here ask it. `loop_stages` says which
-stages may be booked back to back as a loop.
+stages may be booked back to back as a loop from the application's current stage: the opening's
+loops are data (services/stages.py), read by the coordinator's booking and the links alike.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from scheduler.models import (
     Application, BookingGroup, Candidate, Interview, InterviewerAssignment, InterviewerProfile,
     StageTemplate, User,
 )
-from scheduler.services import invites, reminders
+from scheduler.services import invites, notices, reminders
 from scheduler.services.audit import record_event
 from scheduler.services.booking_errors import BookingError, SlotTaken
 from scheduler.services.emails import mail_domain
@@ -43,13 +44,10 @@ from scheduler.services.permissions import can_decline
 from scheduler.services.slot_search import (
     TIME_PROBLEMS, CandidateHours, candidate_interviews, check_booking,
 )
+from scheduler.services.stages import loop_run
 
 
 Actor = User | str
-
-# Stages 3 and 4 of the process may be booked back to back as one loop (DESIGN.md §2).
-LOOP_KINDS = ("system_design", "project_deep_dive")
-
 
 def lock_candidate(candidate_id: int) -> None:
     """Take the booking lock on the candidate's row; before any interviewer's (one order for
@@ -110,18 +108,11 @@ def _new_uid() -> str:
 
 
 def loop_stages(application: Application) -> list[StageTemplate]:
-    """Return the current stage and the stages after it that may join it in one loop
-    (empty when fewer than two would)."""
-    stages = list(application.requisition.stages)
-    current = application.current_stage
-    if current is None or current not in stages:
+    """Return the opening's loop that starts at the application's current stage: that stage and
+    the stages joined to it (empty when it starts none)."""
+    if application.current_stage is None:
         return []
-    run = []
-    for stage in stages[stages.index(current):]:
-        if stage.kind not in LOOP_KINDS or not stage.panel_size:
-            break
-        run.append(stage)
-    return run if len(run) > 1 else []
+    return loop_run(list(application.requisition.stages), application.current_stage)
 
 
 def stages_to_book(application: Application, *, as_loop: bool) -> list[StageTemplate]:
@@ -136,13 +127,15 @@ def stages_to_book(application: Application, *, as_loop: bool) -> list[StageTemp
 def stages_refusal(application: Application, stages: Sequence[StageTemplate]
                    ) -> BookingError | None:
     """Say why *stages* could never be booked together for *application* (none, one listed
-    twice, one that is not an interview of its requisition), or return None."""
+    twice, one that is not an interview of its requisition's process — archived stages are
+    not), or return None."""
     if not stages:
         return BookingError("no_stages")
     if len({stage.id for stage in stages}) != len(stages):
         return BookingError("repeated_stage")
     for stage in stages:
-        if stage.requisition_id != application.requisition_id or not stage.is_schedulable:
+        if (stage.requisition_id != application.requisition_id or not stage.is_schedulable
+                or stage.archived_at is not None):
             return BookingError("stage_not_schedulable", stage_id=stage.id)
     return None
 
@@ -396,7 +389,8 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
 
 
 def decline_interview(actor: User, interview: Interview, reason: str, now: datetime) -> None:
-    """Record that a panel member cannot make it; the coordinator then swaps someone in."""
+    """Record that a panel member cannot make it and tell the opening's coordinators, who
+    then swap someone in."""
     _require_live(interview)
     profile = actor.interviewer_profile
     if not can_decline(actor, interview):
@@ -410,3 +404,4 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
     record_event(actor, "interview.declined", interview, now=now,
                  after={"interviewer_id": profile.id}, note=reason.strip())
     db.session.flush()
+    notices.interviewer_declined(seat, now)

@@ -192,6 +192,14 @@ def candidate_with_email(email: str) -> Candidate | None:
     )
 
 
+def current_application(candidate: Candidate) -> Application | None:
+    """Return the candidate's newest application that is still open for booking, if any."""
+    return db.session.scalar(
+        sa.select(Application).where(Application.candidate_id == candidate.id,
+                                     Application.status.in_(Application.OPEN_STATUSES))
+        .order_by(Application.created_at.desc(), Application.id.desc()).limit(1))
+
+
 def candidate_failed_mail(candidate: Candidate) -> list[OutboxMessage]:
     """Return the failed mail to this candidate: to their address or one they had before."""
     addresses = {candidate.email.lower()}

@@ -54,10 +54,13 @@ class CalendarPart:
 def compose_and_enqueue(template: str, *, to_addr: str, language: str, subject: str,
                         context: dict, stable_id: StableId, kind: str, now: datetime,
                         calendar: CalendarPart | None = None, reply_to: str | None = None,
-                        interview_id: int | None = None) -> OutboxMessage:
+                        interview_id: int | None = None, dedupe_key: str | None = None
+                        ) -> OutboxMessage | None:
     """Render emails/<template>.txt and .html in *language*, build the message, enqueue it.
 
-    *subject* is already in the recipient's language; *kind* is the outbox row's kind.
+    *subject* is already in the recipient's language; *kind* is the outbox row's kind. A
+    *dedupe_key* (naming the event and the recipient) enqueues the mail once: a second call with
+    it writes nothing and returns None.
     """
     with force_locale(language):
         text_body = render_template(f"emails/{template}.txt", **context)
@@ -71,7 +74,8 @@ def compose_and_enqueue(template: str, *, to_addr: str, language: str, subject: 
         ics_bytes=ics_bytes, method=calendar.method if calendar is not None else None,
         date_at=now, reply_to=reply_to,
     )
-    return enqueue_email(message, kind=kind, now=now, interview_id=interview_id)
+    return enqueue_email(message, kind=kind, now=now, interview_id=interview_id,
+                         dedupe_key=dedupe_key)
 
 
 def organizer_address() -> str:

@@ -112,11 +112,18 @@ def interview_location(interview: Interview, language: str,
     if mode == "onsite" and lead is not None:
         return localized(lead.office, "address", language)
     if mode == "video":
-        return interview.video_url or (lead.video_room_url if lead else "")
+        return join_url(interview, state)
     if mode == "phone":
         with force_locale(language):
             return gettext("By phone: we call %(phone)s", phone=interview.application.candidate.phone)
     return ""
+
+
+def join_url(interview: Interview, state: InterviewState | None = None) -> str:
+    """Return the video call's address: the one booked with the interview, else the lead
+    interviewer's own room ("" when neither is set)."""
+    lead = lead_interviewer(interview, state)
+    return interview.video_url or (lead.video_room_url if lead else "")
 
 
 def time_lines(interview: Interview, recipient: Recipient,

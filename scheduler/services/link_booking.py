@@ -12,18 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from scheduler.domain.slots import SlotSearch
+from scheduler.domain.slots import SlotProblem, SlotSearch
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.models.user import LANGUAGES
-from scheduler.services import booking, slot_search
+from scheduler.services import booking, notices, slot_search
 from scheduler.services.audit import record_event
 from scheduler.services.booking_errors import clash_params
 from scheduler.services.emails import organizer_address
 from scheduler.services.errors import N_
-from scheduler.services.links import LinkError, actor_label, link_stages, live_interviews
+from scheduler.services.links import (
+    LinkError, actor_label, link_stages, live_interviews, proposal,
+)
 from scheduler.services.slot_search import CandidateHours
 from scheduler.timeutil import canonical_zone, is_valid_zone, same_zone
 
@@ -127,6 +130,9 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         raise LinkBookingError("cancelled")
     if interviews and not can_change(link, now):
         raise LinkBookingError("past_cutoff", hours=_cutoff_hours(stages))
+    if interviews and interviews[0].start_at == start_at:
+        # A repeated request for the time already booked (a double submit) changes nothing.
+        return interviews
     if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
         raise LinkBookingError("expired")
     search = available_slots(link, now)
@@ -142,9 +148,15 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     actor = actor_label(link)
     with _in_candidate_words(link):
         if interviews:
-            return booking.reschedule_interview(actor, interviews[0], start_at, now,
-                                                panels=slot.panels, hours=hours,
-                                                reason=reason.strip())
+            before_at = (interviews[0].start_at, interviews[-1].end_at)
+            # What this request saw: two submits of one move name the same change.
+            key = f"moved-{interviews[0].id}-{interviews[0].sequence}-{start_at.isoformat()}"
+            moved = booking.reschedule_interview(actor, interviews[0], start_at, now,
+                                                 panels=slot.panels, hours=hours,
+                                                 reason=reason.strip())
+            notices.candidate_changed(link, notices.MOVED, moved, now, before_at=before_at,
+                                      reason=reason.strip(), key=key)
+            return moved
         if len(stages) == 1:
             booked = [booking.book_interview(actor, link.application, stages[0], start_at,
                                              slot.panels[0], now, hours=hours)]
@@ -157,6 +169,7 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     record_event(actor, "link.booked", link, now=now,
                  after={"interview_ids": [i.id for i in booked], "start_at": start_at.isoformat()})
     db.session.flush()
+    notices.candidate_changed(link, notices.BOOKED, booked, now, key=f"booked-{booked[0].id}")
     return booked
 
 
@@ -168,8 +181,11 @@ def cancel_from_link(link: SchedulingLink, now: datetime, *, reason: str = "") -
     if not can_change(link, now):
         raise LinkBookingError("past_cutoff", hours=_cutoff_hours(link_stages(link)))
     with _in_candidate_words(link):
-        return booking.cancel_interview(actor_label(link), interviews[0], now,
-                                        reason=reason.strip())
+        cancelled = booking.cancel_interview(actor_label(link), interviews[0], now,
+                                             reason=reason.strip())
+    notices.candidate_changed(link, notices.CANCELLED, cancelled, now, reason=reason.strip(),
+                              key=f"cancelled-{cancelled[0].id}")
+    return cancelled
 
 
 def _cutoff_hours(stages: list[StageTemplate]) -> int:
@@ -223,6 +239,52 @@ def set_hours(link: SchedulingLink, day_start: time, day_end: time, now: datetim
     record_event(actor_label(link), "link.hours_changed", link, now=now, before=before,
                  after={"day_start": _hhmm(day_start), "day_end": _hhmm(day_end)})
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class ProposedTime:
+    """A time the candidate proposed, as the coordinator may book it: offered by the engine (then
+    the confirm page books it), or why not — the time's own problems (too soon, outside the
+    candidate's hours…), the interviewers' working hours, or nobody qualified being free."""
+
+    start_at: datetime
+    is_offered: bool
+    reason: str = ""  # "", "time", "outside_working_hours" or "nobody_free"
+    problems: tuple[SlotProblem, ...] = ()
+
+
+def judge_proposals(link: SchedulingLink, now: datetime) -> list[ProposedTime]:
+    """Say for each time the candidate proposed whether the coordinator's booking (the current
+    stage, or the opening's loop when the link was for a loop, with the link's break) is offered
+    then; nothing when no proposal is left or nothing may be booked now."""
+    found = proposal(link)
+    application = link.application
+    stages = booking.stages_to_book(application, as_loop=len(link.stage_ids) > 1)
+    if found is None or not found.times or booking.booking_refusal(application, stages):
+        return []
+    brk = link.break_minutes if len(stages) > 1 else 0
+    offered = {slot.start_at for slot in
+               slot_search.find_slots(application, stages, now, break_minutes=brk).slots}
+    pools = [slot_search.stage_pool(stage)[0] for stage in stages]
+    judged = []
+    for start_at in found.times:
+        if start_at in offered:
+            judged.append(ProposedTime(start_at, True))
+            continue
+        # The whole pool as the panel: what is left besides the panel's size says why.
+        problems = slot_search.check_booking(application, stages, start_at, pools, now,
+                                             break_minutes=brk)
+        of_time = tuple(p for p in problems if p.code in slot_search.TIME_PROBLEMS)
+        if of_time:
+            judged.append(ProposedTime(start_at, False, "time", of_time))
+            continue
+        off_hours = {(p.stage_index, p.interviewer_id) for p in problems
+                     if p.code == "outside_working_hours"}
+        is_off_hours = any(pool and all((index, who) in off_hours for who in pool)
+                           for index, pool in enumerate(pools))
+        judged.append(ProposedTime(start_at, False,
+                                   "outside_working_hours" if is_off_hours else "nobody_free"))
+    return judged
 
 
 def _hhmm(value: time | None) -> str | None:

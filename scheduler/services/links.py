@@ -12,9 +12,10 @@ What a coordinator sees as the link's state:
 - ``expired``: the picking window passed with nothing booked; ``revoked``: turned off.
 
 Candidate actions are audited with the actor label "candidate link <id>"; booking, moving and
-cancelling through a link is scheduler/services/link_booking.py. A link is refused for stages
-that could not be booked now by the booking service's one rule (`booking_refusal`). Services
-flush; the caller commits.
+cancelling through a link is scheduler/services/link_booking.py. A link is for the application's
+current stage alone or for the opening's loop from it (`stages_for_link`; `create_link` refuses
+any other set), and is refused for stages that could not be booked now by the booking service's
+one rule (`booking_refusal`). Services flush; the caller commits.
 """
 from __future__ import annotations
 
@@ -25,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale, gettext
 
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
 from scheduler.models import Application, Interview, SchedulingLink, StageTemplate, User
-from scheduler.services import booking
+from scheduler.services import booking, notices
 from scheduler.services.audit import record_event
 from scheduler.services.emails import (
     StableId, company_name, compose_and_enqueue, external_url, organizer_address,
@@ -60,10 +60,14 @@ class LinkError(ServiceError):
     messages = {
         # The booking rule's refusals (services/booking.py `booking_refusal`), for a link.
         "application_closed": N_("This application is closed: no link can be sent."),
-        "no_stages": N_("Tick at least one stage."),
+        "no_stages": N_("This application has no current stage to send a link for."),
         "repeated_stage": N_("Choose each stage once."),
         "stage_not_schedulable": N_("%(stage)s is not booked as an interview."),
         "already_booked": N_("%(stage)s is already booked: reschedule that interview instead."),
+        "no_loop": N_("The opening has no loop starting at this application's current stage: "
+                      "send a link for the current stage."),
+        "not_stage_or_loop": N_("A link is for the current stage alone, or for the opening's "
+                                "loop from it."),
         "bad_break": N_("The break can be 0 to %(max)d minutes."),
         "expiry_in_past": N_("The link must stay valid for at least a day."),
         "revoked": N_("A revoked link cannot be sent again: send a new one."),
@@ -106,12 +110,38 @@ def create_link(actor: User, application: Application, stages: list[StageTemplat
     return link, token
 
 
+def stages_for_link(application: Application, *, as_loop: bool) -> list[StageTemplate]:
+    """Return the stages a new link offers: the opening's loop from the application's current
+    stage when *as_loop* (refused when there is none), else the current stage alone."""
+    if as_loop and not booking.loop_stages(application):
+        raise LinkError("no_loop", "scope")
+    return booking.stages_to_book(application, as_loop=as_loop)
+
+
+def send_current_stage_link(actor: User | str, application: Application, now: datetime
+                            ) -> tuple[SchedulingLink, str]:
+    """Email the candidate a working link for the application's current stage and return
+    (link, token): a new token for the live link that already holds that stage (as "Resend"
+    does; the old token stops working), else a new link for the stage alone (as "Send link"
+    does). Audited either way; refused as those are."""
+    held = next((link for link in links_for_application(application)
+                 if link.revoked_at is None and application.current_stage_id in link.stage_ids),
+                None)
+    if held is not None:
+        return held, resend_link(actor, held, now)
+    return create_link(actor, application, stages_for_link(application, as_loop=False), 0,
+                       now + timedelta(days=DEFAULT_VALID_DAYS), now)
+
+
 def _check_scope(application: Application, stages: list[StageTemplate], break_minutes: int,
                  expires_at: datetime, now: datetime) -> None:
     refusal = booking.booking_refusal(application, stages)
     if refusal is not None:
         # The booking rule's own codes and parameters (a stage by its id).
-        raise LinkError(refusal.code, "stage_ids", **refusal.params)
+        raise LinkError(refusal.code, "scope", **refusal.params)
+    allowed = ([application.current_stage_id], [s.id for s in booking.loop_stages(application)])
+    if [stage.id for stage in stages] not in allowed:
+        raise LinkError("not_stage_or_loop", "scope")
     if not 0 <= break_minutes <= MAX_BREAK_MINUTES:
         raise LinkError("bad_break", "break_minutes", max=MAX_BREAK_MINUTES)
     if expires_at <= now:
@@ -285,7 +315,7 @@ def proposal(link: SchedulingLink) -> Proposal | None:
 
 def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
                        now: datetime) -> None:
-    """Record the candidate's proposed times or note, and tell the recruiting team."""
+    """Record the candidate's proposed times or note, and tell the opening's coordinators."""
     note = (note or "").strip()
     times = sorted(set(times))
     if not times and not note:
@@ -302,35 +332,7 @@ def none_of_these_work(link: SchedulingLink, times: list[datetime], note: str,
     record_event(actor_label(link), "link.none_work", link, now=now,
                  after={"proposed_times": link.proposed_times}, note=note)
     db.session.flush()
-    _tell_coordinators(link, now)
-
-
-def _tell_coordinators(link: SchedulingLink, now: datetime) -> None:
-    """Email the recruiting mailbox about the candidate's proposal, through the outbox.
-
-    It is written in the language and zone of the link's sender, else the defaults.
-    """
-    creator = link.created_by
-    language = creator.language if creator is not None else \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
-    zone = creator.zone if creator is not None else current_app.config["DEFAULT_TIMEZONE"]
-    application = link.application
-    candidate = application.candidate
-    with force_locale(language):
-        stage_names = gettext(", ").join(localized(s, "name", language) for s in link_stages(link))
-        subject = gettext("%(name)s: none of the offered times work (%(stages)s)",
-                          name=candidate.name, stages=stage_names)
-    times = [(format_local_datetime(t, zone, language),
-              format_local_datetime(t, candidate.zone, language)) for t in proposal(link).times]
-    compose_and_enqueue(
-        "link_none_work", to_addr=organizer_address(), language=language, subject=subject,
-        context=dict(candidate=candidate, stage_names=stage_names, times=times,
-                     note=link.candidate_note, language=language,
-                     role=localized(application.requisition, "title", language),
-                     url=external_url("coordinator.application_links",
-                                      application_id=application.id)),
-        stable_id=StableId(f"link-{link.id}-none-work-{now.isoformat()}", kind="none-work"),
-        kind="link_none_work", now=now, reply_to=candidate.email)
+    notices.candidate_proposed(link, link_stages(link), times, note, now)
 
 
 def links_for_application(application: Application) -> list[SchedulingLink]:

@@ -8,11 +8,13 @@ resends it once, and the stable Message-ID makes that duplicate harmless (DESIGN
 from __future__ import annotations
 
 import email
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from scheduler.extensions import db
 from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
@@ -25,6 +27,59 @@ RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
 MAX_ATTEMPTS = 8
 
 
+# Why a message failed, as the coordinators' page words it (scheduler/coordinator/outbox.py).
+FAILURE_RECIPIENT, FAILURE_AUTH, FAILURE_CONNECTION, FAILURE_TOO_LARGE, FAILURE_OTHER = (
+    "recipient", "auth", "connection", "too_large", "other")
+# RFC 3463 enhanced status codes (class.subject.detail) say the most; they come first.
+_ENHANCED_CODE = re.compile(r"(?<![\d.])[245]\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_ENHANCED_KINDS = {
+    **{("1", d): FAILURE_RECIPIENT for d in ("0", "1", "2", "3", "4", "6", "10")},
+    **{("2", d): FAILURE_RECIPIENT for d in ("0", "1", "2")},  # mailbox disabled or full
+    ("3", "4"): FAILURE_TOO_LARGE,
+    **{("4", d): FAILURE_CONNECTION for d in ("1", "2", "7")},  # no answer, bad connection
+    **{("7", d): FAILURE_AUTH for d in ("8", "9", "11", "12", "14")},
+}
+# Then words, as smtplib, the socket layer and common servers put them.
+_KEYWORD_KINDS = [
+    (FAILURE_RECIPIENT, re.compile(
+        r"recipients? refused|mailbox (?:unavailable|not found|full|disabled)|user unknown|"
+        r"no such user|unknown (?:user|recipient)|does not exist|invalid recipient", re.I)),
+    (FAILURE_AUTH, re.compile(
+        r"authenticat|username and password|credentials|\bauth extension", re.I)),
+    (FAILURE_TOO_LARGE, re.compile(
+        r"too (?:large|big)|size limit|message size|exceeds? (?:the )?(?:maximum )?size", re.I)),
+    (FAILURE_CONNECTION, re.compile(
+        r"connection (?:refused|reset|unexpectedly closed|timed out)|timed out|timeout|"
+        r"disconnected|network is unreachable|no route to host|name or service not known|"
+        r"name resolution|nodename nor servname|getaddrinfo|service not available", re.I)),
+]
+# Last, the basic reply code (RFC 5321 §4.2.3).
+_BASIC_CODE = re.compile(r"(?<![\d.])([45]\d\d)(?![\d.])")
+_BASIC_KINDS = {"550": FAILURE_RECIPIENT, "551": FAILURE_RECIPIENT, "553": FAILURE_RECIPIENT,
+                "530": FAILURE_AUTH, "534": FAILURE_AUTH, "535": FAILURE_AUTH,
+                "538": FAILURE_AUTH, "552": FAILURE_TOO_LARGE, "421": FAILURE_CONNECTION}
+_ADDRESS = re.compile(r"\S+@\S+")
+
+
+def failure_kind(error: str) -> str:
+    """Classify a stored delivery error (``last_error``): a refused recipient or unavailable
+    mailbox, a failed sign-in to the mail server, a server out of reach, a message too large,
+    or something else. The raw text stays what the server said; this says what it means."""
+    # Addresses are the recipient's words, not the server's: "timeout@…" is no timeout.
+    text = _ADDRESS.sub(" ", error or "")
+    for match in _ENHANCED_CODE.finditer(text):
+        kind = _ENHANCED_KINDS.get(match.groups())
+        if kind is not None:
+            return kind
+    for kind, words in _KEYWORD_KINDS:
+        if words.search(text):
+            return kind
+    for match in _BASIC_CODE.finditer(text):
+        if match.group(1) in _BASIC_KINDS:
+            return _BASIC_KINDS[match.group(1)]
+    return FAILURE_OTHER
+
+
 class OutboxError(ServiceError):
     """A change to a queued email was refused."""
 
@@ -32,15 +87,32 @@ class OutboxError(ServiceError):
 
 
 def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
-                  interview_id: int | None = None) -> OutboxMessage:
-    """Add *message* to the outbox in the caller's transaction; the job process sends it."""
+                  interview_id: int | None = None, dedupe_key: str | None = None
+                  ) -> OutboxMessage | None:
+    """Add *message* to the outbox in the caller's transaction; the job process sends it.
+
+    With a *dedupe_key* (one event, one recipient) a row already holding it means the mail is
+    written already: nothing is added and None is returned. The unique constraint settles two
+    requests racing to write it (the loser's savepoint is rolled back; its transaction goes on).
+    """
+    if dedupe_key is not None and db.session.scalar(sa.select(OutboxMessage.id).where(
+            OutboxMessage.dedupe_key == dedupe_key)) is not None:
+        return None
     row = OutboxMessage(
         kind=kind, to_addr=str(message["To"]), subject=str(message["Subject"]),
         message_id=str(message["Message-ID"]), raw_message=message.as_bytes(policy=POLICY),
         interview_id=interview_id, created_at=now, next_attempt_at=now, attempts=0,
+        dedupe_key=dedupe_key,
     )
-    db.session.add(row)
-    db.session.flush()
+    if dedupe_key is None:
+        db.session.add(row)
+        db.session.flush()
+        return row
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return None
     return row
 
 
@@ -72,6 +144,12 @@ def claim_due_messages(now: datetime, *, limit: int = 20, lease: timedelta = LEA
         if result.rowcount == 1:
             claimed.append(message_id)
     return claimed
+
+
+def count_due_messages(now: datetime) -> int:
+    """Return how many rows are due and free to claim at *now* (what a send run left behind)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(_is_claimable(now)))
 
 
 @dataclass

@@ -2,13 +2,22 @@
 
 Role checks happen once per blueprint (scheduler/web.py `require_roles`); the questions here are
 about one object: whose working hours, calendars, busy blocks and feed a person may manage or
-see, who lists interviewers and edits their profiles, who sees the calendar board, and which
-interviews they sit on. Services ask these before they change anything; views ask the same
-functions to decide between a page, a 403 and a 404, so the answer has one source.
+see, who lists interviewers and edits their profiles, who sees the calendar board, which
+interviews they sit on, who writes feedback on an interview, and whose feedback a person may
+read. Services ask these before they change anything; views ask the same functions to decide
+between a page, a 403 and a 404, so the answer has one source.
+
+Feedback is blind until submitted (DESIGN.md §9): `visible_feedback` is the one filter every
+page, JSON answer, export or email that shows feedback passes it through.
 """
 from __future__ import annotations
 
-from scheduler.models import Interview, InterviewerProfile, User
+import sqlalchemy as sa
+
+from scheduler.extensions import db
+from scheduler.models import (
+    Application, Feedback, Interview, InterviewerAssignment, InterviewerProfile, User,
+)
 from scheduler.services.errors import N_, ServiceError
 
 # Roles that may manage anyone's availability, open the list of interviewers and edit profiles.
@@ -18,10 +27,13 @@ STAFF_ROLES = ("coordinator", "admin")
 class NotAllowed(ServiceError):
     """The actor may not do this to this object."""
 
-    messages = {"not_allowed": N_("You may only manage your own availability."),
-                "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
-                                         "profiles."),
-                "board_for_staff": N_("Only coordinators and admins may see the calendar board.")}
+    messages = {
+        "not_allowed": N_("You may only manage your own availability."),
+        "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
+                                 "profiles."),
+        "openings": N_("Only coordinators and admins may set up openings and their stages."),
+        "board_for_staff": N_("Only coordinators and admins may see the calendar board."),
+    }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
         super().__init__(code, field, **params)
@@ -85,8 +97,135 @@ def check_can_edit_interviewer_profiles(actor: User) -> None:
         raise NotAllowed("profiles_for_staff")
 
 
+def can_manage_openings(actor: User) -> bool:
+    """Tell whether *actor* may create and edit openings, their stages and their loops."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_manage_openings(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may manage openings."""
+    if not can_manage_openings(actor):
+        raise NotAllowed("openings")
+
+
+def can_see_candidate_phone(actor: User, interview: Interview) -> bool:
+    """Tell whether *actor* may read the candidate's phone number for *interview*: only a member
+    of its panel, and only when the interview is a phone call they have to make (least access,
+    DESIGN.md §7: interviewers never get the candidate's email address; a phone number only
+    where the call needs it, as their invitation's location already says)."""
+    return interview.stage.mode == "phone" and can_decline(actor, interview)
+
+
 def can_decline(actor: User, interview: Interview) -> bool:
     """Tell whether *actor* sits on *interview*'s panel, the only people who may decline it."""
     profile = actor.interviewer_profile
     return profile is not None and any(
         seat.interviewer_id == profile.id for seat in interview.active_assignments)
+
+
+def can_mark_no_show(actor: User, interview: Interview) -> bool:
+    """Tell whether *actor* may mark *interview* a no-show: its panel, or a coordinator."""
+    return actor.has_role(*STAFF_ROLES) or can_decline(actor, interview)
+
+
+def can_assign_reviewer(actor: User) -> bool:
+    """Tell whether *actor* may choose who reviews a coding test (coordinators and admins)."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+# --- Feedback: who writes it, and whose a person may read ------------------------------------
+
+
+def feedback_author_ids(interview: Interview) -> set[int]:
+    """Return the interviewer profiles that write feedback on *interview*: each active panel
+    seat, and a coding test's reviewer (who need not sit on the panel)."""
+    ids = {seat.interviewer_id for seat in interview.active_assignments}
+    if interview.reviewer_id is not None:
+        ids.add(interview.reviewer_id)
+    return ids
+
+
+def is_feedback_author(actor: User, interview: Interview) -> bool:
+    """Tell whether *actor* writes feedback on *interview*."""
+    profile = getattr(actor, "interviewer_profile", None)
+    return profile is not None and profile.id in feedback_author_ids(interview)
+
+
+def can_see_all_feedback(actor: User) -> bool:
+    """Tell whether *actor* reads every submitted feedback (coordinators and admins)."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def authored_interviews(profile_id: int):
+    """Return a SELECT of the ids of the interviews *profile_id* writes feedback on (see
+    `feedback_author_ids`), not cancelled or marked a no-show; future ones included, their
+    feedback still to come."""
+    on_panel = sa.exists().where(InterviewerAssignment.interview_id == Interview.id,
+                                 InterviewerAssignment.interviewer_id == profile_id,
+                                 InterviewerAssignment.is_active.is_(True))
+    return sa.select(Interview.id).where(Interview.status.in_(Interview.TAKING_PLACE),
+                                         sa.or_(on_panel, Interview.reviewer_id == profile_id))
+
+
+def _submitted_interview_ids(profile_id: int, interview_ids) -> set[int]:
+    """Return which of *interview_ids* *profile_id* has submitted feedback on."""
+    return set(db.session.scalars(sa.select(Feedback.interview_id).where(
+        Feedback.interviewer_id == profile_id, Feedback.submitted_at.is_not(None),
+        Feedback.interview_id.in_(list(interview_ids)))))
+
+
+def is_clear_for_candidate(profile_id: int, candidate_id: int) -> bool:
+    """Tell whether an interviewer has submitted feedback on the candidate (any application)
+    and has none left to submit: only then may they read feedback on the candidate's other
+    interviews. An interview they sit on later still counts as left to submit."""
+    of_candidate = (sa.select(Interview.id).join(Application,
+                                                 Application.id == Interview.application_id)
+                    .where(Application.candidate_id == candidate_id))
+    authored = set(db.session.scalars(
+        authored_interviews(profile_id).where(Interview.id.in_(of_candidate))))
+    submitted = set(db.session.scalars(sa.select(Feedback.interview_id).where(
+        Feedback.interviewer_id == profile_id, Feedback.submitted_at.is_not(None),
+        Feedback.interview_id.in_(of_candidate))))
+    return bool(submitted) and authored <= submitted
+
+
+def visible_feedback(actor: User, feedbacks) -> list[Feedback]:
+    """Return the feedback of *feedbacks* that *actor* may read, in the given order.
+
+    The one rule: a draft is read by its author alone. Coordinators and admins read every
+    submitted feedback. An interviewer reads other authors' submitted feedback on an interview
+    once they have submitted their own on it, and on the candidate's other interviews once they
+    have submitted feedback on the candidate and have nothing left to submit for them.
+    """
+    feedbacks = list(feedbacks)
+    profile = getattr(actor, "interviewer_profile", None) if actor.is_authenticated else None
+    own_id = profile.id if profile is not None else None
+    is_staff = actor.is_authenticated and can_see_all_feedback(actor)
+    submitted_here: set[int] = set()
+    if own_id is not None and not is_staff:
+        submitted_here = _submitted_interview_ids(
+            own_id, {f.interview_id for f in feedbacks if f.interviewer_id != own_id})
+    clear: dict[int, bool] = {}  # candidate id -> is_clear_for_candidate, asked once each
+
+    def may_read(feedback: Feedback) -> bool:
+        if own_id is not None and feedback.interviewer_id == own_id:
+            return True
+        if not feedback.is_submitted:
+            return False
+        if is_staff:
+            return True
+        if own_id is None:
+            return False
+        if feedback.interview_id in submitted_here:
+            return True
+        candidate_id = feedback.interview.application.candidate_id
+        if candidate_id not in clear:
+            clear[candidate_id] = is_clear_for_candidate(own_id, candidate_id)
+        return clear[candidate_id]
+
+    return [feedback for feedback in feedbacks if may_read(feedback)]
+
+
+def can_see_feedback(actor: User, feedback: Feedback) -> bool:
+    """Tell whether *actor* may read *feedback* (see `visible_feedback`)."""
+    return bool(visible_feedback(actor, [feedback]))

@@ -6,7 +6,7 @@ marks, busy blocks, booked interviews, last interview), whatever the pool size: 
 interviewer or per slot. `find_slots` and `check_booking` build the engine's requests from the
 stage templates and the candidate (zone, hours, and their own live interviews, which no slot may
 overlap); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
-panel seat at a given time.
+panel seat at a given time, and `flag_hours` who a given time is early or late for.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar
 from scheduler.domain.slots import (
-    SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
-    find_slots as engine_find_slots,
+    HumaneFlag, SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
+    find_slots as engine_find_slots, humane_flags,
 )
 from scheduler.extensions import db
 from scheduler.models import (
@@ -255,6 +255,18 @@ def check_booking(application: Application, stages: Sequence[StageTemplate], sta
                        only_interviewers={i for panel in panels for i in panel},
                        exclude_interview_ids=exclude_interview_ids)
     return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
+
+
+def flag_hours(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
+               people: Sequence[Iterable[int]], now: datetime, *,
+               hours: CandidateHours | None = None, break_minutes: int = 0,
+               exclude_interview_ids: Iterable[int] = ()) -> tuple[HumaneFlag, ...]:
+    """Say who a start of *stages* is early or late for: the candidate, and anyone of *people*
+    (per stage: a panel, or whoever might take one of its seats), as a search marks its slots."""
+    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
+                       only_interviewers={i for ids in people for i in ids},
+                       exclude_interview_ids=exclude_interview_ids)
+    return humane_flags(plan.requests, plan.calendars, start_at, people, plan.break_between)
 
 
 def _replacement_ids(plan, start_at: datetime, panels: Sequence[Sequence[int]], index: int,

@@ -92,17 +92,18 @@ def live_server(demo_database, tmp_path):
 
 
 class Screenshots:
-    """Saves numbered full-page screenshots of each page a test visits."""
+    """Saves numbered screenshots of each page a test visits (full-page unless asked)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.count = 0
 
-    def take(self, page, name: str) -> Path:
-        """Save a full-page screenshot named *name* and return its path."""
+    def take(self, page, name: str, *, full_page: bool = True) -> Path:
+        """Save a screenshot named *name* (the full page, or only what the window shows: a
+        long page on a phone is otherwise too tall to read) and return its path."""
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
 

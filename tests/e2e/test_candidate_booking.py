@@ -99,7 +99,10 @@ def _candidate(session, name: str, email_address: str, zone: str, language: str,
 
 
 def _send(session, application, stages, break_minutes=0) -> tuple[int, str]:
+    """Send a link for *stages*: the candidate has reached the first (a link is for the
+    current stage, or the opening's loop from it)."""
     now = NOW
+    application.current_stage = stages[0]
     link, token = create_link(_coordinator(session), application, stages, break_minutes,
                               now + timedelta(days=7), now)
     return link.id, token

@@ -33,6 +33,7 @@ def _chinese_candidate_with_a_link(app) -> tuple[int, str]:
             coordinator, name="陈静", email="jing.chen@example.org", phone="+86 139 0000 0001",
             zone="Asia/Shanghai", language="zh", requisition_id=requisition.id, level="mid",
             now=NOW)
+        application.current_stage = requisition.stages[2]  # a link is for the current stage
         _link, token = create_link(coordinator, application, requisition.stages[2:3], 0,
                                    NOW + timedelta(days=7), NOW)
         candidate_id = application.candidate_id

@@ -56,7 +56,7 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         page.get_by_role("button", name="Show times").click()
         expect(page.get_by_text("back to back with a 15-minute break")).to_be_visible()
         expect(page.locator("table.slots tbody tr").first).to_contain_text("Project deep dive")
-        page.get_by_label("The current stage").check()
+        page.get_by_label("The current stage", exact=True).check()
         page.get_by_role("button", name="Show times").click()
 
         # A time with other free panels, so seats can be swapped.
@@ -69,8 +69,9 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         # Swap the second seat for a qualified alternative before booking.
         assert second_seat.locator("option").count() > 1
         second_seat.select_option(index=1)
-        chosen_second = second_seat.locator("option:checked").inner_text()
-        assert chosen_second != engine_choice
+        # Each choice reads "name (office) · local time (zone) · flags": keep the name.
+        chosen_second = second_seat.locator("option:checked").inner_text().split(" · ")[0]
+        assert chosen_second != engine_choice.split(" · ")[0]
         page.get_by_label("Video link").fill("https://meet.example.com/ml-system-design")
         _both_widths(page, screenshots, "confirm")
         page.get_by_role("button", name="Book", exact=True).click()
@@ -82,6 +83,7 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         expect(card).to_contain_text(chosen_second)
         expect(card).to_contain_text("https://meet.example.com/ml-system-design")
         expect(page.get_by_text("This stage is already booked.")).to_be_visible()
+        card.get_by_text("Calendar details").click()  # the calendar's internals are folded away
         uid = card.locator(".uid").inner_text()
         _both_widths(page, screenshots, "booked")
 

@@ -149,9 +149,10 @@ def test_an_interviewer_sees_their_interview_in_their_own_zone(browser, live_ser
         card = page.locator(".interview")
         expect(card).to_have_count(1)
         expect(card.locator(".when")).to_have_text(
-            "Mon 3 Jun 2030, 09:00–10:00 (Europe/London, GMT+01:00)")
+            "Your time: Mon 3 Jun 2030, 09:00–10:00 (Europe/London, GMT+01:00)")
         expect(card).to_contain_text("System design · Daniel Kim")
-        expect(card).to_contain_text("Mon 3 Jun 2030, 01:00–02:00 (America/Los_Angeles, GMT-07:00)")
+        expect(card.locator(".when-also")).to_have_text(
+            "Candidate's time: Mon 3 Jun 2030, 01:00–02:00 (America/Los_Angeles, GMT-07:00)")
         expect(card).to_contain_text("Oliver Smith, 李伟")
         expect(page.get_by_text("Times are shown in Europe/London, GMT+")).to_be_visible()
         assert _fits_the_screen(page)

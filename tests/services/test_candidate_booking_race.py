@@ -25,7 +25,7 @@ from tests.services.test_booking_concurrency import (
 MIN = timedelta(minutes=1)
 STAGES = [
     dict(kind="system_design", duration_minutes=60, panel_size=1, step_minutes=15,
-         min_notice_minutes=0, horizon_days=14),
+         min_notice_minutes=0, horizon_days=14, is_looped_with_next=True),
     dict(kind="project_deep_dive", name_en="Project deep dive", name_zh="项目经验",
          duration_minutes=60, panel_size=1, step_minutes=15, min_notice_minutes=0,
          horizon_days=14),

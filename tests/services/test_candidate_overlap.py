@@ -25,7 +25,7 @@ MIN = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 TWO_STAGES = [
     dict(kind="system_design", duration_minutes=60, panel_size=1, step_minutes=15,
-         min_notice_minutes=0, horizon_days=14),
+         min_notice_minutes=0, horizon_days=14, is_looped_with_next=True),
     dict(kind="project_deep_dive", name_en="Project deep dive", name_zh="项目经验",
          duration_minutes=60, panel_size=1, step_minutes=15, min_notice_minutes=0,
          horizon_days=14),
@@ -125,6 +125,7 @@ def test_another_application_of_the_same_candidate_counts_other_candidates_do_no
 def test_a_link_booking_over_the_candidates_other_interview_says_so(db, now, world):
     (alice, *_), (design, deep_dive), application = world
     coordinator = f.make_user(roles=("coordinator",))
+    application.current_stage = deep_dive  # a link is for the current stage (or its loop)
     link, _token = create_link(coordinator, application, [deep_dive], 0, now + 7 * 24 * HOUR, now)
     first = book_interview("test", application, design, WORKDAY_10, [alice.id], now)
     db.session.commit()

@@ -37,7 +37,7 @@ SLOT = at_local(workday_after(1, weekdays_only=True), "10:00")
 # ahead: before the cutoff, and the same day has room to move it to 12:00.
 CHANGEABLE = at_local(workday_after(2, weekdays_only=True), "10:00")
 LOOP = [dict(kind="system_design", duration_minutes=60, panel_size=1, step_minutes=30,
-             min_notice_minutes=0, horizon_days=14),
+             min_notice_minutes=0, horizon_days=14, is_looped_with_next=True),
         dict(kind="project_deep_dive", duration_minutes=60, panel_size=1, step_minutes=30,
              min_notice_minutes=0, horizon_days=14)]
 
@@ -341,7 +341,7 @@ def test_widened_hours_offer_more_times_and_are_kept_on_the_link(db, now, world)
         set_hours(link, time(12), time(9), now)
 
 
-def test_none_of_these_work_reaches_the_recruiting_mailbox(db, now, world, app):
+def test_none_of_these_work_reaches_the_openings_coordinators(db, now, world, app):
     link, _ = _send(world, now)
     proposed = [SLOT + 48 * HOUR, SLOT + 72 * HOUR]
     none_of_these_work(link, proposed, "Evenings suit me best.", now)
@@ -349,12 +349,13 @@ def test_none_of_these_work_reaches_the_recruiting_mailbox(db, now, world, app):
     found = proposal(link)
     assert found.times == tuple(proposed) and found.note == "Evenings suit me best."
     assert _actions(db, link)[-1] == "link.none_work"
-    [mail] = _mails(db, "link_none_work")
-    assert mail["To"] == app.config["ORGANIZER_EMAIL"]
+    # The opening has no coordinator of its own: every active coordinator is told.
+    [mail] = _mails(db, "notice_none_work")
+    assert mail["To"] == world[3].email
     body = _text(mail)
-    # The coordinator who sent the link reads English, in London time.
+    # The coordinator reads English, in London time.
     assert "Evenings suit me best." in body and _english_in_london(proposed[0]) in body
-    assert f"/coordinator/applications/{link.application_id}/links" in body
+    assert f"/coordinator/applications/{link.application_id}" in body
     with pytest.raises(LinkError) as empty:
         none_of_these_work(link, [], "  ", now)
     with pytest.raises(LinkError) as past:

@@ -30,6 +30,7 @@ def _clash_world(db, language: str, zone: str):
     application.candidate.language, application.candidate.zone = language, zone
     design, deep_dive = requisition.stages
     coordinator = f.make_user(roles=("coordinator",), language="en")
+    application.current_stage = deep_dive  # a link is for the current stage (or its loop)
     _link, token = create_link(coordinator, application, [deep_dive], 0, NOW + 7 * 24 * HOUR, NOW)
     first = book_interview("test", application, design, WORKDAY_10, [alice.id], NOW)
     db.session.commit()

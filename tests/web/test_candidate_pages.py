@@ -312,8 +312,7 @@ def test_the_coordinator_sends_revokes_and_resends_links(client, db, world):
     page = client.get(f"/coordinator/applications/{application.id}/links", headers=EN)
     assert "No scheduling link sent yet." in page.text
     sent = client.post(f"/coordinator/applications/{application.id}/links", headers=EN, data={
-        "csrf_token": csrf_token(page.text), "stage_ids": [requisition.stages[0].id],
-        "break_minutes": 15, "valid_days": 5})
+        "csrf_token": csrf_token(page.text), "scope": "stage", "valid_days": 5})
     assert sent.status_code == 302
     assert "Scheduling link sent to" in client.get(sent.headers["Location"], headers=EN).text
     [mail] = _outbox("scheduling_link")

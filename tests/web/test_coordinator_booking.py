@@ -128,8 +128,8 @@ def test_times_are_shown_in_the_zone_the_coordinator_chooses(client, db):
         label = re.search(r'<strong>[^<]*</strong><br><span class="quiet">([^<]*)</span>', row)
         assert label.group(1) == en_zone(_start_of(pick), "Europe/London")
     assert 'value="Europe/London"' in html and '<datalist id="zone-list">' in html
-    # The candidate (in Beijing) gets their own column, labelled with their zone.
-    assert "Candidate&#39;s time" in html or "Candidate's time" in html
+    # The coordinator and the candidate (both in Beijing) share one column, labelled with their zone.
+    assert "Your time and the candidate&#39;s" in html and "Candidate&#39;s time" not in html
     assert '<span class="quiet">Asia/Shanghai, GMT+08:00</span>' in html
     # An unknown zone is refused, and the coordinator's own zone is used instead.
     html = client.get(f"/coordinator/applications/{application.id}?zone=Mars/Olympus").text
@@ -231,7 +231,8 @@ def test_a_time_taken_meanwhile_shows_this_time_was_just_taken_with_fresh_times(
 
 def test_loops_are_booked_and_cancelled_together(client, db, no_csrf):
     stages = [dict(kind="system_design", name_en="System design", name_zh="系统设计",
-                   duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14),
+                   duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14,
+                   is_looped_with_next=True),
               dict(kind="project_deep_dive", name_en="Project deep dive", name_zh="项目经验",
                    duration_minutes=60, panel_size=1, min_notice_minutes=0, horizon_days=14)]
     _, _, [application] = booking_world(interviewers=3, stages=stages)

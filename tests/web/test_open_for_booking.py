@@ -1,6 +1,6 @@
 """One rule for "can these stages be booked for this application now" (services/booking.py
-`booking_refusal`): the application page, scheduling links and the booking service give the same
-answer for the same state, and the slots JSON refuses the same lists of stages.
+`booking_refusal`): the application page, the slots JSON, scheduling links and the booking service
+give the same answer for the same state and the same lists of stages.
 
 Nothing is patched: each state is made for real, then every entry point is asked.
 """
@@ -27,6 +27,14 @@ PAGE_TEXTS = {
     "application_closed": "so nothing can be booked for it.",
     "stage_not_schedulable": "The current stage is not an interview, so it has no times.",
     "already_booked": "This stage is already booked.",
+}
+# What the slots JSON answers for each refusal: a state of the application is a conflict (409),
+# a stage that has no times a bad request (400).
+JSON_STATUSES = {"application_closed": 409, "already_booked": 409, "stage_not_schedulable": 400}
+JSON_TEXTS = {
+    "application_closed": "This application is closed, so nothing can be booked for it.",
+    "stage_not_schedulable": "is not an interview and has no times.",
+    "already_booked": "This stage already has a booked interview",
 }
 
 
@@ -79,6 +87,15 @@ def test_page_link_and_booking_refuse_by_the_one_rule(app, db, client, now, worl
     if code == "application_closed":
         assert f"This application is {state.capitalize()}, so nothing" in html
 
+    # The slots JSON for the same stage: the same refusal, with its code and its words.
+    response = client.get(f"/coordinator/applications/{application_id}/slots.json")
+    body = response.get_json()
+    if code is None:
+        assert response.status_code == 200 and body["slots"]
+    else:
+        assert response.status_code == JSON_STATUSES[code] and "slots" not in body
+        assert body["code"] == code and JSON_TEXTS[code] in body["error"]
+
     # A scheduling link for the same stage.
     application = db.session.get(Application, application_id)
     stage = db.session.get(StageTemplate, stage.id)
@@ -128,4 +145,6 @@ def test_a_list_of_stages_is_refused_alike_by_links_bookings_and_the_json(
         if json_error is not None:
             response = client.get(f"/coordinator/applications/{application.id}/slots.json",
                                   query_string={"stages": ",".join(str(s.id) for s in stages)})
-            assert response.status_code == 400 and json_error in response.get_json()["error"]
+            body = response.get_json()
+            assert response.status_code == 400 and json_error in body["error"]
+            assert body["code"] == code

@@ -1,6 +1,7 @@
 """Failed email, shown to coordinators with "send again", which puts it back in the queue."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -89,3 +90,30 @@ def test_send_again_needs_the_csrf_token_and_a_coordinator(client, db, failed):
     token = csrf_token(client.get("/coordinator/outbox").text)
     assert client.post("/coordinator/outbox/99999/resend",
                        data={"csrf_token": token}).status_code == 404
+
+
+REFUSED = ("permanent mail failure: recipient refused (gone@example.org: 550 5.1.1 "
+           "<gone@example.org>: Recipient address rejected: User unknown)")
+
+
+@pytest.mark.parametrize("language, summary, tries", [
+    ("en", "The receiving mail server refused the address", ["1 try", "8 tries"]),
+    ("zh", "收件方邮件服务器拒收了这个地址", ["1 次", "8 次"]),
+])
+def test_each_failure_says_why_in_the_readers_language_and_how_often_it_was_tried(
+        client, db, now, language, summary, tries):
+    f.make_outbox_message(to_addr="gone@example.org", attempts=1, failed_at=now,
+                          last_error=REFUSED)
+    f.make_outbox_message(to_addr="late@example.org", attempts=8, failed_at=now - timedelta(hours=1),
+                          last_error="temporary mail failure: TimeoutError: timed out")
+    _coordinator(client, db, language)
+    html = client.get("/coordinator/outbox").text
+    assert summary in html
+    rows = re.findall(r"<tr>.*?</tr>", html.split("<tbody>")[1], re.S)
+    assert [next(t for t in tries if re.search(rf">{t}<", row)) for row in rows] == tries
+    # A permanent refusal is given up after one try: the page must not say "several times".
+    assert "several times" not in html and "多次尝试" not in html
+    # The server's own English words are there, folded behind a toggle, and only there.
+    raw = re.findall(r'<details class="raw-error">(.*?)</details>', html, re.S)
+    assert len(raw) == 2 and "Recipient address rejected" in raw[0]
+    assert html.count("Recipient address rejected") == 1

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.models import Application
+from scheduler.services.booking import book_loop
 from tests import factories as f
 from tests.clock import local_today
 from tests.services.test_find_slots_queries import counted_statements
@@ -43,7 +44,8 @@ def world(db):
                         "project_deep_dive": "qualified"}) for n in range(4)]
     requisition = f.make_requisition(stages=[
         dict(kind="system_design", name_en="System design", panel_size=2,
-             is_senior_seat_required=True, min_notice_minutes=0, horizon_days=horizon_days),
+             is_senior_seat_required=True, min_notice_minutes=0, horizon_days=horizon_days,
+             is_looped_with_next=True),
         dict(kind="project_deep_dive", name_en="Project deep dive", panel_size=1,
              min_notice_minutes=0, horizon_days=horizon_days),
         dict(kind="offer", name_en="Offer", mode="online", duration_minutes=0, panel_size=0)])
@@ -117,15 +119,18 @@ def test_a_loop_books_stages_back_to_back_with_disjoint_panels(app, world):
         assert not [flag for flag in slot["flags"] if flag["who"] == "candidate"]
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"stages": "abc"}, "List stages by their ids, separated by commas."),
-    ({"stages": "999"}, "Stage 999 is not a stage of this application's requisition."),
-    ({"stages": "OFFER"}, "The stage “Offer” is not an interview and has no times."),
-    ({"stages": "FIRST,FIRST"}, "A stage is listed twice."),
-    ({"zone": "Mars/Olympus"}, "Unknown time zone: choose one from the list"),
-    ({"stages": "FIRST,SECOND", "break": "999"}, "The break must be between 0 and 240 minutes."),
+@pytest.mark.parametrize("query, code, message", [
+    ({"stages": "abc"}, "bad_stages", "List stages by their ids, separated by commas."),
+    ({"stages": "999"}, "unknown_stage",
+     "Stage 999 is not a stage of this application's requisition."),
+    ({"stages": "OFFER"}, "stage_not_schedulable",
+     "The stage “Offer” is not an interview and has no times."),
+    ({"stages": "FIRST,FIRST"}, "repeated_stage", "A stage is listed twice."),
+    ({"zone": "Mars/Olympus"}, "unknown_zone", "Unknown time zone: choose one from the list"),
+    ({"stages": "FIRST,SECOND", "break": "999"}, "bad_break",
+     "The break must be between 0 and 240 minutes."),
 ])
-def test_bad_queries_are_refused_with_a_message(app, world, query, message):
+def test_bad_queries_are_refused_with_a_code_and_a_message(app, world, query, code, message):
     _people, requisition, application = world
     ids = {"FIRST": requisition.stages[0].id, "SECOND": requisition.stages[1].id,
            "OFFER": requisition.stages[2].id}
@@ -133,7 +138,36 @@ def test_bad_queries_are_refused_with_a_message(app, world, query, message):
         for name, stage_id in ids.items():
             query["stages"] = query["stages"].replace(name, str(stage_id))
     status, body = slots(coordinator(app, "co.en@example.com"), application, **query)
-    assert status == 400 and message in body["error"]
+    assert status == 400 and message in body["error"] and body["code"] == code
+
+
+def test_a_booked_loop_is_refused_like_the_page_refuses_it(app, db, world):
+    _people, requisition, application = world
+    first, second, _offer = requisition.stages
+    application.candidate.zone = "Asia/Shanghai"  # a whole loop fits the engineers' day
+    db.session.commit()
+    client = coordinator(app, "co.en@example.com")
+    loop = f"{first.id},{second.id}"
+    status, body = slots(client, application, stages=loop)
+    assert status == 200 and body["slots"]
+    chosen = body["slots"][0]
+    book_loop("test", application, [first, second],
+              datetime.fromisoformat(chosen["start_at"].replace("Z", "+00:00")),
+              [[m["id"] for m in part["panel"]] for part in chosen["stages"]], f.NOW,
+              break_minutes=body["break_minutes"])
+    db.session.commit()
+    # The loop, its first stage (the current one, as the page offers it) and its second alone.
+    for query in ({"stages": loop}, {}, {"stages": str(second.id)}):
+        status, body = slots(client, application, **query)
+        assert status == 409, query
+        assert body["code"] == "already_booked" and "slots" not in body
+        assert body["error"] == ("This stage already has a booked interview: reschedule or cancel "
+                                 "that one instead.")
+    page = client.get(f"/coordinator/applications/{application.id}").text
+    assert "This stage is already booked." in page and "/book?" not in page
+    # In the coordinator's language.
+    status, body = slots(coordinator(app), application, stages=loop)
+    assert status == 409 and body["error"] == "这一轮已经预约了面试：请改期或取消那场面试。"
 
 
 def test_interviewers_may_not_read_slots_and_unknown_applications_are_404(app, world):
@@ -185,3 +219,29 @@ def test_the_endpoint_reads_the_same_number_of_statements_for_5_and_40_interview
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
     assert count() == five
+
+
+def test_a_loops_break_is_the_openings_and_only_the_stage_or_its_loop_is_searched(app, db, world):
+    """The JSON agrees with the page and the links: the opening's break, the current stage or the
+    opening's loop from it, nothing else."""
+    _people, requisition, application = world
+    first, second, _offer = requisition.stages
+    requisition.loop_break_minutes = 30
+    application.candidate.zone = "Asia/Shanghai"  # a whole loop fits the engineers' day
+    db.session.commit()
+    client = coordinator(app, "co.en@example.com")
+    status, body = slots(client, application, stages=f"{first.id},{second.id}")
+    assert status == 200 and body["break_minutes"] == 30 and body["slots"]
+    design, deep_dive = body["slots"][0]["stages"]
+    assert (datetime.fromisoformat(deep_dive["start_at"].replace("Z", "+00:00"))
+            - datetime.fromisoformat(design["end_at"].replace("Z", "+00:00"))) == timedelta(minutes=30)
+    # The second stage alone, or the loop out of order, is neither the stage nor the loop.
+    for ids in (str(second.id), f"{second.id},{first.id}"):
+        status, body = slots(client, application, stages=ids)
+        assert status == 400 and body["code"] == "not_stage_or_loop", ids
+        assert body["error"] == "Search the current stage alone, or the opening's loop from it."
+    # Without a loop configured, two stages are not searched together.
+    first.is_looped_with_next = False
+    db.session.commit()
+    status, body = slots(client, application, stages=f"{first.id},{second.id}")
+    assert status == 400 and body["code"] == "not_stage_or_loop"
