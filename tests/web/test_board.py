@@ -422,3 +422,16 @@ def test_an_admin_sees_the_board(client, db, world):
 def test_the_board_is_in_the_navigation_for_coordinators_only(client, world):
     _signed_in(client)
     assert 'href="/coordinator/board"' in client.get("/coordinator/", headers=EN).text
+
+
+def test_a_year_without_official_holiday_data_is_said_on_the_board(client, world):
+    from scheduler.domain.workdays import WorkdayCalendar
+
+    year = next(y for y in range(2027, 2100) if not WorkdayCalendar("CN").is_year_covered(y))
+    _signed_in(client)
+    page, _html = board_page(client, f"?day={year}-06-09")
+    notices = [p.text_content() for p in page.xpath('//p[@class="notice"]')]
+    assert notices == [f"The official China (mainland) holiday schedule for {year} is not "
+                       f"available yet: working days in {year} are estimated as Monday to Friday "
+                       "minus statutory holidays. Enter the published days, including make-up "
+                       "working weekends, as workday overrides."]  # none for London or SF
