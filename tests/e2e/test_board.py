@@ -164,8 +164,9 @@ def test_the_coordinator_filters_moves_on_opens_and_reschedules_from_the_board(
         expect(page.locator(".flash-success")).to_contain_text("Moved to")
         assert page.url.endswith(board_url)
         expect(page.locator("section.board-office")).to_have_count(1)
+        _both_widths(page, screenshots, "board-after-reschedule")
         page.goto(f"{board_url}&open={interview_id}")
         expect(page.locator("#details .interview .when")).to_contain_text(new_time.split("–")[0])
-        _both_widths(page, screenshots, "board-after-reschedule")
+        screenshots.take(page, "board-moved-interview-laptop")
     finally:
         context.close()
