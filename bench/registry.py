@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 # Modules imported by the runner; each registers its workloads when imported.
-WORKLOAD_MODULES = ["bench.engine_workloads", "bench.db_workloads", "bench.candidate_page"]
+WORKLOAD_MODULES = ["bench.engine_workloads", "bench.db_workloads", "bench.candidate_page",
+                    "bench.board_page"]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Three shapes, one VEVENT builder:
   ATTENDEEs, times in UTC (``…Z``) so no client has to trust a VTIMEZONE.
 - ``build_feed``: an interviewer's subscription (no METHOD, RFC 7986 name and refresh interval).
 - ``build_download``: a ``.ics`` file to open by hand (METHOD:PUBLISH), optionally in a local
-  zone with the matching VTIMEZONE.
+  zone with the matching VTIMEZONE; *as_reference* marks other people's time (the coordinators'
+  board): no reminders, and nothing makes the holder busy.
 Feeds and downloads carry no ORGANIZER/ATTENDEE: they are copies for the holder's own calendar,
 and a client that sees attendees would treat the copy as a meeting it can answer.
 """
@@ -73,7 +74,8 @@ class InviteEvent:
 
     ``description`` is already in the recipient's language (with the local times spelled out);
     ``attendees`` is exactly who this copy names (the candidate's copy lists only the candidate).
-    ``alarm_text`` is the reminder's text; it defaults to ``summary``.
+    ``alarm_text`` is the reminder's text; it defaults to ``summary``. ``categories`` (RFC 5545
+    CATEGORIES) let a calendar group the events, e.g. by whose time they are.
     """
 
     uid: str
@@ -88,6 +90,7 @@ class InviteEvent:
     attendees: Sequence[Attendee] = field(default_factory=tuple)
     status: str = STATUS_CONFIRMED
     alarm_text: str | None = None
+    categories: Sequence[str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not self.uid:
@@ -102,6 +105,7 @@ class InviteEvent:
             raise ValueError(f"unknown status {self.status!r}; use one of {STATUSES}")
         # A tuple keeps the frozen dataclass hashable whatever sequence the caller passed.
         object.__setattr__(self, "attendees", tuple(self.attendees))
+        object.__setattr__(self, "categories", tuple(self.categories))
 
 
 def _as_utc(instant: datetime) -> datetime:
@@ -115,8 +119,10 @@ def _vevent(
     zone: ZoneInfo | None = None,
     method: str | None = None,
     is_uninvite: bool = False,
+    as_reference: bool = False,
 ) -> Event:
-    """Build the VEVENT; ``method`` None means a feed/download copy without people."""
+    """Build the VEVENT; ``method`` None means a feed/download copy without people, and
+    ``as_reference`` a copy of someone else's time (transparent, no reminder)."""
     to_output = (lambda t: t.astimezone(zone)) if zone is not None else _as_utc
     if method == METHOD_CANCEL:
         # RFC 5546 §3.2.5: STATUS:CANCELLED cancels the whole event; when only some attendees
@@ -145,10 +151,13 @@ def _vevent(
             )
             for a in event.attendees
         ]
+    if event.categories:
+        vevent.add("CATEGORIES", list(event.categories))
     is_cancelled = method == METHOD_CANCEL or status == STATUS_CANCELLED
-    # A cancelled interview no longer makes anyone busy, and needs no reminder.
-    vevent.add("TRANSP", "TRANSPARENT" if is_cancelled else "OPAQUE")
-    if not is_cancelled:
+    # A cancelled interview no longer makes anyone busy, and needs no reminder; nor does
+    # someone else's time copied for reference.
+    vevent.add("TRANSP", "TRANSPARENT" if is_cancelled or as_reference else "OPAQUE")
+    if not is_cancelled and not as_reference:
         vevent.add_component(
             Alarm.new_display(
                 description=event.alarm_text or event.summary, trigger=-ALARM_BEFORE
@@ -221,8 +230,13 @@ def build_download(
     *,
     zone: str | None = None,
     name: str | None = None,
+    as_reference: bool = False,
 ) -> bytes:
-    """Return a ``.ics`` file (METHOD:PUBLISH); with *zone*, local times plus its VTIMEZONE."""
+    """Return a ``.ics`` file (METHOD:PUBLISH); with *zone*, local times plus its VTIMEZONE.
+
+    *as_reference*: the events are other people's time, shown for reference (no reminder, and
+    TRANSP:TRANSPARENT, so importing them does not make the holder busy).
+    """
     _require_aware("dtstamp_at", dtstamp_at)
     events = list(events)
     tzinfo = ZoneInfo(zone) if zone else None
@@ -230,7 +244,7 @@ def build_download(
     if name:
         calendar.calendar_name = name
     for event in events:
-        calendar.add_component(_vevent(event, dtstamp_at, zone=tzinfo))
+        calendar.add_component(_vevent(event, dtstamp_at, zone=tzinfo, as_reference=as_reference))
     if tzinfo is not None and events:
         # Only the years the events touch: a VTIMEZONE back to 1970 would dwarf the event.
         first = min(e.start_at.astimezone(tzinfo) for e in events).year

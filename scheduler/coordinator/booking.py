@@ -1,5 +1,7 @@
 """Coordinator views that change interviews: book a chosen time (confirming the panel seat by
-seat), reschedule, cancel, and swap one panel member.
+seat), reschedule, cancel, and swap one panel member. Rescheduling, cancelling and swapping
+return to the coordinator page named by `next` (the calendar board, say), else to the
+application's page.
 
 Every change goes through scheduler/services/booking.py, which locks, re-checks and writes the
 audit trail and the invites; these views read the forms and call it, and the request's edge
@@ -155,7 +157,9 @@ def reschedule(interview_id: int):
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"))
     zone = view.chosen_zone(current_user.zone)
-    back = url_for(".application", application_id=application.id, zone=zone)
+    # The page to return to (the board, say) rides along in the query string of every step.
+    next_page = _coordinator_page(request.args.get("next"))
+    back = next_page or url_for(".application", application_id=application.id, zone=zone)
     now = request_now()
     if interview.status != Interview.SCHEDULED or interview.end_at <= now:
         flash_refusal(BookingError("interview_not_live").message)
@@ -176,7 +180,8 @@ def reschedule(interview_id: int):
         return render_template(
             "coordinator/reschedule.html", interview=interview, group=group,
             application=application, form=view, zone=zone, zones=sorted_zone_names(),
-            days=days, stages=stages, back=back, is_taken=taken is not None,
+            days=days, stages=stages, back=back, next_page=next_page,
+            is_taken=taken is not None,
             taken_problems=problem_texts(taken.problems, stages) if taken else [],
             times=column_ranges(columns, group[0].start_at, group[-1].end_at),
             zone_note=zone_note(columns, now),
@@ -227,8 +232,9 @@ def reschedule(interview_id: int):
 def cancel(interview_id: int):
     """Cancel an interview (its whole loop) with a reason."""
     interview = db.get_or_404(Interview, interview_id)
-    back = url_for(".application", application_id=interview.application_id)
     form = CancelForm()
+    back = (_coordinator_page(form.next.data)
+            or url_for(".application", application_id=interview.application_id))
     if not form.validate_on_submit():
         flash(_("Say why the interview is cancelled."), "error")
         return redirect(back)

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
-    SelectMultipleField, StringField, SubmitField, TelField, TextAreaField, TimeField,
+    BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
+    SelectField, SelectMultipleField, StringField, SubmitField, TelField, TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -15,6 +16,8 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from scheduler.i18n import (
     LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
+from scheduler.models.requisition import INTERVIEW_KINDS
+from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
 from scheduler.timeutil import canonical_zone, is_valid_zone
@@ -75,9 +78,6 @@ def _id_or_none(value):
 
 
 BREAK_CHOICES = LOOP_BREAK_CHOICES
-
-
-BREAK_CHOICES = LOOP_BREAK_CHOICES
 DEFAULT_BREAK = 15
 
 
@@ -87,21 +87,11 @@ def _http_link(form, field) -> None:
         raise ValidationError(_l("Enter a link that starts with https://"))
 
 
-class SlotViewForm(FlaskForm):
-    """Which slots to list (the stage or a loop, the break) and the zone to read them in (GET)."""
-
-    class Meta:
-        csrf = False  # a GET form that changes nothing
+class _ZoneChoice:
+    """The zone a page's times are read in, typed with a list of zones to pick from (GET)."""
 
     zone = StringField(_l("Show times in"), validators=[Optional()], filters=[canonical_zone],
                        description=_l("Type to search, e.g. Shanghai or London."))
-    plan = RadioField(_l("What to book"), default="stage",
-                      choices=[SelectChoice("stage", _l("The current stage")),
-                               SelectChoice("loop", _l("A loop of stages, back to back"))])
-    brk = SelectField(_l("Break between the stages of a loop"), coerce=int, default=DEFAULT_BREAK,
-                      choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
-                               for m in BREAK_CHOICES])
-    submit = SubmitField(_l("Show times"))
 
     def chosen_zone(self, default: str) -> str:
         """Return the zone typed in the form, or *default* (noting an unknown zone on the field)."""
@@ -112,6 +102,21 @@ class SlotViewForm(FlaskForm):
             zone = ""
         self.zone.data = zone or default
         return self.zone.data
+
+
+class SlotViewForm(_ZoneChoice, FlaskForm):
+    """Which slots to list (the stage or a loop, the break) and the zone to read them in (GET)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    plan = RadioField(_l("What to book"), default="stage",
+                      choices=[SelectChoice("stage", _l("The current stage")),
+                               SelectChoice("loop", _l("A loop of stages, back to back"))])
+    brk = SelectField(_l("Break between the stages of a loop"), coerce=int, default=DEFAULT_BREAK,
+                      choices=[SelectChoice(m, _l("%(minutes)d min", minutes=m))
+                               for m in BREAK_CHOICES])
+    submit = SubmitField(_l("Show times"))
 
 
 class BookForm(FlaskForm):
@@ -144,10 +149,12 @@ class RescheduleForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    """Cancel an interview (its whole loop) with a reason."""
+    """Cancel an interview (its whole loop) with a reason; *next* is the coordinator page to
+    return to (the application's by default)."""
 
     reason = TextAreaField(_l("Reason"), validators=[
         DataRequired(_l("Say why the interview is cancelled.")), Length(max=1000)])
+    next = HiddenField()
     submit = SubmitField(_l("Cancel the interview"))
 
 
@@ -382,3 +389,40 @@ class DecisionForm(FlaskForm):
     def offer(self, outcomes) -> None:
         """Offer *outcomes* (codes, in order) as the decision's choices."""
         self.outcome.choices = [SelectChoice(code, OUTCOME_LABELS[code]) for code in outcomes]
+
+
+# --- The calendar board ----------------------------------------------------------------------
+
+BOARD_VIEWS = ("week", "day")
+
+
+class BoardForm(_ZoneChoice, FlaskForm):
+    """What the board shows (GET, so every board is a link): the week or a day holding *day*, in
+    the chosen zone, of the interviewers the filters select."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    view = SelectField(_l("Show"), default="week",
+                       choices=[SelectChoice("week", _l("Week")), SelectChoice("day", _l("Day"))])
+    day = DateField(_l("Date"), validators=[Optional()])
+    office = SelectMultipleField(_l("Offices"), choices=[], validate_choice=False,
+                                 widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
+    opening = SelectField(_l("Opening"), choices=[], validate_choice=False, default="")
+    kind = SelectField(_l("Qualified for"), default="",
+                       choices=[SelectChoice("", _l("Any stage"))]
+                       + [SelectChoice(kind, STAGE_KIND_LABELS[kind]) for kind in INTERVIEW_KINDS])
+    level = SelectField(_l("At least"), default="",
+                        choices=[SelectChoice("", _l("Any level"))]
+                        + [SelectChoice(level, QUALIFICATION_LEVEL_LABELS[level])
+                           for level in QUALIFICATION_LEVELS])
+    q = StringField(_l("Interviewer or candidate"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Show the board"))
+
+    def offer(self, offices, requisitions) -> None:
+        """Offer every office and opening to choose from."""
+        self.office.choices = [SelectChoice(str(o.id), f"{o.code} · {localized(o)}")
+                               for o in offices]
+        self.opening.choices = [SelectChoice("", _l("Any opening"))] + [
+            SelectChoice(str(r.id), localized(r, "title")) for r in requisitions]

@@ -10,7 +10,7 @@ they start, in the interviewer's own zone, Monday–Sunday. Services flush; the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -286,10 +286,36 @@ def loads_of(profiles: Iterable[InterviewerProfile], now: datetime) -> dict[int,
     return {p.id: load_at(p.effective_zone, starts[p.id], now) for p in profiles}
 
 
-def _matches_text(text: str):
+def matches_text(text: str):
+    """Return the condition that a user's name or email contains *text* (any case)."""
     needle = text.strip().lower()
     return sa.or_(sa.func.lower(User.name).contains(needle, autoescape=True),
                   sa.func.lower(User.email).contains(needle, autoescape=True))
+
+
+def interviewer_query(*, office_ids: Collection[int] = (), stage_kind: str = "",
+                      min_level: str = "", is_active_only: bool = True) -> sa.Select:
+    """Return the query of interviewer profiles (with their user, office and qualifications), by
+    office code and name, in *office_ids* (any when empty) and qualified for *stage_kind* at
+    *min_level* or above (either may be empty: any kind, any level)."""
+    query = (sa.select(InterviewerProfile)
+             .join(User, User.id == InterviewerProfile.user_id)
+             .join(Office, Office.id == InterviewerProfile.office_id)
+             .options(selectinload(InterviewerProfile.user), selectinload(InterviewerProfile.office),
+                      selectinload(InterviewerProfile.qualifications))
+             .order_by(Office.code, User.name, User.id))
+    if is_active_only:
+        query = query.where(User.is_active.is_(True))
+    if office_ids:
+        query = query.where(InterviewerProfile.office_id.in_(sorted(office_ids)))
+    if stage_kind or min_level:
+        qualified = sa.select(Qualification.id).where(
+            Qualification.interviewer_id == InterviewerProfile.id,
+            Qualification.level.in_(levels_at_least(min_level)))
+        if stage_kind:
+            qualified = qualified.where(Qualification.stage_kind == stage_kind)
+        query = query.where(qualified.exists())
+    return query
 
 
 def list_interviewers(actor: User, filters: InterviewerFilters, now: datetime) -> InterviewerList:
@@ -298,25 +324,11 @@ def list_interviewers(actor: User, filters: InterviewerFilters, now: datetime) -
     coordinators and admins."""
     if not can_list_interviewers(actor):
         raise NotAllowed()
-    query = (sa.select(InterviewerProfile)
-             .join(User, User.id == InterviewerProfile.user_id)
-             .join(Office, Office.id == InterviewerProfile.office_id)
-             .options(selectinload(InterviewerProfile.user), selectinload(InterviewerProfile.office),
-                      selectinload(InterviewerProfile.qualifications))
-             .order_by(Office.code, User.name, User.id))
-    if filters.is_active_only:
-        query = query.where(User.is_active.is_(True))
-    if filters.office_id:
-        query = query.where(InterviewerProfile.office_id == filters.office_id)
-    if filters.stage_kind or filters.min_level:
-        qualified = sa.select(Qualification.id).where(
-            Qualification.interviewer_id == InterviewerProfile.id,
-            Qualification.level.in_(levels_at_least(filters.min_level)))
-        if filters.stage_kind:
-            qualified = qualified.where(Qualification.stage_kind == filters.stage_kind)
-        query = query.where(qualified.exists())
+    query = interviewer_query(office_ids=[filters.office_id] if filters.office_id else (),
+                              stage_kind=filters.stage_kind, min_level=filters.min_level,
+                              is_active_only=filters.is_active_only)
     if filters.text.strip():
-        query = query.where(_matches_text(filters.text))
+        query = query.where(matches_text(filters.text))
     profiles = list(db.session.scalars(query))
     loads = loads_of(profiles, now)
     rows = [InterviewerRow(p, *cap_uses(p, loads[p.id])) for p in profiles]
@@ -332,5 +344,5 @@ def _without_profile(filters: InterviewerFilters) -> list[User]:
     if filters.is_active_only:
         query = query.where(User.is_active.is_(True))
     if filters.text.strip():
-        query = query.where(_matches_text(filters.text))
+        query = query.where(matches_text(filters.text))
     return list(db.session.scalars(query))

@@ -2,9 +2,10 @@
 
 Role checks happen once per blueprint (scheduler/web.py `require_roles`); the questions here are
 about one object: whose working hours, calendars, busy blocks and feed a person may manage or
-see, who lists interviewers and edits their profiles, which interviews they sit on, who writes
-feedback on an interview, and whose feedback a person may read. Services ask these before they change anything; views ask the same functions to
-decide between a page, a 403 and a 404, so the answer has one source.
+see, who lists interviewers and edits their profiles, who sees the calendar board, which
+interviews they sit on, who writes feedback on an interview, and whose feedback a person may
+read. Services ask these before they change anything; views ask the same functions to decide
+between a page, a 403 and a 404, so the answer has one source.
 
 Feedback is blind until submitted (DESIGN.md §9): `visible_feedback` is the one filter every
 page, JSON answer, export or email that shows feedback passes it through.
@@ -31,6 +32,7 @@ class NotAllowed(ServiceError):
         "profiles_for_staff": N_("Only coordinators and admins may change interviewers' "
                                  "profiles."),
         "openings": N_("Only coordinators and admins may set up openings and their stages."),
+        "board_for_staff": N_("Only coordinators and admins may see the calendar board."),
     }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
@@ -69,6 +71,18 @@ def can_make_feed(actor: User, profile: InterviewerProfile) -> bool:
 def can_list_interviewers(actor: User) -> bool:
     """Tell whether *actor* may open every interviewer's availability."""
     return actor.has_role(*STAFF_ROLES)
+
+
+def can_view_board(actor: User) -> bool:
+    """Tell whether *actor* may see every interviewer's week on the calendar board, and export it
+    (busy time as "busy" only, interviews with their candidate): coordinators and admins."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_view_board(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may see the calendar board."""
+    if not can_view_board(actor):
+        raise NotAllowed("board_for_staff")
 
 
 def can_edit_interviewer_profiles(actor: User) -> bool:

@@ -96,20 +96,23 @@ def candidate_hours(application: Application, stage: StageTemplate, *, zone: str
 
 def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: datetime,
                    *, exclude_interview_ids: Iterable[int] = (), now: datetime | None = None,
+                   profiles: Sequence[InterviewerProfile] | None = None,
                    ) -> dict[int, InterviewerCalendar]:
     """Return the engine's calendar for each interviewer over [start_at, end_at).
 
     Interviews in *exclude_interview_ids* are left out (a reschedule checks the new time
-    without the interview being moved).
+    without the interview being moved). *profiles*, when the caller has already loaded those
+    interviewers' profiles with their office, are not read again.
     """
     ids = sorted(set(interviewer_ids))
     if not ids:
         return {}
     excluded = list(exclude_interview_ids)
-    profiles = db.session.scalars(
-        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids))
-        .options(selectinload(InterviewerProfile.office))
-    ).all()
+    if profiles is None:
+        profiles = db.session.scalars(
+            sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids))
+            .options(selectinload(InterviewerProfile.office))
+        ).all()
     windows = defaultdict(lambda: defaultdict(list))
     for interviewer_id, weekday, window_start, window_end in db.session.execute(
             sa.select(WorkingWindow.interviewer_id, WorkingWindow.weekday,

@@ -132,9 +132,10 @@ def week_views(profiles: Sequence[InterviewerProfile], any_day: date, now: datet
     utc_monday = datetime.combine(monday, time(0), timezone.utc)
     start_at, end_at = utc_monday - ZONE_MARGIN, utc_monday + timedelta(days=7) + ZONE_MARGIN
     calendars = load_calendars(ids, start_at, end_at, now=now)
-    notes = _override_notes({c.workdays.key for c in calendars.values()}, monday)
+    notes = override_notes({c.workdays.key for c in calendars.values()}, monday,
+                           monday + timedelta(days=6))
     blocks = _busy_blocks(ids, start_at, end_at)
-    interviews = _interviews(ids, start_at, end_at)
+    interviews = interviews_by_interviewer(ids, start_at, end_at)
     shown = set(show_summaries_of)
 
     views = {}
@@ -179,13 +180,15 @@ def _day(calendar: av.InterviewerCalendar, day: date, now: datetime, language: s
     return week_day
 
 
-def _override_notes(calendar_keys: set[str], monday: date) -> dict[str, dict[date, str]]:
-    """Return the admins' notes on workday overrides of the week, per calendar key and date."""
+def override_notes(calendar_keys: Collection[str], first_day: date, last_day: date
+                   ) -> dict[str, dict[date, str]]:
+    """Return the admins' notes on workday overrides from *first_day* to *last_day*, per
+    calendar key and date, in one query."""
     notes: dict[str, dict[date, str]] = defaultdict(dict)
     for key, day, note in db.session.execute(
             sa.select(WorkdayOverride.calendar_key, WorkdayOverride.day, WorkdayOverride.note)
             .where(WorkdayOverride.calendar_key.in_(sorted(calendar_keys)),
-                   WorkdayOverride.day.between(monday, monday + timedelta(days=6)))):
+                   WorkdayOverride.day.between(first_day, last_day))):
         notes[key][day] = note
     return notes
 
@@ -205,14 +208,18 @@ def _busy_blocks(ids: list[int], start_at: datetime, end_at: datetime) -> dict[i
     return blocks
 
 
-def _interviews(ids: list[int], start_at: datetime, end_at: datetime) -> dict[int, list]:
-    """Return (start, end, interview) of each interviewer's scheduled interviews, in time order."""
+def interviews_by_interviewer(ids: Collection[int], start_at: datetime, end_at: datetime, *,
+                              statuses: Collection[str] = (Interview.SCHEDULED,)
+                              ) -> dict[int, list]:
+    """Return (start, end, interview) of each interviewer's interviews in *statuses* that reach
+    into [start_at, end_at), epochs in time order, with their stage and candidate, in a fixed
+    number of queries."""
     interviews: dict[int, list] = defaultdict(list)
     for interviewer_id, interview in db.session.execute(
             sa.select(InterviewerAssignment.interviewer_id, Interview)
             .join(InterviewerAssignment, InterviewerAssignment.interview_id == Interview.id)
-            .where(InterviewerAssignment.interviewer_id.in_(ids),
-                   InterviewerAssignment.is_active.is_(True), Interview.status == "scheduled",
+            .where(InterviewerAssignment.interviewer_id.in_(sorted(ids)),
+                   InterviewerAssignment.is_active.is_(True), Interview.status.in_(statuses),
                    Interview.end_at > start_at, Interview.start_at < end_at)
             .options(selectinload(Interview.stage),
                      selectinload(Interview.application).selectinload(Application.candidate))
