@@ -33,6 +33,14 @@ FEEDBACK_CANDIDATES = [
      "senior", 4, "rejected"),
     ("吴佳怡", "jiayi.wu@example.org", "+86 133 1000 0015", "Asia/Shanghai", "zh",
      "junior", 3, "withdrawn"),
+    # Interviewed in the last few days, feedback still coming in: candidates of their own, so the
+    # demo's candidates waiting to be booked stay bookable.
+    ("Sophie Martin", "sophie.martin@example.org", "+44 20 7946 0321", "Europe/London", "en",
+     "mid", 3, "active"),
+    ("Ryan Park", "ryan.park@example.org", "+1 415 555 0142", "America/Los_Angeles", "en",
+     "senior", 3, "active"),
+    ("郑雪", "xue.zheng@example.org", "+86 139 1000 0016", "Asia/Shanghai", "zh",
+     "junior", 1, "active"),
 ]
 
 # How each interviewer's scores lean, on top of the candidate's level on a criterion.
@@ -74,13 +82,13 @@ HELD = [
     HeldInterview("dd-emily", "emily.chen@example.org", 4, 44 * DAY, (_OLIVER,), (SUBMITTED,)),
     HeldInterview("hr-ken", "ken.sato@example.org", 5, 33 * DAY, ("wang.fang@example.com",),
                   (SUBMITTED,)),
-    # Recent: Oliver owes Hannah's (overdue) and has a draft on Daniel's (due within hours);
-    # 王芳 owes a phone screen that ended two hours ago.
-    HeldInterview("sd-hannah", "hannah.wright@example.org", 3, 3 * DAY, (_OLIVER, _ZHANG),
+    # Recent: Oliver owes Sophie Martin's (overdue) and has a draft on Ryan Park's (due within
+    # hours); 王芳 owes 郑雪's phone screen, which ended two hours ago.
+    HeldInterview("sd-sophie", "sophie.martin@example.org", 3, 3 * DAY, (_OLIVER, _ZHANG),
                   (OWED, SUBMITTED)),
-    HeldInterview("sd-daniel", "daniel.kim@example.org", 3, 20 * HOUR, (_OLIVER, _LI),
+    HeldInterview("sd-ryan", "ryan.park@example.org", 3, 20 * HOUR, (_OLIVER, _LI),
                   (DRAFT, OWED)),
-    HeldInterview("ps-xiaoming", "xiaoming.chen@example.org", 1, 2 * HOUR,
+    HeldInterview("ps-xue", "xue.zheng@example.org", 1, 2 * HOUR,
                   ("wang.fang@example.com",), (OWED,)),
 ]
 

@@ -50,9 +50,9 @@ def test_overdue_feedback_first_on_the_interviewers_home(browser, live_server, s
     try:
         _sign_in(page, "oliver.smith@example.com", ("Email", "Password", "Sign in"))
         items = page.locator("section.feedback-due li")
-        expect(items.first).to_contain_text("Hannah Wright")
+        expect(items.first).to_contain_text("Sophie Martin")
         expect(items.first).to_contain_text("Overdue by")
-        expect(items.nth(1)).to_contain_text("Daniel Kim")
+        expect(items.nth(1)).to_contain_text("Ryan Park")
         expect(items.nth(1)).to_contain_text("Draft saved")
         assert _fits_the_screen(page)
         screenshots.take(page, "home-feedback-due-en")

@@ -467,9 +467,12 @@ def test_none_of_these_work_reaches_the_coordinator(browser, live, screenshots):
         expect(note).to_contain_text("19:00 (Europe/London")
         screenshots.take(desk, "coordinator-links")
         with live.db() as session:
-            mail = session.scalars(sa.select(OutboxMessage).where(
-                OutboxMessage.kind == "link_none_work")).one()
-            assert mail.to_addr == "ml-hr@example.com"
+            # One mail to each of the opening's coordinators (issue 16), not the shared mailbox.
+            mails = session.scalars(sa.select(OutboxMessage).where(
+                OutboxMessage.kind == "notice_none_work")).all()
+            told = {user.email for user in
+                    session.get(Application, application_id).requisition.coordinators}
+            assert told and sorted(mail.to_addr for mail in mails) == sorted(told)
     finally:
         candidate.close()
         staff.close()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scheduler.demo import CANDIDATES, DEMO_PASSWORD, STAGES
+from scheduler.demo.feedback import FEEDBACK_CANDIDATES
 
 TEXT = {
     "zh": dict(sign_in="登录", email="邮箱", password="密码", home="招聘职位与应聘申请",
@@ -75,7 +76,7 @@ def test_the_demo_coordinator_signs_in_and_adds_a_candidate(
         expect(page.get_by_role("heading", name=text["title"])).to_be_visible()
         stages = page.locator(".stage-name")
         expect(stages).to_have_text([stage[f"name_{language}"] for stage in STAGES])
-        expect(page.locator("table.stack tbody tr")).to_have_count(len(CANDIDATES))
+        expect(page.locator("table.stack tbody tr")).to_have_count(len(CANDIDATES) + len(FEEDBACK_CANDIDATES))
         assert _fits_the_screen(page)
         screenshots.take(page, "coordinator-home")
 
@@ -102,7 +103,7 @@ def test_the_demo_coordinator_signs_in_and_adds_a_candidate(
         row = page.locator("table.stack tbody tr").filter(has_text=candidate["email"])
         expect(row).to_contain_text(candidate["zone"])
         expect(row).to_contain_text(STAGES[0][f"name_{language}"])
-        expect(page.locator("table.stack tbody tr")).to_have_count(len(CANDIDATES) + 1)
+        expect(page.locator("table.stack tbody tr")).to_have_count(len(CANDIDATES) + len(FEEDBACK_CANDIDATES) + 1)
         assert _fits_the_screen(page)
         screenshots.take(page, "candidate-added")
 
