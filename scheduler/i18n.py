@@ -20,9 +20,11 @@ from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from scheduler import formatting
-from scheduler.models.user import LANGUAGES
+from scheduler.models.requisition import INTERVIEW_KINDS
+from scheduler.models.user import LANGUAGES, QUALIFICATION_LEVELS
 
 SESSION_KEY = "language"
 # The language stored on the candidate whose link this request serves (see use_candidate_language).
@@ -61,6 +63,11 @@ QUALIFICATION_LEVEL_LABELS = {
     "senior": _l("Senior"),
 }
 LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
+# The "qualified for … at least …" filters of the interviewers list and the calendar board.
+KIND_FILTER_CHOICES = [SelectChoice("", _l("Any stage"))] + [
+    SelectChoice(kind, STAGE_KIND_LABELS[kind]) for kind in INTERVIEW_KINDS]
+LEVEL_FILTER_CHOICES = [SelectChoice("", _l("Any level"))] + [
+    SelectChoice(level, QUALIFICATION_LEVEL_LABELS[level]) for level in QUALIFICATION_LEVELS]
 # The rubric's 1–4 scale and the overall recommendation say the same four things.
 SCORE_LABELS = {1: _l("Strong no"), 2: _l("No"), 3: _l("Yes"), 4: _l("Strong yes")}
 RECOMMENDATION_LABELS = {"strong_no": _l("Strong no"), "no": _l("No"), "yes": _l("Yes"),

@@ -21,7 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
-from scheduler.i18n import QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS
+from scheduler.i18n import (
+    KIND_FILTER_CHOICES, LEVEL_FILTER_CHOICES, QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS,
+)
 from scheduler.models.requisition import INTERVIEW_KINDS
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services.interviewers import ProfileDetails
@@ -255,12 +257,9 @@ class InterviewerFilterForm(FlaskForm):
 
     office = SelectField(_l("Office"), choices=[], validate_choice=False, default="")
     kind = SelectField(_l("Qualified for"), default="",
-                       choices=[SelectChoice("", _l("Any stage"))]
-                       + [SelectChoice(kind, STAGE_KIND_LABELS[kind]) for kind in INTERVIEW_KINDS])
+                       choices=KIND_FILTER_CHOICES)
     level = SelectField(_l("At least"), default="",
-                        choices=[SelectChoice("", _l("Any level"))]
-                        + [SelectChoice(level, QUALIFICATION_LEVEL_LABELS[level])
-                           for level in QUALIFICATION_LEVELS])
+                        choices=LEVEL_FILTER_CHOICES)
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
     active = BooleanField(_l("Active only"), default=True)
     submit = SubmitField(_l("Filter"))

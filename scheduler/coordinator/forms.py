@@ -14,10 +14,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from scheduler.i18n import (
-    LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
+    KIND_FILTER_CHOICES, LEVEL_FILTER_CHOICES, LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS,
+    STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
-from scheduler.models.requisition import INTERVIEW_KINDS
-from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
 from scheduler.timeutil import canonical_zone, is_valid_zone
@@ -411,12 +410,9 @@ class BoardForm(_ZoneChoice, FlaskForm):
                                  option_widget=CheckboxInput())
     opening = SelectField(_l("Opening"), choices=[], validate_choice=False, default="")
     kind = SelectField(_l("Qualified for"), default="",
-                       choices=[SelectChoice("", _l("Any stage"))]
-                       + [SelectChoice(kind, STAGE_KIND_LABELS[kind]) for kind in INTERVIEW_KINDS])
+                       choices=KIND_FILTER_CHOICES)
     level = SelectField(_l("At least"), default="",
-                        choices=[SelectChoice("", _l("Any level"))]
-                        + [SelectChoice(level, QUALIFICATION_LEVEL_LABELS[level])
-                           for level in QUALIFICATION_LEVELS])
+                        choices=LEVEL_FILTER_CHOICES)
     q = StringField(_l("Interviewer or candidate"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Show the board"))
 

@@ -225,20 +225,32 @@ def _write(feedback: Feedback, definition: RubricDefinition, data: FeedbackInput
     feedback.hire_level = data.hire_level or None
 
 
-def save_draft(actor: User, interview: Interview, data: FeedbackInput,
-               now: datetime) -> Feedback:
-    """Save what *actor* has typed so far as their draft on *interview*."""
+def _checked_input(actor: User, interview: Interview, data: FeedbackInput, now: datetime, *,
+                   is_submission: bool) -> RubricDefinition:
+    """Refuse *data* unless *actor* may write it on *interview* now and it keeps the rubric's
+    rules (a submission's stricter ones when *is_submission*); return the rubric's definition."""
     refusal = writing_refusal(actor, interview, now)
     if refusal is not None:
         raise refusal
+    if is_submission:
+        existing = own_feedback(actor, interview)
+        if existing is not None and existing.is_submitted:
+            raise FeedbackRefused("locked")
     rubric = form_rubric(actor, interview)
     if rubric is None:
         raise FeedbackRefused("no_rubric")
     definition = rubric_definition(rubric)
     problems = _input_problems(definition, opening_levels(interview.application), data,
-                               is_submission=False)
+                               is_submission=is_submission)
     if problems:
         raise FeedbackRefused.together(problems)
+    return definition
+
+
+def save_draft(actor: User, interview: Interview, data: FeedbackInput,
+               now: datetime) -> Feedback:
+    """Save what *actor* has typed so far as their draft on *interview*."""
+    definition = _checked_input(actor, interview, data, now, is_submission=False)
     feedback = _draft_for(actor, interview, now)
     _write(feedback, definition, data)
     db.session.flush()
@@ -249,20 +261,7 @@ def submit_feedback(actor: User, interview: Interview, data: FeedbackInput,
                     now: datetime) -> Feedback:
     """Check *data* against the rubric and submit it as *actor*'s feedback; it is then locked.
     Refused field by field, with nothing written, when a rule is broken."""
-    refusal = writing_refusal(actor, interview, now)
-    if refusal is not None:
-        raise refusal
-    existing = own_feedback(actor, interview)
-    if existing is not None and existing.is_submitted:
-        raise FeedbackRefused("locked")
-    rubric = form_rubric(actor, interview)
-    if rubric is None:
-        raise FeedbackRefused("no_rubric")
-    definition = rubric_definition(rubric)
-    problems = _input_problems(definition, opening_levels(interview.application), data,
-                               is_submission=True)
-    if problems:
-        raise FeedbackRefused.together(problems)
+    definition = _checked_input(actor, interview, data, now, is_submission=True)
     feedback = _draft_for(actor, interview, now)
     _write(feedback, definition, data)
     feedback.submitted_at = now
