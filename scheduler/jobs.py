@@ -3,10 +3,10 @@
 Web workers never start a scheduler: they write rows (outbox, reminders, sources) and a job
 process polls those tables on short intervals with APScheduler 3's in-memory store. Every step is
 claimed in the database (outbox rows under a lease, reminders by a conditional update), so any
-number of job processes may run side by side. Each job
-function owns its transactions and returns counts; `run_job` gives it an app context and logs one
-line per run saying what it did ("send_outbox: sent 3, failed 1, 0 left"). APScheduler's own
-two lines per run ("Running job …", "… executed successfully") are quieted to warnings.
+number of job processes may run side by side. Each job function owns its transactions and
+returns counts; `run_job` gives it an app context and logs one line per run saying what it did
+("send_outbox: sent 3, failed 1, 0 left"). APScheduler's own two lines per run ("Running job …",
+"… executed successfully") are quieted to warnings.
 """
 from __future__ import annotations
 
@@ -76,43 +76,41 @@ def send_outbox(now: datetime, transport=None, limit: int | None = None, lease=N
     lease = lease or outbox_lease()
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     counts = {"claimed": 0, "sent": 0, "retry": 0, "failed": 0}
-    try:
-        while not STOP.is_set():
-            room = batch_size if limit is None else min(batch_size, limit - counts["claimed"])
-            if room <= 0:
-                break
-            claimed = claim_due_messages(now, lease, limit=room)
-            db.session.commit()
-            if not claimed:
-                break
-            counts["claimed"] += len(claimed)
-            transport = transport or mail_transport()
-            for message_id in claimed:
-                if STOP.is_set():
-                    break
-                message = renew_claim(message_id, lease)
-                db.session.commit()
-                if message is None:
-                    log.warning("outbox %s: the lease ran out before sending; left to the "
-                                "next claim", message_id)
-                    continue
-                delivery = send_claimed_message(message, transport)
-                is_recorded = record_delivery(delivery, now, lease)
-                db.session.commit()
-                counts[delivery.outcome] += 1
-                if not is_recorded:
-                    log.warning("outbox %s: %s, but another process took it over meanwhile and "
-                                "will record it (it may send it again, same Message-ID)",
-                                message_id, delivery.outcome)
-                if delivery.outcome != "sent":
-                    log.warning("outbox %s: %s (%s)", message_id, delivery.outcome,
-                                delivery.error)
-    finally:
-        # Claims not sent (the process is stopping, or something failed) go back at once
-        # rather than waiting out the lease.
-        db.session.rollback()
-        release_claims(lease.owner)
+    while not STOP.is_set():
+        room = batch_size if limit is None else min(batch_size, limit - counts["claimed"])
+        if room <= 0:
+            break
+        claimed = claim_due_messages(now, lease, limit=room)
         db.session.commit()
+        if not claimed:
+            break
+        counts["claimed"] += len(claimed)
+        transport = transport or mail_transport()
+        for message_id in claimed:
+            if STOP.is_set():
+                break
+            message = renew_claim(message_id, lease)
+            db.session.commit()
+            if message is None:
+                log.warning("outbox %s: the lease ran out before sending; left to the "
+                            "next claim", message_id)
+                continue
+            delivery = send_claimed_message(message, transport)
+            is_recorded = record_delivery(delivery, now, lease)
+            db.session.commit()
+            counts[delivery.outcome] += 1
+            if not is_recorded:
+                log.warning("outbox %s: %s, but another process took it over meanwhile and "
+                            "will record it (it may send it again, same Message-ID)",
+                            message_id, delivery.outcome)
+            if delivery.outcome != "sent":
+                log.warning("outbox %s: %s (%s)", message_id, delivery.outcome,
+                            delivery.error)
+    # What was claimed but not sent (the process is stopping) goes back at once, not after the
+    # lease. A run that fails instead is rolled back by run_job and its claims end with their
+    # lease, as after a crash: a message that broke a run is not handed straight back.
+    release_claims(lease.owner)
+    db.session.commit()
     # Due now and free, but not sent by this run (its limit, or the process is stopping).
     counts["left"] = count_due_messages(now, lease.clock())
     return counts

@@ -21,7 +21,8 @@ def utc_now() -> datetime:
 
 
 def wall_clock_now() -> datetime:
-    """Return the real instant, ignoring a frozen clock: only for when a process wakes up."""
+    """Return the real instant, ignoring a frozen clock: only for when a process wakes up, and
+    for the leases that keep job processes apart (they are real time between processes)."""
     return datetime.now(timezone.utc)
 
 
