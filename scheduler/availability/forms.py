@@ -177,7 +177,7 @@ class CalendarSourceForm(FlaskForm):
     """Change a connected calendar: its name, and for a subscription or a CalDAV account the
     connection. The stored address and password are never put back into the form: blank keeps them."""
 
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Calendar name"), validators=[Optional(), Length(max=200)])
     url = URLField(_l("New address"), validators=[Optional(), Length(max=1000)],
                    description=_l("Leave blank to keep the current address."))
     username = StringField(_l("User name"), validators=[Optional(), Length(max=200)])
