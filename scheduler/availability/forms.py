@@ -173,6 +173,19 @@ class CalDAVForm(FlaskForm):
     submit_caldav = SubmitField(_l("Connect"))
 
 
+class CalendarSourceForm(FlaskForm):
+    """Change a connected calendar: its name, and for a subscription or a CalDAV account the
+    connection. The stored address and password are never put back into the form: blank keeps them."""
+
+    name = StringField(_l("Calendar name"), validators=[Optional(), Length(max=200)])
+    url = URLField(_l("New address"), validators=[Optional(), Length(max=1000)],
+                   description=_l("Leave blank to keep the current address."))
+    username = StringField(_l("User name"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[Optional(), Length(max=500)],
+                             description=_l("Leave blank to keep the current password."))
+    submit_source = SubmitField(_l("Save"))
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (refresh, remove, feed): only the CSRF token."""
 

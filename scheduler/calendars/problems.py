@@ -28,7 +28,7 @@ MESSAGES: dict[str, str] = {
         "The calendar has too many events in the imported period (more than %(max_count)s)."),
     "unsupported_calendar_scale": N_("Only Gregorian calendars can be imported (this one uses %(scale)s)."),
     # Fetching a calendar from a URL.
-    "url_invalid": N_("The calendar address is not a valid web address: %(url)s"),
+    "url_invalid": N_("The calendar address is not a valid web address."),
     "url_scheme_not_allowed": N_("Only http:// and https:// calendar addresses are allowed (not %(scheme)s)."),
     "url_address_not_allowed": N_(
         "The calendar address %(host)s points to a private or local network address (%(address)s), "
@@ -39,13 +39,16 @@ MESSAGES: dict[str, str] = {
     "url_too_large": N_("The calendar at that address is larger than the limit of %(max_size)s bytes."),
     "url_too_many_redirects": N_("The calendar address redirects too many times."),
     "not_a_calendar": N_("The address did not return a calendar (it returned %(content_type)s)."),
-    # CalDAV accounts.
+    # CalDAV accounts: the kind of failure only, never the server's answer, an address or a detail.
     "caldav_login_failed": N_("The CalDAV server refused the user name or password."),
     "caldav_timeout": N_("The CalDAV server did not answer within %(seconds)s seconds."),
-    "caldav_unreachable": N_("The CalDAV server %(host)s could not be reached: %(detail)s"),
-    "caldav_not_found": N_("The CalDAV address was not found on the server: %(url)s"),
+    "caldav_unreachable": N_("The CalDAV server could not be reached."),
+    "caldav_not_found": N_("The CalDAV address was not found on the server."),
+    "caldav_address_not_allowed": N_(
+        "The CalDAV address leads to a private or local network address, or to another server, "
+        "which is not allowed."),
     "caldav_no_calendars": N_("The CalDAV account has no calendars."),
-    "caldav_error": N_("The CalDAV server reported an error: %(detail)s"),
+    "caldav_error": N_("The CalDAV server answered with an error."),
     # Storing calendars (services).
     "not_allowed": N_("You may only manage your own calendars."),
     "manual_block_invalid": N_("A busy block needs a start and an end, and the start must come first."),
