@@ -102,9 +102,17 @@ def _configure_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def _load_user(session_id: str):
+        # "id:version" (User.get_id): a session made before the user's sessions were ended
+        # (sign-out, password change or reset, deactivation, role change) carries an older
+        # version and loads nobody.
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

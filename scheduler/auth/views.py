@@ -13,6 +13,7 @@ from scheduler.auth.forms import (
 )
 from scheduler.extensions import limiter
 from scheduler.i18n import SESSION_KEY
+from scheduler.services.users import end_sessions
 from scheduler.web import request_now, safe_next
 
 # Per client address; enough for typos, too few for guessing passwords. LOGIN_RATE_LIMIT in the
@@ -66,6 +67,8 @@ def login():
 def logout():
     """Sign the current user out."""
     if LogoutForm().validate_on_submit() and current_user.is_authenticated:
+        # Every copy of this session (and the user's others) ends, not just this cookie.
+        end_sessions(current_user)
         logout_user()
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -78,6 +81,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         store_new_password(current_user, form.new_password.data, now=request_now())
+        # Older sessions ended with the change; this one goes on under the new version.
+        login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.home"))
     return render_template("auth/change_password.html", form=form)

@@ -19,6 +19,7 @@ from scheduler.models import User
 from scheduler.services.audit import record_event
 from scheduler.services.emails import StableId, compose_and_enqueue, external_url
 from scheduler.services.errors import N_, ServiceError
+from scheduler.services.users import end_sessions
 
 RESET_VALID_FOR = timedelta(hours=1)
 _SALT = "password-reset"
@@ -81,11 +82,14 @@ def request_password_reset(email: str, now: datetime) -> None:
 
 
 def reset_password(token: str, new_password: str, now: datetime) -> User:
-    """Set a new password through a valid link; the link cannot be used again."""
+    """Set a new password through a valid link and end the user's sessions; the link cannot be
+    used again."""
     from werkzeug.security import generate_password_hash
 
     user = user_for_reset_token(token, now)
     user.password_hash = generate_password_hash(new_password)
+    # Whoever knew the old password may hold a session: end them all.
+    end_sessions(user)
     record_event(user, "user.password_reset", user, now=now)
     db.session.flush()
     return user
