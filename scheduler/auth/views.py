@@ -14,7 +14,7 @@ from scheduler.auth.forms import (
     ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, LogoutForm, ResetPasswordForm,
 )
 from scheduler.extensions import limiter
-from scheduler.i18n import SESSION_KEY, format_duration
+from scheduler.i18n import SESSION_KEY, current_language, format_duration
 from scheduler.services.users import end_sessions
 from scheduler.web import request_now, safe_next
 
@@ -115,7 +115,7 @@ def forgot_password():
 
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data, request_now())
+        request_password_reset(form.email.data, request_now(), current_language())
         # The same answer whether or not the address has an account.
         flash(_("If an account uses that address, a reset link is on its way. "
                 "It works for one hour."), "info")
