@@ -9,11 +9,11 @@ which addresses have accounts. A delay always runs out by itself (the storage ex
 one can lock a user out for good; a successful sign-in clears the count. While a delay runs the
 password is not checked and the attempt is not counted.
 
-Settings (app config; the defaults suit production): LOGIN_ACCOUNT_FREE_FAILURES failures are
-free within LOGIN_ACCOUNT_WINDOW_SECONDS of the first; the next delay is
-LOGIN_ACCOUNT_FIRST_DELAY_SECONDS, doubling up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS. RATELIMIT_ENABLED
-off turns this off with the other limits; RATELIMIT_KEY_PREFIX prefixes its keys as it does
-Flask-Limiter's.
+Settings (app config; the defaults suit production): LOGIN_ACCOUNT_FREE_FAILURES failures may
+follow each other at once, counted within LOGIN_ACCOUNT_WINDOW_SECONDS of the first; the last of
+them starts a delay of LOGIN_ACCOUNT_FIRST_DELAY_SECONDS, and each failure after it one twice as
+long, up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS. RATELIMIT_ENABLED off turns this off with the other
+limits; RATELIMIT_KEY_PREFIX prefixes its keys as it does Flask-Limiter's.
 """
 from __future__ import annotations
 
