@@ -134,7 +134,7 @@ def _configure_login(app: Flask) -> None:
         # (sign-out, password change or reset, deactivation, role change) carries an older
         # version and loads nobody.
         user_id, _, version = session_id.partition(":")
-        if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        if not all(part.isascii() and part.isdigit() for part in (user_id, version)):
             return None
         user = db.session.get(User, int(user_id))
         if user is None or not user.is_active or user.session_version != int(version):

@@ -172,7 +172,8 @@ class Delivery:
 
 
 def deliver_claimed(message_id: int, transport: MailTransport, now: datetime) -> Delivery:
-    """Send one claimed row and record the outcome (sent, retry later, or failed)."""
+    """Send one claimed row and record the outcome (sent, retry later, or failed); a row of
+    ACCOUNT_ONLY_KINDS for an address without an active account is deleted unsent (dropped)."""
     row = db.session.get(OutboxMessage, message_id)
     if row.kind in ACCOUNT_ONLY_KINDS and not _is_active_account(row.to_addr):
         db.session.delete(row)
