@@ -13,6 +13,7 @@ def create_app(config_overrides: dict | None = None):
     app = steps.make_flask_app()
     steps.load_config(app, config_overrides)
     steps.configure_clock(app)
+    steps.configure_proxies(app)
     steps.init_extensions(app)
     steps.register_blueprints(app)
     steps.register_error_handlers(app)

@@ -120,6 +120,9 @@ def settings_from_env() -> dict:
         "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Example AI"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many reverse proxies in front of the app set X-Forwarded-For and -Proto: their
+        # addresses are replaced by the client's (rate limits key on it). 0: none, trust no header.
+        "TRUSTED_PROXY_HOPS": os.environ.get("TRUSTED_PROXY_HOPS", "0"),
         # An ISO instant that freezes utc_now() for the process (tests, demo, bench); refused in
         # production.
         "FROZEN_NOW": os.environ.get("FROZEN_NOW", ""),

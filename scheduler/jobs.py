@@ -34,14 +34,14 @@ def send_outbox(now: datetime, transport=None, limit: int = 50) -> dict:
 
     claimed = claim_due_messages(now, limit=limit)
     db.session.commit()
-    counts = {"claimed": len(claimed), "sent": 0, "retry": 0, "failed": 0}
+    counts = {"claimed": len(claimed), "sent": 0, "retry": 0, "failed": 0, "dropped": 0}
     if claimed:
         transport = transport or mail_transport()
     for message_id in claimed:
         delivery = deliver_claimed(message_id, transport, now)
         db.session.commit()
         counts[delivery.outcome] += 1
-        if delivery.outcome != "sent":
+        if delivery.outcome not in ("sent", "dropped"):
             log.warning("outbox %s: %s (%s)", message_id, delivery.outcome, delivery.error)
     # Due now but not taken by this run: more than `limit`, for the next run.
     counts["left"] = count_due_messages(now)
@@ -97,7 +97,7 @@ class Job:
 
 JOBS = [
     Job("send_outbox", send_outbox, 30,
-        "sent {sent}, failed {failed}, to retry later {retry}, {left} left"),
+        "sent {sent}, failed {failed}, to retry later {retry}, dropped {dropped}, {left} left"),
     Job("enqueue_reminders", enqueue_reminders, 60, "{enqueued} reminders put in the outbox"),
     Job("refresh_calendars", refresh_calendars, 15 * 60,
         "{refreshed} calendars read, {failed} failed"),

@@ -21,7 +21,8 @@ def utc_now() -> datetime:
 
 
 def wall_clock_now() -> datetime:
-    """Return the real instant, ignoring a frozen clock: only for when a process wakes up."""
+    """Return the real instant, ignoring a frozen clock: only for when a process wakes up, and
+    for the rate limiter's storage, which expires its keys on the real clock."""
     return datetime.now(timezone.utc)
 
 

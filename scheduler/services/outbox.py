@@ -86,6 +86,13 @@ class OutboxError(ServiceError):
     messages = {"already_sent": N_("This message is already queued or sent.")}
 
 
+# Mail only an active account's address may receive: a password reset link. The request enqueues
+# it for any address typed, so its answer and its work do not tell which have accounts; the
+# address is checked when sending, and mail to one without an active account is dropped unsent
+# (as is a reset for an account deactivated since).
+ACCOUNT_ONLY_KINDS = frozenset({"password_reset"})
+
+
 def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
                   interview_id: int | None = None, dedupe_key: str | None = None
                   ) -> OutboxMessage | None:
@@ -152,16 +159,25 @@ def count_due_messages(now: datetime) -> int:
         sa.select(sa.func.count()).select_from(OutboxMessage).where(_is_claimable(now)))
 
 
+def _is_active_account(address: str) -> bool:
+    return db.session.scalar(sa.select(User.id).where(
+        sa.func.lower(User.email) == address.strip().lower(), User.is_active.is_(True))) is not None
+
+
 @dataclass
 class Delivery:
     message_id: int
-    outcome: str  # "sent", "retry" or "failed"
+    outcome: str  # "sent", "retry", "failed" or "dropped" (ACCOUNT_ONLY_KINDS)
     error: str = ""
 
 
 def deliver_claimed(message_id: int, transport: MailTransport, now: datetime) -> Delivery:
-    """Send one claimed row and record the outcome (sent, retry later, or failed)."""
+    """Send one claimed row and record the outcome (sent, retry later, or failed); a row of
+    ACCOUNT_ONLY_KINDS for an address without an active account is deleted unsent (dropped)."""
     row = db.session.get(OutboxMessage, message_id)
+    if row.kind in ACCOUNT_ONLY_KINDS and not _is_active_account(row.to_addr):
+        db.session.delete(row)
+        return Delivery(message_id, "dropped")
     message = email.message_from_bytes(row.raw_message, _class=EmailMessage, policy=POLICY)
     try:
         transport.send(message)
