@@ -15,9 +15,8 @@ The rules (DESIGN.md §5 "Calendars in", issue 5):
 - a calendar is either refused with a CalendarError, or read completely with each defect
   reported as a warning that names the event and line; a bad event or series is skipped whole,
   never half-expanded;
-- reading is bounded whatever the rules say (issue 21): a static estimate of every repeating
-  event and every VTIMEZONE the file defines refuses the impossible before anything expands, and
-  the instants the expander produces are counted as they come (scheduler/calendars/repetition.py).
+- reading is bounded whatever the rules say: an estimate refuses the impossible before anything
+  expands, and the expander's instants are counted as produced (repetition.py, issue 21).
 """
 from __future__ import annotations
 
@@ -127,10 +126,7 @@ class _Reader:
         self.suppressed_warnings = 0
         self.event_count = 0
         self.occurrence_count = 0
-        self.estimate = RepetitionEstimate(limit=limits.max_expanded_occurrences,
-                                           window_start_at=self.window_start_at,
-                                           window_end_at=self.window_end_at,
-                                           max_in_window=limits.max_occurrences,
+        self.estimate = RepetitionEstimate(limits, self.window_start_at, self.window_end_at,
                                            unsupported=frozenset(_UNSUPPORTED_FREQUENCIES))
         self.budget = RepetitionBudget(limits.max_expanded_occurrences)
         # UID -> where to point the user when that series fails to expand.
@@ -174,7 +170,10 @@ class _Reader:
             for part in parts:
                 lines = _LineIndex(part)
                 calendars = self._parse(part, lines)
-                self._estimate(calendars, lines)
+                # Before anything reads a time: a time in a zone the file defines walks that zone.
+                events = [c for calendar in calendars for c in calendar.subcomponents if c.name == "VEVENT"]
+                self.estimate.check(calendars, lambda n, events=events, lines=lines: {
+                    "summary": _summary_for_message(events[n]), "line": lines.vevent_line(n)})
                 for calendar in calendars:
                     event_total = sum(1 for c in calendar.subcomponents if c.name == "VEVENT")
                     for event in self._checked_events(calendar, lines):
@@ -191,12 +190,6 @@ class _Reader:
         if not calendars:
             raise CalendarError("truncated", line=lines.count)
         return calendars
-
-    def _estimate(self, calendars: list[icalendar.Calendar], lines: _LineIndex) -> None:
-        """Refuse a document whose repetitions cannot be read within the limit, before any expands."""
-        events = [c for calendar in calendars for c in calendar.subcomponents if c.name == "VEVENT"]
-        self.estimate.check(calendars, lambda index: {"summary": _summary_for_message(events[index]),
-                                                      "line": lines.vevent_line(index)})
 
     def _checked_events(self, calendar: icalendar.Calendar, lines: _LineIndex) -> list:
         """Return the calendar's usable events, floating times already placed per X-WR-TIMEZONE."""
@@ -336,9 +329,8 @@ class _Reader:
         return series_list
 
     def _query(self, calendar):
-        """Return recurring-ical-events' query whose series count what they produce into the budget."""
-        selection = counted_series(self.budget, self.estimate.zone_weights)
-        return recurring_ical_events.of(calendar, components=[selection])
+        """Return the expander's query, its series counting what they produce into the budget."""
+        return recurring_ical_events.of(calendar, components=[counted_series(self.budget, self.estimate)])
 
     def _who(self, uid) -> dict:
         return self.who_by_uid.get(str(uid), {"summary": str(uid), "line": "?"})

@@ -38,6 +38,7 @@ from recurring_ical_events import ComponentsWithName, EventAdapter, Occurrence, 
 
 from recurring_ical_events.util import compare_greater, convert_to_datetime
 
+from scheduler.calendars.limits import ImportLimits
 from scheduler.calendars.problems import CalendarError
 
 # Expansion stops at the window's end plus this margin (floating and all-day times are local).
@@ -82,15 +83,15 @@ class RepetitionBudget:
 class RepetitionEstimate:
     """The static estimate of one import (all its documents), refusing before anything expands.
 
-    *unsupported* are frequencies the reader skips rather than expands, *who* names an event for
+    *limits* give the bound (`max_expanded_occurrences`) and what may land in the window
+    (`max_occurrences`); *unsupported* are frequencies the reader skips rather than expands, *who* names an event for
     a message ({"summary", "line"}); weights of the zones the documents define are kept for the
     count while expanding (`zone_weights`, by the zone object icalendar uses).
     """
 
-    limit: int
+    limits: ImportLimits
     window_start_at: datetime
     window_end_at: datetime
-    max_in_window: int
     unsupported: frozenset[str] = frozenset()
     total: int = 0
     in_window: int = 0
@@ -119,8 +120,8 @@ class RepetitionEstimate:
             # What lands in the window is kept: refuse too much of it before making it.
             self.in_window += _component_cost(event, horizon, is_cost=False,
                                               since=_naive(self.window_start_at) - HORIZON_MARGIN)
-            if self.in_window > self.max_in_window:
-                raise CalendarError("too_many_occurrences", max_count=self.max_in_window)
+            if self.in_window > self.limits.max_occurrences:
+                raise CalendarError("too_many_occurrences", max_count=self.limits.max_occurrences)
 
     def _check_zone(self, zone, horizon: datetime, latest: datetime) -> None:
         tzid = str(zone.get("TZID", ""))
@@ -135,15 +136,18 @@ class RepetitionEstimate:
         self.zone_weights[id(tzp.timezone(tzid))] = 1 + changes // _CHANGES_PER_OCCURRENCE
 
     def _add(self, cost: int, code: str, **params) -> None:
-        if cost > self.limit:
-            raise CalendarError(code, count=cost, max_count=self.limit, **params)
+        limit = self.limits.max_expanded_occurrences
+        if cost > limit:
+            raise CalendarError(code, count=cost, max_count=limit, **params)
         self.total += cost
-        if self.total > self.limit:
-            raise CalendarError("calendar_repeats_too_often", count=self.total, max_count=self.limit)
+        if self.total > limit:
+            raise CalendarError("calendar_repeats_too_often", count=self.total, max_count=limit)
 
 
-def counted_series(budget: RepetitionBudget, zone_weights: dict[int, int]) -> ComponentsWithName:
-    """Return the VEVENT selection for recurring_ical_events.of() that counts into *budget*."""
+def counted_series(budget: RepetitionBudget, estimate: RepetitionEstimate) -> ComponentsWithName:
+    """Return the VEVENT selection for recurring_ical_events.of() that counts into *budget*
+    (an instant in a zone the file defines weighing what the *estimate* found for that zone)."""
+    zone_weights = estimate.zone_weights
 
     class CountedSeries(Series):
         """A series whose instants are counted as dateutil produces them."""
