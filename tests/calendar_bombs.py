@@ -7,7 +7,7 @@ a memory cap and a deadline, so a bomb that gets through fails the test instead 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tests.clock import NOW
 
@@ -45,6 +45,7 @@ def _zoned_event(tzid: str) -> str:
 
 
 def _event(uid: str, start: str, rule: str, extra: str = "") -> str:
+    """A repeating event lasting ten minutes from *start* (a UTC stamp ending in "0000Z")."""
     return (f"UID:{uid}\r\nSUMMARY:{uid}\r\nDTSTART:{start}\r\nDTEND:{start[:-5]}1000Z\r\n"
             f"RRULE:{rule}{extra}")
 
@@ -95,10 +96,16 @@ def build_bombs() -> dict[str, tuple[bytes, str]]:
         "many_daily_series_since_1970": (
             calendar(*(_event(f"series{n}", "19700101T000000Z", "FREQ=DAILY") for n in range(2_000))),
             "2,000 daily series since 1970: each modest, together 40 million"),
-        "moved_instances_with_rules": (
-            calendar(_event("moved", "19700101T000000Z", "FREQ=DAILY"),
-                     *(f"UID:moved\r\nSUMMARY:m{n}\r\nSEQUENCE:0\r\nRECURRENCE-ID:{19700101 + n}T000000Z\r\n"
-                       f"DTSTART:{_stamp(NOW + timedelta(days=n % 50))}\r\nDTEND:{_stamp(NOW + timedelta(days=n % 50, hours=1))}"
-                       f"\r\nRRULE:FREQ=DAILY" for n in range(1, 28))),
-            "moved instances that carry rules of their own, each re-walking the master from 1970"),
+        "moved_instances_rewalk_the_series": (
+            calendar(_event("moved", "19700101T090000Z", "FREQ=DAILY", "\r\nSEQUENCE:1"),
+                     *(f"UID:moved\r\nSUMMARY:m{n}\r\nSEQUENCE:0\r\n"
+                       f"RECURRENCE-ID:{date(2010, 1, 1) + timedelta(days=n):%Y%m%d}T090000Z\r\n"
+                       f"DTSTART:{NOW + timedelta(days=n):%Y%m%d}T110000Z\r\n"
+                       f"DTEND:{NOW + timedelta(days=n):%Y%m%d}T120000Z\r\nRRULE:FREQ=DAILY;COUNT=1"
+                       for n in range(40))),
+            "40 instances moved from 2010 into the window, with rules of their own: each makes the expander "
+            "walk the daily series again from 1970 to check it"),
+        "bomb_zone_under_a_known_name": (
+            calendar(_zoned_event("Europe/Berlin"), timezones=_bomb_zone("Europe/Berlin", "SECONDLY")),
+            "a VTIMEZONE repeating every second, named like a tz-database zone (which wins)"),
     }
