@@ -58,7 +58,8 @@ def build_bombs() -> dict[str, tuple[bytes, str]]:
     """Return every hostile calendar by name, with what it attacks."""
     soon = NOW + timedelta(days=2)
     rdates = ",".join(_stamp(soon + timedelta(minutes=n)) for n in range(60_000))
-    exdates = ",".join(_stamp(NOW - timedelta(days=30) + timedelta(hours=n)) for n in range(15_000))
+    month_ago = (NOW - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+    exdates = ",".join(_stamp(month_ago + timedelta(hours=n)) for n in range(15_000))
     return {
         "byxxx_lists_daily_from_1970": (
             calendar(_event("seconds", "19700101T000000Z", _dense_day_rule())),
@@ -86,7 +87,7 @@ def build_bombs() -> dict[str, tuple[bytes, str]]:
                      f"\r\nRDATE:{rdates}"),
             "60,000 extra dates in one RDATE list"),
         "large_exdate_list": (
-            calendar(_event("exdates", _stamp(NOW - timedelta(days=30)), "FREQ=HOURLY",
+            calendar(_event("exdates", _stamp(month_ago), "FREQ=HOURLY",
                             f"\r\nEXDATE:{exdates}")),
             "an hourly series with 15,000 excluded dates"),
         "many_rules_in_one_event": (
