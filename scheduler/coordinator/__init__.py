@@ -6,7 +6,9 @@ requisition, their failed mail), booking (book, reschedule, cancel, swap), board
 board and its ICS export), feedback (an application's feedback, no-shows, a coding test's
 reviewer), scorecard (an application's scorecard and the decisions on it), links (scheduling
 links), openings (openings, their details and loops), stages (an opening's stages), calibration
-(how interviewers score and agree), outbox (failed mail) and slots_json (the slot list as JSON);
+(how interviewers score and agree), outbox (failed mail), pipeline_board (applications per stage,
+each card with its state and next actions), overview (the pipeline's figures over a period) and
+slots_json (the slot list as JSON);
 present.py holds the view models they share, board_present.py the board's drawing. Views leave
 the commit to the request's edge (scheduler/web.py).
 """
@@ -26,5 +28,5 @@ handle_refusals(bp, "coordinator.home", describe=refusal_message)
 # Imported for their routes, which they register on bp.
 from scheduler.coordinator import (  # noqa: E402,F401
     applications, board, booking, calibration, candidates, feedback, history, links, openings,
-    outbox, scorecard, slots_json, stages,
+    outbox, overview, pipeline_board, scorecard, slots_json, stages,
 )

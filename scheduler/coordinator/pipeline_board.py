@@ -1,0 +1,66 @@
+"""The pipeline board (issue 20): an opening's applications as columns, one per stage, each card
+with its state and the actions that move it on — send a link, book, open the scorecard, record
+a decision. The actions are the existing routes (links.py `send_link`, the application page's
+times to book, scorecard.py `application_feedback` and `decide`), which come back here through
+`next`; the board adds none of its own. On a phone the columns scroll sideways inside their box.
+"""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from scheduler.coordinator import bp
+from scheduler.coordinator.forms import PipelineBoardForm
+from scheduler.coordinator.links import SCOPE_STAGE
+from scheduler.extensions import db
+from scheduler.models import Application, Requisition
+from scheduler.services.decisions import decision_outcomes
+from scheduler.services.links import DEFAULT_VALID_DAYS
+from scheduler.services.openings import list_openings
+from scheduler.services.pipeline_board import OPEN_STATUSES, pipeline_board
+from scheduler.web import request_now
+
+# States whose next step is to get the current stage booked.
+TO_BOOK = ("needs_scheduling", "link_sent")
+# States that wait on a decision (or may take one now).
+TO_DECIDE = ("decision_needed", "feedback_pending", "on_hold", "offer")
+
+
+def card_actions(card, board_url: str) -> dict:
+    """Return what a card offers: send a link and book while its stage is to be booked, a quick
+    "advance" once a decision is due, the scorecard always."""
+    application, state = card.application, card.state
+    stage = application.current_stage
+    is_open = application.is_open_for_booking
+    to_book = is_open and stage is not None and stage.is_schedulable and state.kind in TO_BOOK
+    outcomes = decision_outcomes(application) if is_open and stage is not None else []
+    return {
+        "send_link": to_book and (state.kind == "needs_scheduling"
+                                  or state.link_status == "expired"),
+        "book_url": (url_for(".application", application_id=application.id) + "#slots-heading"
+                     if to_book else ""),
+        "advance": state.kind == "decision_needed" and "advance" in outcomes,
+        "decide_url": (url_for(".application_feedback", application_id=application.id)
+                       + "#decision" if outcomes and state.kind in TO_DECIDE else ""),
+        "scorecard_url": url_for(".application_feedback", application_id=application.id),
+        "next": board_url,
+    }
+
+
+@bp.get("/pipeline")
+def pipeline():
+    """Show an opening's applications per stage, each with its state and next actions."""
+    form = PipelineBoardForm(request.args)
+    form.set_openings(list_openings())
+    form.validate()
+    opening_id = form.chosen_opening()
+    board = None
+    if opening_id is not None:
+        statuses = Application.STATUSES if form.status.data == "all" else OPEN_STATUSES
+        board = pipeline_board(current_user, db.get_or_404(Requisition, opening_id),
+                               request_now(), statuses=statuses)
+    board_url = request.full_path.rstrip("?")
+    return render_template(
+        "coordinator/pipeline.html", form=form, board=board, now=request_now(),
+        actions=(lambda card: card_actions(card, board_url)), link_scope=SCOPE_STAGE,
+        link_days=DEFAULT_VALID_DAYS)
