@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from scheduler.coordinator import bp
 from scheduler.coordinator.forms import PipelineBoardForm
-from scheduler.coordinator.links import SCOPE_STAGE
+from scheduler.coordinator.links import LINK_STATE_LABELS, SCOPE_STAGE
 from scheduler.extensions import db
+from scheduler.i18n import APPLICATION_STATE_LABELS
 from scheduler.models import Application, Requisition
 from scheduler.services.decisions import decision_outcomes
 from scheduler.services.links import DEFAULT_VALID_DAYS
@@ -63,4 +64,5 @@ def pipeline():
     return render_template(
         "coordinator/pipeline.html", form=form, board=board, now=request_now(),
         actions=(lambda card: card_actions(card, board_url)), link_scope=SCOPE_STAGE,
-        link_days=DEFAULT_VALID_DAYS)
+        link_days=DEFAULT_VALID_DAYS, state_labels=APPLICATION_STATE_LABELS,
+        link_state_labels=LINK_STATE_LABELS)
