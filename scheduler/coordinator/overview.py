@@ -97,8 +97,6 @@ def overview():
                 end_at=from_epoch(wall_clock_epoch(zone, last_day + timedelta(days=1), 0)),
                 now=now)
         except PipelineStatsRefused as error:
-            if error.code == "not_allowed":
-                raise
             show_refusal(form, error)
             status = 422
     context = {"form": form, "figures": figures, "zone": zone}

@@ -18,19 +18,12 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
 from scheduler.models import Application, Candidate, Requisition, StageTemplate, User
-from scheduler.services.errors import N_, ServiceError
-from scheduler.services.permissions import can_list_applications
+from scheduler.services.permissions import check_can_list_applications
 from scheduler.services.pipeline import ApplicationState, application_states
 
 CARDS_PER_COLUMN = 50
 # What the board shows unless asked otherwise: the applications still in the process.
 OPEN_STATUSES = (Application.ACTIVE, Application.ON_HOLD, Application.OFFER)
-
-
-class PipelineBoardRefused(ServiceError):
-    """Reading the pipeline board was refused."""
-
-    messages = {"not_allowed": N_("Only coordinators and admins see the pipeline.")}
 
 
 @dataclass(frozen=True)
@@ -64,8 +57,7 @@ def pipeline_board(actor: User, requisition: Requisition, now: datetime, *,
                    statuses=OPEN_STATUSES, application_ids=None) -> PipelineBoard:
     """Return *requisition*'s applications of *statuses* (only *application_ids* among them,
     when given: the list's search and filters) per stage, each card with its state at *now*."""
-    if not can_list_applications(actor):
-        raise PipelineBoardRefused("not_allowed")
+    check_can_list_applications(actor)
     stages = list(db.session.scalars(
         sa.select(StageTemplate).where(StageTemplate.requisition_id == requisition.id)
         .order_by(StageTemplate.position, StageTemplate.id)))

@@ -29,17 +29,16 @@ from scheduler.models import (
 )
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.feedback import DEFAULT_FEEDBACK_DUE_HOURS, feedback_due_at
-from scheduler.services.permissions import can_list_applications, feedback_author_ids
+from scheduler.services.permissions import check_can_list_applications, feedback_author_ids
 
 # The longest period the overview reads at once.
 MAX_PERIOD_DAYS = 366
 
 
 class PipelineStatsRefused(ServiceError):
-    """Reading the pipeline's figures was refused."""
+    """The overview's period was refused (who may read it is `check_can_list_applications`)."""
 
     messages = {
-        "not_allowed": N_("Only coordinators and admins see the pipeline."),
         "period_order": N_("The last day must not be before the first."),
         "period_too_long": N_("Choose a period of at most %(days)d days."),
     }
@@ -75,8 +74,7 @@ def build_pipeline_overview(actor: User, requisition: Requisition, *, start_at: 
                             end_at: datetime, now: datetime) -> PipelineOverview:
     """Return *requisition*'s figures for [start_at, end_at) as of *now*; the weeks of the load
     are those of the actor's calendar."""
-    if not can_list_applications(actor):
-        raise PipelineStatsRefused("not_allowed")
+    check_can_list_applications(actor)
     check_period(start_at, end_at)
     period = Period(start_at, end_at)
     stages = {stage.id: stage for stage in db.session.scalars(
