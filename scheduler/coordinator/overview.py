@@ -38,6 +38,7 @@ class DurationFigure:
     count: int
     median: str
     p90: str
+    longest: str
     hours: tuple[float, ...]
     median_hours: float | None
     p90_hours: float | None
@@ -51,9 +52,10 @@ def duration_figure(durations: Durations) -> DurationFigure:
     def hours(value):
         return value / HOUR if value is not None else None
 
+    longest = durations.values[-1] if durations.values else None
     return DurationFigure(durations.count, words(durations.median), words(durations.p90),
-                          tuple(v / HOUR for v in durations.values), hours(durations.median),
-                          hours(durations.p90))
+                          words(longest), tuple(v / HOUR for v in durations.values),
+                          hours(durations.median), hours(durations.p90))
 
 
 def percent(rate: float | None) -> str:
@@ -72,11 +74,15 @@ def funnel_rows(overview) -> list[dict]:
     return rows
 
 
-def load_rows(overview) -> list[dict]:
-    """Return each interviewer's weeks for the page, busiest first, then by name."""
-    rows = [{"name": overview.interviewers[row.interviewer_id].name, "load": row}
+def load_rows(overview) -> tuple[list[dict], list[str]]:
+    """Return the interviewers who sat in these weeks with their weeks, busiest first, then by
+    name (each with the height its chart is drawn to: its peak or its cap), and the names of
+    those who did not."""
+    rows = [{"name": overview.interviewers[row.interviewer_id].name, "load": row,
+             "scale": max(1, row.peak, row.weekly_cap or 0)}
             for row in overview.stats.load.rows]
-    return sorted(rows, key=lambda r: (-r["load"].total, r["name"]))
+    busy = sorted((r for r in rows if r["load"].total), key=lambda r: (-r["load"].total, r["name"]))
+    return busy, sorted(r["name"] for r in rows if not r["load"].total)
 
 
 @bp.get("/overview")
@@ -102,6 +108,7 @@ def overview():
     context = {"form": form, "figures": figures, "zone": zone}
     if figures is not None:
         stats = figures.stats
+        load, idle = load_rows(figures)
         context |= {
             "funnel": funnel_rows(figures),
             "funnel_summary": _(", ").join(
@@ -109,9 +116,7 @@ def overview():
             "link_times": duration_figure(stats.link_to_booking.durations),
             "decision_times": duration_figure(stats.interview_to_decision),
             "weeks": [day_label(week) for week in stats.load.weeks],
-            "load": load_rows(figures),
-            "load_scale": max([1, *(row.peak for row in stats.load.rows),
-                               *(row.weekly_cap or 0 for row in stats.load.rows)]),
+            "load": load, "idle": idle,
             "percent": percent,
         }
     return render_template("coordinator/overview.html", **context), status

@@ -4,7 +4,6 @@ databases. And the overview reads in the same number of statements for few and m
 """
 from __future__ import annotations
 
-
 import pytest
 
 from scheduler.domain.availability import local_date
@@ -15,9 +14,10 @@ from scheduler.services.pipeline_stats import PipelineStatsRefused, build_pipeli
 from tests import factories as f
 from tests.clock import BEIJING, monday_of
 from tests.pipeline_setup import (
-    DAY, END, FIRST_DAY, HOUR, LAST_DAY, START, T, decide, held, build_opening,
+    DAY, END, FIRST_DAY, HOUR, LAST_DAY, START, T, build_opening, decide, held,
 )
 from tests.services.test_find_slots_queries import counted_statements
+
 
 @pytest.fixture
 def opening(db, now):
