@@ -1,8 +1,6 @@
 """Forms of the coordinator blueprint: candidates, booking, openings and their stages."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -359,61 +357,6 @@ class CalibrationFilterForm(FlaskForm):
         ids = {choice.value for choice in self.opening.choices}
         value = self.opening.data or ""
         return int(value) if value in ids and value.isdigit() else None
-
-
-class _OneOpening:
-    """An opening to show, from every opening (the first offered unless another is chosen)."""
-
-    def set_openings(self, requisitions) -> None:
-        """Offer every opening, by title in the viewer's language (the first is the default)."""
-        self.opening.choices = [SelectChoice(str(r.id), localized(r, "title"))
-                                for r in requisitions]
-
-    def chosen_opening(self) -> int | None:
-        """Return the chosen opening's id: an unknown or missing one is the first offered."""
-        ids = [choice.value for choice in self.opening.choices]
-        value = self.opening.data if self.opening.data in ids else (ids[0] if ids else "")
-        self.opening.data = value
-        return int(value) if value else None
-
-
-class PipelineBoardForm(_OneOpening, FlaskForm):
-    """Which opening's applications the pipeline board shows (GET)."""
-
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
-    opening = SelectField(_l("Opening"), default="", validate_choice=False)
-    status = SelectField(_l("Applications"), default="open",
-                         choices=[SelectChoice("open", _l("Still in the process")),
-                                  SelectChoice("all", _l("All, closed ones too"))])
-    submit = SubmitField(_l("Show"))
-
-
-# The overview's period unless the coordinator picks another: the last four weeks, today included.
-OVERVIEW_DEFAULT_DAYS = 28
-
-
-class OverviewForm(_OneOpening, FlaskForm):
-    """Which opening the overview counts, over which days (GET): the first and last day are
-    dates on the coordinator's calendar, both included."""
-
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
-    opening = SelectField(_l("Opening"), default="", validate_choice=False)
-    first_day = DateField(_l("First day"), validators=[Optional()])
-    last_day = DateField(_l("Last day"), validators=[Optional()])
-    submit = SubmitField(_l("Show"))
-
-    def chosen_days(self, today) -> tuple:
-        """Return the (first, last) day asked for; a missing or unreadable one is the default:
-        the last OVERVIEW_DEFAULT_DAYS days up to *today*."""
-        last = self.last_day.data if not self.last_day.errors and self.last_day.data else today
-        first = (self.first_day.data if not self.first_day.errors and self.first_day.data
-                 else last - timedelta(days=OVERVIEW_DEFAULT_DAYS - 1))
-        self.first_day.data, self.last_day.data = first, last
-        return first, last
 
 
 OUTCOME_LABELS = {"advance": _l("Advance to the next stage"), "reject": _l("Reject"),

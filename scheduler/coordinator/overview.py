@@ -5,7 +5,7 @@ server-drawn SVG chart (templates/_macros/charts.html) with its numbers beside i
 
 The period's days are the coordinator's calendar days, turned into UTC instants here (the edge);
 the figures are scheduler/services/pipeline_stats.py's, whose domain module says what each
-counts. This module only shapes them for the page.
+counts. This module only shapes them for the page; its GET form lives here, beside the board's.
 """
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from datetime import timedelta
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SubmitField
+from wtforms.validators import Optional
 
 from scheduler.coordinator import bp
-from scheduler.coordinator.forms import OverviewForm
+from scheduler.coordinator.pipeline_board import OneOpening
 from scheduler.domain.availability import local_date, wall_clock_epoch
 from scheduler.domain.intervals import from_epoch, to_epoch
 from scheduler.domain.pipeline_stats import Durations
@@ -29,6 +33,30 @@ from scheduler.services.pipeline_stats import PipelineStatsRefused, build_pipeli
 from scheduler.web import day_label, request_now, show_refusal
 
 HOUR = timedelta(hours=1)
+# The period unless the coordinator picks another: the last four weeks, today included.
+DEFAULT_DAYS = 28
+
+
+class OverviewForm(OneOpening, FlaskForm):
+    """Which opening the overview counts, over which days (GET): the first and last day are
+    dates on the coordinator's calendar, both included."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    opening = SelectField(_l("Opening"), default="", validate_choice=False)
+    first_day = DateField(_l("First day"), validators=[Optional()])
+    last_day = DateField(_l("Last day"), validators=[Optional()])
+    submit = SubmitField(_l("Show"))
+
+    def chosen_days(self, today) -> tuple:
+        """Return the (first, last) day asked for; a missing or unreadable one is the default:
+        the last DEFAULT_DAYS days up to *today*."""
+        last = self.last_day.data if not self.last_day.errors and self.last_day.data else today
+        first = (self.first_day.data if not self.first_day.errors and self.first_day.data
+                 else last - timedelta(days=DEFAULT_DAYS - 1))
+        self.first_day.data, self.last_day.data = first, last
+        return first, last
 
 
 @dataclass(frozen=True)

@@ -3,23 +3,58 @@ with its state and the actions that move it on — send a link, book, open the s
 a decision. The actions are the existing routes (links.py `send_link`, the application page's
 times to book, scorecard.py `application_feedback` and `decide`), which come back here through
 `next`; the board adds none of its own. On a phone the columns scroll sideways inside their box.
+
+Its GET form lives here, as the links' forms live in links.py (forms.py is at its size limit),
+with the choice of one opening that the overview's form shares.
 """
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from scheduler.coordinator import bp
-from scheduler.coordinator.forms import PipelineBoardForm
 from scheduler.coordinator.links import LINK_STATE_LABELS, SCOPE_STAGE
 from scheduler.extensions import db
-from scheduler.i18n import APPLICATION_STATE_LABELS
+from scheduler.i18n import APPLICATION_STATE_LABELS, localized
 from scheduler.models import Application, Requisition
 from scheduler.services.decisions import decision_outcomes
 from scheduler.services.links import DEFAULT_VALID_DAYS
 from scheduler.services.openings import list_openings
 from scheduler.services.pipeline_board import OPEN_STATUSES, pipeline_board
 from scheduler.web import request_now
+
+class OneOpening:
+    """An opening to show, from every opening (the first offered unless another is chosen)."""
+
+    def set_openings(self, requisitions) -> None:
+        """Offer every opening, by title in the viewer's language (the first is the default)."""
+        self.opening.choices = [SelectChoice(str(r.id), localized(r, "title"))
+                                for r in requisitions]
+
+    def chosen_opening(self) -> int | None:
+        """Return the chosen opening's id: an unknown or missing one is the first offered."""
+        ids = [choice.value for choice in self.opening.choices]
+        value = self.opening.data if self.opening.data in ids else (ids[0] if ids else "")
+        self.opening.data = value
+        return int(value) if value else None
+
+
+class PipelineBoardForm(OneOpening, FlaskForm):
+    """Which opening's applications the pipeline board shows (GET)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    opening = SelectField(_l("Opening"), default="", validate_choice=False)
+    status = SelectField(_l("Applications"), default="open",
+                         choices=[SelectChoice("open", _l("Still in the process")),
+                                  SelectChoice("all", _l("All, closed ones too"))])
+    submit = SubmitField(_l("Show"))
+
 
 # States whose next step is to get the current stage booked.
 TO_BOOK = ("needs_scheduling", "link_sent")
