@@ -1,5 +1,6 @@
 """The pipeline: where each application stands (its state), and the coordinators' list of
-applications — searched, filtered, sorted and paged in the database.
+applications — searched, filtered, sorted and paged in the database (`search_applications`),
+or all of it for an export (`all_applications`).
 
 One state per application, from its status, its current stage and what happened at that stage:
 
@@ -14,6 +15,13 @@ One state per application, from its status, its current stage and what happened 
   sent for, so its first stage is the one it is about) — its state says whether it has been
   opened or has expired; else ``needs_scheduling``.
 
+The list's text search matches part of the candidate's name (Chinese or Latin, any case: SQLite's
+lower() is Python's there, see scheduler/app.py, so both databases fold case alike), email or
+phone (digits match however the number was typed, "13810000001" finds "+86 138 1000 0001").
+The office filter is the opening's offices. Sorting always ends with the application's id, so
+paging never shows a row twice or skips one; name and title order is by code point on both
+databases (lower-cased first).
+
 The kind is one SQL expression (`state_kind`), so the list filters and sorts by state in the
 database and pages there, on SQLite and PostgreSQL alike; `application_states` reads the kind the
 same way and adds the details (the link, the booked time, who owes feedback and how late, the
@@ -21,24 +29,26 @@ offer clock) in a fixed number of statements, whatever the number of application
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from scheduler.extensions import db
 from scheduler.models import (
-    Application, Feedback, Interview, InterviewerAssignment, InterviewerProfile, SchedulingLink,
-    StageTemplate, User,
+    Application, Candidate, Feedback, Interview, InterviewerAssignment, InterviewerProfile,
+    Requisition, SchedulingLink, StageTemplate, User,
 )
+from scheduler.models.requisition import requisition_office
 from scheduler.models.types import UTCDateTime
 from scheduler.services.decisions import days_left_until, offer_clock
 from scheduler.services.feedback import feedback_due_at
 from scheduler.services.links import link_state
-from scheduler.services.permissions import feedback_author_ids
+from scheduler.services.permissions import check_can_list_applications, feedback_author_ids
 
 STATE_KINDS = ("needs_scheduling", "link_sent", "booked", "feedback_pending",
                "decision_needed", "on_hold", "offer", "hired", "rejected", "withdrawn")
@@ -54,7 +64,8 @@ class ApplicationState:
     link_status: str | None = None     # for link_sent: "sent", "opened" or "expired" (links.py)
     link_sent_at: datetime | None = None
     interview_start_at: datetime | None = None   # for booked: the next interview's start
-    pending: tuple = ()                # for feedback_pending: ((interviewer name, due_at, is_late), ...)
+    # for feedback_pending: ((interviewer name, due_at, is_late), ...), the earliest due first
+    pending: tuple = ()
     offer_due_at: datetime | None = None         # for offer: the SLA clock, while it runs
     is_overdue: bool = False           # red: feedback late or the offer clock past
     is_offer_made: bool = False        # for offer: made (status offer), so no clock runs
@@ -255,3 +266,181 @@ def _offer(application: Application, now: datetime) -> ApplicationState:
     return ApplicationState("offer", application.current_stage_id,
                             offer_due_at=clock.due_at if clock else None,
                             is_overdue=clock.is_overdue if clock else False)
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+SORTS = ("activity", "created", "name", "opening", "stage", "state")
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE = 9999          # a bound for the page number the list is asked for (four digits)
+EXPORT_CHUNK = 500       # applications read at a time for an export
+_PHONE_PUNCTUATION = re.compile(r"[\s()+\-.]")
+
+
+@dataclass(frozen=True)
+class ApplicationCriteria:
+    """What the list shows: empty values do not narrow it."""
+
+    text: str = ""
+    requisition_id: int | None = None
+    stage_kind: str = ""
+    status: str = ""
+    office_id: int | None = None
+    zone: str = ""
+    state: str = ""
+    sort: str = "activity"
+    is_descending: bool = True
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    def bounded(self) -> ApplicationCriteria:
+        """Return these criteria with the sort, page and page size within their bounds."""
+        return replace(self, sort=self.sort if self.sort in SORTS else "activity",
+                       page=min(max(self.page, 1), MAX_PAGE),
+                       page_size=min(max(self.page_size, 1), max(PAGE_SIZES)))
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    """One application of the list, its state and when it last changed."""
+
+    application: Application
+    state: ApplicationState
+    last_activity_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the list: its rows, how many applications match, and where it is."""
+
+    rows: list[ApplicationRow]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+    @property
+    def first_index(self) -> int:
+        """Return the position (from 1) of the page's first row in the whole list."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+
+def _phone_digits(column):
+    for mark in (" ", "-", "+", "(", ")", "."):
+        column = sa.func.replace(column, mark, "")
+    return column
+
+
+def matches_text(text: str) -> sa.ColumnElement[bool]:
+    """Return the condition that the candidate's name, email or phone contains *text* (any
+    case; a phone number however it was typed)."""
+    needle = text.strip().lower()
+    conditions = [sa.func.lower(Candidate.name).contains(needle, autoescape=True),
+                  sa.func.lower(Candidate.email).contains(needle, autoescape=True),
+                  Candidate.phone.contains(text.strip(), autoescape=True)]
+    digits = _PHONE_PUNCTUATION.sub("", needle)
+    if digits.isdigit() and len(digits) >= 3:
+        conditions.append(_phone_digits(Candidate.phone).contains(digits, autoescape=True))
+    return sa.or_(*conditions)
+
+
+def _filtered(criteria: ApplicationCriteria, now: datetime, kind) -> sa.Select:
+    """Return the query of the applications *criteria* select, joined to their candidate,
+    opening and current stage (for sorting and loading)."""
+    query = (sa.select(Application).join(Application.candidate).join(Application.requisition)
+             .outerjoin(Application.current_stage))
+    if criteria.text.strip():
+        query = query.where(matches_text(criteria.text))
+    if criteria.requisition_id is not None:
+        query = query.where(Application.requisition_id == criteria.requisition_id)
+    if criteria.stage_kind:
+        query = query.where(StageTemplate.kind == criteria.stage_kind)
+    if criteria.status:
+        query = query.where(Application.status == criteria.status)
+    if criteria.office_id is not None:
+        query = query.where(sa.exists().where(
+            requisition_office.c.requisition_id == Application.requisition_id,
+            requisition_office.c.office_id == criteria.office_id))
+    if criteria.zone:
+        query = query.where(Candidate.zone == criteria.zone)
+    if criteria.state:
+        query = query.where(kind == criteria.state)
+    return query
+
+
+def _order(criteria: ApplicationCriteria, kind, activity, language: str) -> list:
+    title = Requisition.title_zh if language == "zh" else Requisition.title_en
+    name = sa.func.lower(Candidate.name)
+    keys = {
+        "activity": [activity],
+        "created": [Application.created_at],
+        "name": [name],
+        "opening": [sa.func.lower(title), StageTemplate.position, name],
+        "stage": [StageTemplate.position, sa.func.lower(title), name],
+        "state": [state_order(kind), name],
+    }[criteria.sort] + [Application.id]
+    return [key.desc() if criteria.is_descending else key.asc() for key in keys]
+
+
+def _rows(query: sa.Select, criteria: ApplicationCriteria, now: datetime, language: str,
+          offset: int, limit: int) -> list[ApplicationRow]:
+    kind, activity = state_kind(now), last_activity()
+    found = db.session.execute(
+        query.add_columns(activity.label("last_activity_at"))
+        .options(contains_eager(Application.candidate), contains_eager(Application.requisition),
+                 contains_eager(Application.current_stage))
+        .order_by(*_order(criteria, kind, activity, language)).offset(offset).limit(limit)).all()
+    states = application_states([application for application, _at in found], now)
+    return [ApplicationRow(application, states[application.id], at) for application, at in found]
+
+
+def search_applications(actor: User, criteria: ApplicationCriteria, now: datetime, *,
+                        language: str = "en") -> Page:
+    """Return the page of applications *criteria* ask for, with their states at *now* (openings
+    sort by their title in *language*): a fixed number of statements whatever the number of
+    applications; a page past the end is the last page."""
+    check_can_list_applications(actor)
+    criteria = criteria.bounded()
+    query = _filtered(criteria, now, state_kind(now))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Application.id).subquery()))
+    number = min(criteria.page, max(1, -(-total // criteria.page_size)))
+    rows = _rows(query, criteria, now, language, (number - 1) * criteria.page_size,
+                 criteria.page_size) if total else []
+    return Page(rows, total, number, criteria.page_size)
+
+
+def all_applications(actor: User, criteria: ApplicationCriteria, now: datetime, *,
+                     language: str = "en") -> Iterator[ApplicationRow]:
+    """Yield every application *criteria* select (all pages, in the list's order), with their
+    states at *now*, a chunk of applications at a time."""
+    check_can_list_applications(actor)
+    criteria = criteria.bounded()
+    query = _filtered(criteria, now, state_kind(now))
+    offset = 0
+    while True:
+        rows = _rows(query, criteria, now, language, offset, EXPORT_CHUNK)
+        yield from rows
+        if len(rows) < EXPORT_CHUNK:
+            return
+        offset += EXPORT_CHUNK
+
+
+def candidate_zones() -> list[str]:
+    """Return the zones the candidates with an application are in, sorted (the zone filter's
+    choices)."""
+    return list(db.session.scalars(
+        sa.select(Candidate.zone).where(sa.exists().where(Application.candidate_id == Candidate.id))
+        .distinct().order_by(Candidate.zone)))
