@@ -13,18 +13,23 @@ from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
 
 from scheduler.coordinator import bp
-from scheduler.coordinator.links import LINK_STATE_LABELS, SCOPE_STAGE
+from scheduler.coordinator.links import SCOPE_STAGE
+from scheduler.coordinator.state_present import describe_state
 from scheduler.extensions import db
-from scheduler.i18n import APPLICATION_STATE_LABELS, localized
-from scheduler.models import Application, Requisition
+from scheduler.i18n import (
+    APPLICATION_STATE_LABELS, APPLICATION_STATUS_LABELS, current_language, localized,
+)
+from scheduler.models import Requisition
 from scheduler.services.decisions import decision_outcomes
 from scheduler.services.links import DEFAULT_VALID_DAYS
 from scheduler.services.openings import list_openings
-from scheduler.services.pipeline_board import OPEN_STATUSES, pipeline_board
+from scheduler.services.pipeline import ApplicationCriteria, candidate_zones
+from scheduler.services.pipeline_board import pipeline_board
 from scheduler.web import request_now
 
 class OneOpening:
@@ -44,16 +49,38 @@ class OneOpening:
 
 
 class PipelineBoardForm(OneOpening, FlaskForm):
-    """Which opening's applications the pipeline board shows (GET)."""
+    """Which opening's applications the pipeline board shows, searched and filtered as the list
+    is (GET; the view fills the choices). A refused value is said beside its field and counts
+    as not given."""
 
     class Meta:
         csrf = False  # a GET form that changes nothing
 
     opening = SelectField(_l("Opening"), default="", validate_choice=False)
-    status = SelectField(_l("Applications"), default="open",
-                         choices=[SelectChoice("open", _l("Still in the process")),
-                                  SelectChoice("all", _l("All, closed ones too"))])
+    q = StringField(_l("Name, email or phone"), validators=[
+        Optional(), Length(max=100, message=_l("Use at most %(max)d characters."))])
+    status = SelectField(_l("Status"), default="", choices=[])
+    state = SelectField(_l("State"), default="", choices=[])
+    zone = SelectField(_l("Candidate's time zone"), default="", choices=[])
     submit = SubmitField(_l("Show"))
+
+    def offer(self, requisitions, zones) -> None:
+        """Fill the choices: every opening, the list's statuses, states and candidates' zones."""
+        self.set_openings(requisitions)
+        self.status.choices = [SelectChoice("", _l("Still in the process"))] + [
+            SelectChoice(code, label) for code, label in APPLICATION_STATUS_LABELS.items()]
+        self.state.choices = [SelectChoice("", _l("Any state"))] + [
+            SelectChoice(code, label) for code, label in APPLICATION_STATE_LABELS.items()]
+        self.zone.choices = [SelectChoice("", _l("Any time zone"))] + [
+            SelectChoice(zone, zone) for zone in zones]
+
+    def criteria(self) -> ApplicationCriteria:
+        """Return the list's criteria for what is asked (refused values count as not given)."""
+        def value(field):
+            return "" if field.errors else (field.data or "")
+
+        return ApplicationCriteria(text=value(self.q).strip(), status=value(self.status),
+                                   state=value(self.state), zone=value(self.zone))
 
 
 # States whose next step is to get the current stage booked.
@@ -87,17 +114,17 @@ def card_actions(card, board_url: str) -> dict:
 def pipeline():
     """Show an opening's applications per stage, each with its state and next actions."""
     form = PipelineBoardForm(request.args)
-    form.set_openings(list_openings())
+    form.offer(list_openings(), candidate_zones())
     form.validate()
     opening_id = form.chosen_opening()
-    board = None
-    if opening_id is not None:
-        statuses = Application.STATUSES if form.status.data == "all" else OPEN_STATUSES
-        board = pipeline_board(current_user, db.get_or_404(Requisition, opening_id),
-                               request_now(), statuses=statuses)
+    now, zone = request_now(), current_user.zone
+    board = (pipeline_board(current_user, db.get_or_404(Requisition, opening_id),
+                            form.criteria(), now, language=current_language())
+             if opening_id is not None else None)
     board_url = request.full_path.rstrip("?")
     return render_template(
-        "coordinator/pipeline.html", form=form, board=board, now=request_now(),
+        "coordinator/pipeline.html", form=form, board=board, now=now,
+        is_filtered=any(form[name].data for name in ("q", "status", "state", "zone")),
+        describe=lambda state: describe_state(state, zone, now),
         actions=(lambda card: card_actions(card, board_url)), link_scope=SCOPE_STAGE,
-        link_days=DEFAULT_VALID_DAYS, state_labels=APPLICATION_STATE_LABELS,
-        link_state_labels=LINK_STATE_LABELS)
+        link_days=DEFAULT_VALID_DAYS)

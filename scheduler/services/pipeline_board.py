@@ -1,41 +1,34 @@
 """The pipeline board (issue 20): one opening's applications as columns, one per stage, each
-card with the application's state (services/pipeline.py `application_states`, the same state
-the applications list shows).
+card with the application's state.
 
-The board reads in a fixed number of queries whatever the number of applications: the opening's
-stages, the applications that match (their candidates and current stages loaded with them), and
-the states of the cards it shows. A column shows at most CARDS_PER_COLUMN cards, the most
-recently changed first, and says how many more there are (the list pages through all of them).
+The applications and their states are the list's (services/pipeline.py `all_applications`, with
+the list's criteria: search, status, state, the candidate's zone), so the board and the list never
+disagree on who matches or where each stands; the board only groups them by stage. By default it
+shows the applications still in the process (active, on hold, with an offer): one run of the
+list's query per status, a fixed number of statements whatever the number of applications. A
+column shows at most CARDS_PER_COLUMN cards, the most recently active first, and says how many
+more there are (the list pages through all of them).
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
-from scheduler.models import Application, Candidate, Requisition, StageTemplate, User
-from scheduler.services.permissions import check_can_list_applications
-from scheduler.services.pipeline import ApplicationState, application_states
+from scheduler.models import Application, Requisition, StageTemplate, User
+from scheduler.services.pipeline import ApplicationCriteria, ApplicationRow, all_applications
 
 CARDS_PER_COLUMN = 50
-# What the board shows unless asked otherwise: the applications still in the process.
+# What the board shows unless asked for one status: the applications still in the process.
 OPEN_STATUSES = (Application.ACTIVE, Application.ON_HOLD, Application.OFFER)
-
-
-@dataclass(frozen=True)
-class BoardCard:
-    application: Application
-    state: ApplicationState
 
 
 @dataclass
 class BoardColumn:
     stage: StageTemplate | None         # None: applications with no stage yet
-    cards: list[BoardCard] = field(default_factory=list)
+    cards: list[ApplicationRow] = field(default_factory=list)
     total: int = 0                      # the column's applications, shown or not
 
     @property
@@ -53,34 +46,30 @@ class PipelineBoard:
         return sum(column.total for column in self.columns)
 
 
-def pipeline_board(actor: User, requisition: Requisition, now: datetime, *,
-                   statuses=OPEN_STATUSES, application_ids=None) -> PipelineBoard:
-    """Return *requisition*'s applications of *statuses* (only *application_ids* among them,
-    when given: the list's search and filters) per stage, each card with its state at *now*."""
-    check_can_list_applications(actor)
+def pipeline_board(actor: User, requisition: Requisition, criteria: ApplicationCriteria,
+                   now: datetime, *, language: str = "en") -> PipelineBoard:
+    """Return *requisition*'s applications that *criteria* select (those still in the process
+    when they name no status) per stage, each with its state at *now*."""
+    statuses = (criteria.status,) if criteria.status else OPEN_STATUSES
+    rows: list[ApplicationRow] = []
+    for status in statuses:
+        rows += all_applications(actor, replace(
+            criteria, requisition_id=requisition.id, status=status, sort="activity",
+            is_descending=True), now, language=language)
+    rows.sort(key=lambda row: (row.last_activity_at, row.application.id), reverse=True)
     stages = list(db.session.scalars(
         sa.select(StageTemplate).where(StageTemplate.requisition_id == requisition.id)
         .order_by(StageTemplate.position, StageTemplate.id)))
-    query = (sa.select(Application)
-             .join(Candidate, Candidate.id == Application.candidate_id)
-             .where(Application.requisition_id == requisition.id,
-                    Application.status.in_(tuple(statuses)))
-             .options(selectinload(Application.candidate))
-             .order_by(Application.updated_at.desc(), Application.id.desc()))
-    if application_ids is not None:
-        query = query.where(Application.id.in_(application_ids))
-    by_stage: dict[int | None, list[Application]] = defaultdict(list)
-    for application in db.session.scalars(query):
-        by_stage[application.current_stage_id].append(application)
+    by_stage: dict[int | None, list[ApplicationRow]] = {}
+    for row in rows:
+        by_stage.setdefault(row.application.current_stage_id, []).append(row)
     # Live stages always have a column; a stage since archived (or none) only while it holds
     # applications.
-    columns = {s.id: BoardColumn(s) for s in stages if s.archived_at is None}
-    columns |= {s.id: BoardColumn(s) for s in stages if s.id in by_stage and s.id not in columns}
+    columns = {s.id: BoardColumn(s) for s in stages
+               if s.archived_at is None or s.id in by_stage}
     if None in by_stage:
         columns[None] = BoardColumn(None)
-    shown = {stage_id: apps[:CARDS_PER_COLUMN] for stage_id, apps in by_stage.items()}
-    states = application_states([a for apps in shown.values() for a in apps], now)
     for stage_id, column in columns.items():
-        column.total = len(by_stage.get(stage_id, ()))
-        column.cards = [BoardCard(a, states[a.id]) for a in shown.get(stage_id, ())]
+        found = by_stage.get(stage_id, [])
+        column.total, column.cards = len(found), found[:CARDS_PER_COLUMN]
     return PipelineBoard(requisition, list(columns.values()))

@@ -21,7 +21,7 @@ from tests.clock import NOW
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _candidate_to_schedule(app) -> tuple[int, str, str]:
@@ -74,7 +74,7 @@ def test_find_a_candidate_then_send_a_link_from_the_pipeline(browser, live_serve
         search.fill(part)
         search.press("Enter")
         expect(page).to_have_url(re.compile(r"[?&]q="))
-        results = page.locator("main table tbody tr")
+        results = page.locator("table.application-list tbody tr")
         expect(results).to_have_count(1)
         expect(results.first).to_contain_text(name)
         screenshots.take(page, "list-laptop")
@@ -98,24 +98,34 @@ def test_find_a_candidate_then_send_a_link_from_the_pipeline(browser, live_serve
         page.locator("nav.nav").get_by_role("link", name="概览", exact=True).click()
         expect(page.get_by_role("heading", name="漏斗", exact=True)).to_be_visible()
         expect(page.locator("svg.funnel-chart title")).to_contain_text("漏斗")
-        expect(page.locator("svg[role=img]")).to_have_count(
-            5 + page.locator("svg.week-bars").count())
+        charts = page.locator("svg.chart")
+        expect(charts.first).to_be_visible()
+        assert charts.count() == page.locator("svg.chart[role=img] > title").count()
         screenshots.take(page, "overview-laptop")
 
         # On a phone: no page scrolls sideways; the board's columns scroll inside their box.
+        # Each photograph shows what matters, scrolled to it (a whole phone page is too tall).
         page.set_viewport_size(PHONE)
         page.goto(f"/coordinator/?q={part}")
-        expect(page.locator("main table tbody tr").first).to_contain_text(name)
+        row = page.locator("table.application-list tbody tr").first
+        expect(row).to_contain_text(name)
         assert _fits_the_screen(page)
+        row.scroll_into_view_if_needed()
         screenshots.take(page, "list-phone", full_page=False)
         page.goto("/coordinator/pipeline")
         assert _fits_the_screen(page)
         columns = page.locator(".pipeline-columns")
         assert columns.evaluate("box => box.scrollWidth > box.clientWidth")
+        card = page.locator(f'li.pipeline-card[data-application-id="{application_id}"]')
+        card.scroll_into_view_if_needed()
+        expect(card.locator(".state-label")).to_have_text("已发预约链接")
         screenshots.take(page, "pipeline-phone", full_page=False)
         page.goto("/coordinator/overview")
         expect(page.get_by_role("heading", name="漏斗", exact=True)).to_be_visible()
         assert _fits_the_screen(page)
-        screenshots.take(page, "overview-phone", full_page=False)
+        page.locator("#funnel-heading").scroll_into_view_if_needed()
+        screenshots.take(page, "overview-phone-funnel", full_page=False)
+        page.locator("#load-heading").scroll_into_view_if_needed()
+        screenshots.take(page, "overview-phone-load", full_page=False)
     finally:
         context.close()

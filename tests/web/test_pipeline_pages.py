@@ -185,6 +185,29 @@ def test_a_card_sends_a_link_and_another_advances_back_on_the_board(app, db, cli
     assert f'data-application-id="{to_decide.id}"' not in columns["1. Phone screen"]
 
 
+def test_the_board_searches_and_filters_as_the_list_does(app, db, client, board_world, now):
+    requisition, coordinator, to_schedule, to_decide = board_world
+    rejected = f.make_application(requisition=requisition, status="rejected",
+                                  candidate=f.make_candidate(name="陈晓光"))
+    sign_in(client, coordinator.email, PASSWORD)
+    url = f"/coordinator/pipeline?opening={requisition.id}"
+    # Still in the process by default: the rejected application is not on the board.
+    page = client.get(url, headers=EN).text
+    assert f'data-application-id="{rejected.id}"' not in page
+    assert 'data-application-id="%d"' % to_decide.id in page
+    # Part of a Chinese name, as on the list; a status and a state narrow it further.
+    page = client.get(f"{url}&q=晓", headers=EN).text
+    assert page.count('<li class="pipeline-card ') == 1 and f'="{to_schedule.id}"' in page
+    page = client.get(f"{url}&q=晓&status=rejected", headers=EN).text
+    assert page.count('<li class="pipeline-card ') == 1 and f'="{rejected.id}"' in page
+    page = client.get(f"{url}&state=decision_needed", headers=EN).text
+    assert page.count('<li class="pipeline-card ') == 1 and f'="{to_decide.id}"' in page
+    # A hand-edited value is said beside its field and counts as not given.
+    page = client.get(f"{url}&state=bogus", headers=EN)
+    assert page.status_code == 200 and "Not a valid choice" in page.text
+    assert page.text.count('<li class="pipeline-card ') == 2
+
+
 def test_the_board_reads_the_same_statements_for_few_and_many(app, db, client, now,
                                                               board_world):
     requisition, coordinator, *_ = board_world
@@ -212,7 +235,7 @@ def test_the_board_reads_the_same_statements_for_few_and_many(app, db, client, n
         with counted_statements(db) as statements:
             page = client.get(f"/coordinator/pipeline?opening={requisition_id}", headers=EN)
         assert page.status_code == 200
-        return len(statements), page.text.count('class="pipeline-card')
+        return len(statements), page.text.count('<li class="pipeline-card ')
 
     add(1)
     few, few_cards = measure()
