@@ -88,7 +88,7 @@ def test_the_list_says_each_state_in_the_coordinators_zone(client, db, now, worl
     for key in ("late", "offer"):
         assert rows[str(apps[key].id)].xpath('.//div[contains(@class, "is-overdue")]')
     assert not rows[str(apps["booked"].id)].xpath('.//div[contains(@class, "is-overdue")]')
-    assert "Times are in Europe/London" in html
+    assert "Times are shown in Europe/London, GMT" in html
 
 
 def test_the_list_in_chinese(client, db, now, world):
