@@ -29,7 +29,7 @@ from scheduler.coordinator.state_present import describe_state
 from scheduler.extensions import db
 from scheduler.i18n import (
     APPLICATION_STATE_LABELS, APPLICATION_STATUS_LABELS, STAGE_KIND_LABELS, current_language,
-    localized, zone_label,
+    localized,
 )
 from scheduler.models import Application, OutboxMessage
 from scheduler.services.candidates import requisitions_with_stages
@@ -103,8 +103,7 @@ def home():
     page = search_applications(current_user, criteria, now, language=current_language())
     zone = current_user.zone
     return render_template(
-        "coordinator/home.html", form=form, page=page, zone=zone, now=now,
-        zone_name=zone_label(now, zone),
+        "coordinator/home.html", form=form, page=page, now=now,
         states={row.application.id: describe_state(row.state, zone, now) for row in page.rows},
         is_filtered=any(key not in ("page", "size", "sort") for key in _asked(form)),
         page_url=lambda number: url_for("coordinator.home", **_asked(form, page=number)),
