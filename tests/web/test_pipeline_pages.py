@@ -183,6 +183,12 @@ def test_a_card_sends_a_link_and_another_advances_back_on_the_board(app, db, cli
     columns = _columns(client.get(board_url, headers=EN).text)
     assert f'data-application-id="{to_decide.id}"' in columns["2. System design"]
     assert f'data-application-id="{to_decide.id}"' not in columns["1. Phone screen"]
+    # `next` only ever leads back into this site: elsewhere, the decision goes to its page.
+    held = client.post(f"/coordinator/applications/{to_decide.id}/decisions", headers=EN,
+                       data={"csrf_token": token, "stage_id": str(moved.current_stage_id),
+                             "outcome": "hold", "next": "https://evil.example/"})
+    assert held.status_code == 302
+    assert held.headers["Location"].endswith(f"/coordinator/applications/{to_decide.id}#decision")
 
 
 def test_the_board_searches_and_filters_as_the_list_does(app, db, client, board_world, now):
