@@ -48,6 +48,13 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every script. Searches that
+        # ignore case ("JOSÉ" finds "José") must answer alike on both.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def configure_clock(app: Flask) -> None:

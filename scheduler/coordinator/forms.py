@@ -10,13 +10,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from scheduler.i18n import (
     KIND_FILTER_CHOICES, LEVEL_FILTER_CHOICES, LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS,
     STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
+from scheduler.services.pipeline import DEFAULT_PAGE_SIZE, MAX_PAGE, PAGE_SIZES
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
 from scheduler.timeutil import canonical_zone, is_valid_zone
@@ -422,3 +423,24 @@ class BoardForm(_ZoneChoice, FlaskForm):
                                for o in offices]
         self.opening.choices = [SelectChoice("", _l("Any opening"))] + [
             SelectChoice(str(r.id), localized(r, "title")) for r in requisitions]
+
+
+class ApplicationListForm(FlaskForm):
+    """What the applications list and its export show (GET); the view fills the choices."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    q = StringField(_l("Name, email or phone"), validators=[
+        Optional(), Length(max=100, message=_l("Use at most %(max)d characters."))])
+    page = StringField(_l("Page"), default="1", validators=[Optional(), Regexp(
+        r"^[1-9][0-9]{0,3}$", message=_l("Enter a page number from 1 to %(max)d.", max=MAX_PAGE))])
+    submit = SubmitField(_l("Search"))
+
+
+_LIST_SELECTS = dict(opening=_l("Opening"), stage=_l("Current stage"), status=_l("Status"),
+                     state=_l("State"), office=_l("Office"), zone=_l("Candidate's time zone"),
+                     sort=_l("Sort by"), size=_l("Per page"))
+for _name, _label in _LIST_SELECTS.items():
+    setattr(ApplicationListForm, _name, SelectField(_label, choices=[], default={
+        "sort": "-activity", "size": str(DEFAULT_PAGE_SIZE)}.get(_name, "")))

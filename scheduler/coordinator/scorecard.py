@@ -25,7 +25,7 @@ from scheduler.services.decisions import (
 from scheduler.services.feedback import author_statuses, opening_levels
 from scheduler.services.permissions import can_decide
 from scheduler.services.scorecards import application_scorecard
-from scheduler.web import request_now, show_refusal
+from scheduler.web import request_now, safe_next, show_refusal
 
 
 def decision_summary(application: Application) -> dict:
@@ -99,4 +99,6 @@ def decide(application_id: int):
         return render_scorecard(application, form, 422)
     flash(_("Decision recorded: %(outcome)s.", outcome=OUTCOME_LABELS[decision.outcome]),
           "success")
-    return redirect(url_for(".application", application_id=application.id) + "#decision")
+    # A decision taken elsewhere (a card on the pipeline board) goes back there.
+    return redirect(safe_next(request.form.get("next"))
+                    or url_for(".application", application_id=application.id) + "#decision")
