@@ -14,6 +14,7 @@ def create_app(config_overrides: dict | None = None):
     steps.load_config(app, config_overrides)
     steps.configure_clock(app)
     steps.init_extensions(app)
+    steps.register_request_checks(app)
     steps.register_blueprints(app)
     steps.register_error_handlers(app)
     steps.register_security_headers(app)
