@@ -235,8 +235,9 @@ class OpeningForm(FlaskForm):
     levels = FieldList(FormField(LevelForm), label=_l("Levels"),
                        description=_l("Years as 3-5 (from 3 to 5) or 8+. Clear a row's fields "
                                       "to remove that level; fill an empty row to add one."))
-    salary_min = IntegerField(_l("Lowest salary"), validators=[Optional(), whole_number()])
-    salary_max = IntegerField(_l("Highest salary"), validators=[Optional(), whole_number()])
+    # The openings service checks the band (0 to SALARY_MAX) before anything is stored.
+    salary_min = IntegerField(_l("Lowest salary"), validators=[Optional()])
+    salary_max = IntegerField(_l("Highest salary"), validators=[Optional()])
     salary_currency = StringField(_l("Currency"), default="CNY",
                                   description=_l("A three-letter code, e.g. CNY, USD, GBP."))
     salary_period = SelectField(_l("Per"), choices=[SelectChoice("month", _l("month")),

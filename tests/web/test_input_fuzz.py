@@ -36,7 +36,7 @@ ODD_TEXT = ["a\x00b", "\x00", "/x\r\nSet-Cookie: a=b", "\r\n", "x" * 5000,
 EVERY_KIND = ODD_INTEGERS + ODD_DATES + ODD_TEXT
 TEXT_AND_INTEGERS = ODD_INTEGERS + ODD_TEXT
 LEFT_OUT = None
-EXAMPLES_PER_FORM = {"sqlite": 6, "postgresql": 3}
+EXAMPLES_PER_FORM = {"sqlite": 4, "postgresql": 3}
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,9 @@ def _fuzz_ids_in_urls(routes: RouteApp, surface: Surface) -> list:
         ids = [name for name, converter in rule._converters.items()
                if type(converter).__name__ == "IdConverter"]
         for name in ids:
-            for value in ODD_INTEGERS[:5]:
+            # One converter reads every id: beyond PostgreSQL's and SQLite's range, and a digit
+            # int() reads ("٣"), are enough to prove it everywhere.
+            for value in ("2147483648", "9223372036854775808", "٣"):
                 url = url_for_rule(rule, routes.world, **{name: value})
                 for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                     response = client.open(url, method=method,
@@ -188,7 +190,7 @@ def test_no_form_answers_500_on_sqlite(sqlite_routes, sqlite_surface):
 
 
 def test_no_link_parameter_or_id_answers_500_on_sqlite(sqlite_routes, sqlite_surface):
-    problems = _fuzz_links(sqlite_routes, sqlite_surface, EVERY_KIND, per_name=7)
+    problems = _fuzz_links(sqlite_routes, sqlite_surface, EVERY_KIND, per_name=3)
     problems += _fuzz_ids_in_urls(sqlite_routes, sqlite_surface)
     assert problems == []
 
