@@ -63,7 +63,8 @@ class WorkdayOverrideForm(FlaskForm):
     """One dated override for one calendar."""
 
     calendar_key = HiddenField(validators=[DataRequired()])
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date.")), day_in_range])
+    day = DateField(_l("Date"),
+                    validators=[InputRequired(_l("Choose a date.")), day_in_range])
     is_workday = RadioField(_l("The office"), choices=[
         SelectChoice("1", _l("works (e.g. a make-up working day)")),
         SelectChoice("0", _l("is closed (a holiday)"))],

@@ -123,7 +123,8 @@ class DateOverrideForm(FlaskForm):
     kind = RadioField(_l("Kind"), choices=[SelectChoice("off", _l("Time off")),
                                            SelectChoice("extra", _l("Extra hours"))],
                       default="off", validators=[InputRequired(_l("Choose time off or extra hours."))])
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date.")), day_in_range])
+    day = DateField(_l("Date"),
+                    validators=[InputRequired(_l("Choose a date.")), day_in_range])
     start = TimeField(_l("From"), validators=[Optional()])
     end = TimeField(_l("Until"), validators=[Optional()],
                     description=_l("Leave both times empty for a whole day off."))
