@@ -149,6 +149,22 @@ def _configure_login(app: Flask) -> None:
         return user
 
 
+def register_request_checks(app: Flask) -> None:
+    """Bound ids in URLs (`<int:…>`: ASCII digits up to the database's range, else 404) and
+    refuse a NUL character anywhere in a request with a 400 page that says so, before any form
+    or view reads it (PostgreSQL cannot store one in text)."""
+    from scheduler.web import NUL_REFUSAL, IdConverter, has_nul
+
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def _refuse_nul():
+        if has_nul():
+            return render_template("errors/error.html", code=400, title=NUL_REFUSAL[0],
+                                   message=NUL_REFUSAL[1]), 400
+        return None
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per role."""
     for blueprint in _blueprints():

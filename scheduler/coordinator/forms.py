@@ -21,6 +21,7 @@ from scheduler.services.pipeline import DEFAULT_PAGE_SIZE, MAX_PAGE, PAGE_SIZES
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
 from scheduler.timeutil import canonical_zone, is_valid_zone
+from scheduler.web import day_in_range, whole_number
 
 
 class CandidateDetailsForm(FlaskForm):
@@ -161,9 +162,10 @@ class CancelForm(FlaskForm):
 class SwapForm(FlaskForm):
     """Replace one panel member by another, keeping the time."""
 
-    old = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    old = IntegerField(widget=HiddenInput(), validators=[DataRequired(), whole_number(1)])
     new = IntegerField(_l("Replacement"), widget=HiddenInput(),
-                       validators=[DataRequired(_l("Choose who takes the seat."))])
+                       validators=[DataRequired(_l("Choose who takes the seat.")),
+                                   whole_number(1)])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)],
                          description=_l("Optional; kept in the interview's history."))
     next = HiddenField()
@@ -234,6 +236,7 @@ class OpeningForm(FlaskForm):
     levels = FieldList(FormField(LevelForm), label=_l("Levels"),
                        description=_l("Years as 3-5 (from 3 to 5) or 8+. Clear a row's fields "
                                       "to remove that level; fill an empty row to add one."))
+    # The openings service checks the band (0 to SALARY_MAX) before anything is stored.
     salary_min = IntegerField(_l("Lowest salary"), validators=[Optional()])
     salary_max = IntegerField(_l("Highest salary"), validators=[Optional()])
     salary_currency = StringField(_l("Currency"), default="CNY",
@@ -405,7 +408,7 @@ class BoardForm(_ZoneChoice, FlaskForm):
 
     view = SelectField(_l("Show"), default="week",
                        choices=[SelectChoice("week", _l("Week")), SelectChoice("day", _l("Day"))])
-    day = DateField(_l("Date"), validators=[Optional()])
+    day = DateField(_l("Date"), validators=[Optional(), day_in_range])
     office = SelectMultipleField(_l("Offices"), choices=[], validate_choice=False,
                                  widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
