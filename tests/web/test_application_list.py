@@ -16,10 +16,12 @@ from lxml import html as lxml_html
 
 from scheduler.demo import load_demo
 from scheduler.models import Application
+from scheduler.services.decisions import offer_clock, waiting_for
 from scheduler.services.pipeline import application_states
 from scheduler.timeutil import to_zone
 from tests import factories as f
 from tests.services.test_find_slots_queries import counted_statements
+from tests.services.test_pipeline_states import expected_kind
 from tests.web.helpers import sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -144,7 +146,7 @@ def test_paging_links_keep_the_filters(client, db, now, world):
     assert "Page 2 of 2" in html
 
 
-@pytest.mark.parametrize("query, message", [
+BAD_VALUES = [
     ("page=abc", "Page: Enter a page number from 1 to 9999."),
     ("page=0", "Page: Enter a page number from 1 to 9999."),
     ("size=100000", "Per page: Not a valid choice."),
@@ -152,18 +154,21 @@ def test_paging_links_keep_the_filters(client, db, now, world):
     ("state=%27%3B+DROP", "State: Not a valid choice."),
     ("opening=999", "Opening: Not a valid choice."),
     (f"q={'x' * 101}", "Name, email or phone: Use at most 100 characters."),
-])
-def test_a_bad_value_gets_a_message_and_the_list(client, db, world, query, message):
+]
+
+
+def test_a_bad_value_gets_a_message_and_the_list(client, db, world):
     apps, _booked = world
     _sign_in(client)
-    response = client.get(f"/coordinator/?{query}", headers=EN)
-    assert response.status_code == 200
-    summary = lxml_html.fromstring(response.text).xpath('//div[contains(@class, "error-summary")]')
-    assert message in " ".join(summary[0].xpath("string(.)").split())
-    # The refused value counts as not given: every application is listed.
-    assert len(_rows(response.text)) == len(apps)
-    export = client.get(f"/coordinator/applications.csv?{query}", headers=EN)
-    assert export.status_code == 200
+    for query, message in BAD_VALUES:
+        response = client.get(f"/coordinator/?{query}", headers=EN)
+        assert response.status_code == 200, query
+        summary = lxml_html.fromstring(response.text).xpath(
+            '//div[contains(@class, "error-summary")]')
+        assert message in " ".join(summary[0].xpath("string(.)").split()), query
+        # The refused value counts as not given: every application is listed.
+        assert len(_rows(response.text)) == len(apps), query
+        assert client.get(f"/coordinator/applications.csv?{query}", headers=EN).status_code == 200
 
 
 def test_a_bad_value_is_said_in_chinese_too(client, db, world):
@@ -256,5 +261,16 @@ def test_every_demo_application_shows_its_state_on_the_list(client, db, now):
     html = client.get("/coordinator/?size=100", headers=EN).text
     shown = {int(row.get("data-application")): row.get("data-state") for row in _rows(html)}
     applications = db.session.scalars(sa.select(Application)).all()
-    expected = {a_id: state.kind for a_id, state in application_states(applications, now).items()}
-    assert shown == expected
+    assert shown == {a.id: expected_kind(a, now) for a in applications}
+    states = application_states(applications, now)
+    for application in applications:
+        state = states[application.id]
+        if state.kind == "feedback_pending":
+            missing = waiting_for(application, application.current_stage, now).missing
+            assert sorted({name for name, _due, _late in state.pending}) == \
+                sorted(profile.user.name for profile in missing)
+        clock = offer_clock(application, now)
+        if state.kind == "offer" and clock is not None:
+            assert (state.days_left(now), state.is_overdue) == (clock.days_left, clock.is_overdue)
+    # The demo shows the pipeline's variety, so the comparison above means something.
+    assert len(set(shown.values())) >= 5
