@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -48,6 +48,13 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every script. Searches that
+        # ignore case ("JOSÉ" finds "José") must answer alike on both.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def configure_clock(app: Flask) -> None:
@@ -64,6 +71,33 @@ def configure_clock(app: Flask) -> None:
         freeze_clock(frozen if isinstance(frozen, datetime) else parse_instant(frozen))
     except ValueError as error:
         raise config.ConfigError(f"FROZEN_NOW: {error}") from error
+
+
+# More hops than any real deployment has: a larger number is a typo.
+MAX_PROXY_HOPS = 5
+
+
+def configure_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For and X-Forwarded-Proto from TRUSTED_PROXY_HOPS reverse proxies.
+
+    Behind a proxy every request comes from the proxy's address; the rate limits key on the
+    client's. Only the given number of proxies' entries are believed, so a client cannot pick
+    its own address by sending the header; with 0 (the default) no header is believed at all.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    value = app.config.get("TRUSTED_PROXY_HOPS", 0)
+    try:
+        hops = int(value)
+    except (TypeError, ValueError):
+        hops = -1
+    if not 0 <= hops <= MAX_PROXY_HOPS:
+        raise config.ConfigError(
+            f"TRUSTED_PROXY_HOPS must be a whole number from 0 to {MAX_PROXY_HOPS} (the number of "
+            f"reverse proxies in front of the app), not {value!r}.")
+    app.config["TRUSTED_PROXY_HOPS"] = hops
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_extensions(app: Flask) -> None:
@@ -102,9 +136,33 @@ def _configure_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def _load_user(session_id: str):
+        # "id:version" (User.get_id): a session made before the user's sessions were ended
+        # (sign-out, password change or reset, deactivation, role change) carries an older
+        # version and loads nobody.
+        user_id, _, version = session_id.partition(":")
+        if not all(part.isascii() and part.isdigit() for part in (user_id, version)):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
+
+
+def register_request_checks(app: Flask) -> None:
+    """Bound ids in URLs (`<int:…>`: ASCII digits up to the database's range, else 404) and
+    refuse a NUL character anywhere in a request with a 400 page that says so, before any form
+    or view reads it (PostgreSQL cannot store one in text)."""
+    from scheduler.web import NUL_REFUSAL, IdConverter, has_nul
+
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def _refuse_nul():
+        if has_nul():
+            return render_template("errors/error.html", code=400, title=NUL_REFUSAL[0],
+                                   message=NUL_REFUSAL[1]), 400
+        return None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -168,11 +226,22 @@ def register_error_handlers(app: Flask) -> None:
         return render(500, *ERROR_PAGES[500])
 
 
+# A year; sent in production only, where the app is served over HTTPS.
+HSTS = "max-age=31536000"
+
+
 def register_security_headers(app: Flask) -> None:
-    """Add CSP, frame denial and related headers to every response."""
+    """Add CSP, frame denial and related headers to every response; HSTS in production; and
+    `Cache-Control: no-store` on every page but static files (staff and candidate pages show
+    personal data), unless a view said otherwise (the interviewers' calendar feeds)."""
+    is_production = app.config["APP_ENV"] == "production"
 
     @app.after_request
     def _headers(response):
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        if is_production:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -13,6 +13,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 jobs_cli = AppGroup("jobs", help="The background job process.")
 calendars_cli = AppGroup("calendars", help="Interviewers' calendar sources.")
 rubrics_cli = AppGroup("rubrics", help="Versioned feedback rubrics.")
+secrets_cli = AppGroup("secrets", help="Secrets stored encrypted (ENCRYPTION_KEYS).")
 
 
 @users_cli.command("create")
@@ -168,6 +169,16 @@ def load_rubrics_command(directory):
     click.echo(report)
 
 
+@secrets_cli.command("rotate")
+def rotate_secrets_command():
+    """Re-encrypt every stored secret with the first key of ENCRYPTION_KEYS (then the others may go)."""
+    from scheduler.services.calendars import reencrypt_calendar_secrets
+
+    count = reencrypt_calendar_secrets()
+    db.session.commit()
+    click.echo(f"re-encrypted: {count} calendar sources")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
@@ -175,3 +186,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(calendars_cli)
     app.cli.add_command(rubrics_cli)
+    app.cli.add_command(secrets_cli)

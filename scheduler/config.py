@@ -1,6 +1,8 @@
 """Settings read from the environment (README lists them); the embedded default is SQLite."""
 from __future__ import annotations
 
+import base64
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -10,6 +12,10 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 MAX_UPLOAD_MB = 10
 # Where `python3 dev.py run` serves unless PORT says otherwise.
 DEFAULT_PORT = "5000"
+
+
+MAKE_KEY_COMMAND = ("python3 -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'")
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +53,60 @@ def _positive_setting(name: str, default: float, *, integer: bool = False) -> fl
     return value
 
 
+def _encryption_keys(app_env: str) -> tuple[str, ...]:
+    """Return the Fernet keys of ENCRYPTION_KEYS (comma-separated, newest first), generating one
+    under instance/ in development; production refuses to start without them."""
+    text = os.environ.get("ENCRYPTION_KEYS", "")
+    if not text.strip():
+        if app_env == "production":
+            raise ConfigError("ENCRYPTION_KEYS must be set in production: one or more Fernet keys, comma-"
+                              f"separated, newest first (make one with: {MAKE_KEY_COMMAND}). "
+                              "It encrypts stored CalDAV passwords and calendar subscription addresses.")
+        # Kept on disk, like the secret key, so stored secrets stay readable across restarts.
+        path = INSTANCE_DIR / "encryption_key"
+        if not path.exists():
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_encryption_key())
+            path.chmod(0o600)
+        text = path.read_text()
+    keys = tuple(key.strip() for key in text.split(",") if key.strip())
+    for number, key in enumerate(keys, start=1):
+        if not _is_fernet_key(key):
+            raise ConfigError(f"ENCRYPTION_KEYS: key {number} is not a Fernet key (32 bytes in url-safe "
+                              f"base64, 44 characters); make one with: {MAKE_KEY_COMMAND}")
+    return keys
+
+
+def new_encryption_key() -> str:
+    """Return a new random Fernet key (what cryptography's Fernet.generate_key() makes)."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32 and len(key) == 44
+    except (ValueError, UnicodeEncodeError):
+        return False
+
+
+def _private_calendar_networks() -> tuple[bool, tuple[str, ...]]:
+    """Read CALENDAR_ALLOW_PRIVATE_URLS: "1" allows every private address; a comma-separated list
+    of addresses or networks (e.g. "10.2.0.0/16, 192.168.1.5") allows just those."""
+    text = os.environ.get("CALENDAR_ALLOW_PRIVATE_URLS", "").strip()
+    if text == "1":
+        return True, ()
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item or item == "0":
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as error:
+            raise ConfigError(f"CALENDAR_ALLOW_PRIVATE_URLS: {item!r} is neither 1 nor an address or "
+                              f"network such as 10.2.0.0/16 ({error}).") from error
+    return False, tuple(networks)
+
+
 def default_database_url() -> str:
     """Return the embedded default: a SQLite file under instance/."""
     return f"sqlite:///{INSTANCE_DIR / 'scheduler.db'}"
@@ -62,6 +122,7 @@ def settings_from_env() -> dict:
     """Read every setting from the environment into a Flask config mapping."""
     app_env = os.environ.get("APP_ENV", "development")
     is_production = app_env == "production"
+    is_private_allowed, private_networks = _private_calendar_networks()
     return {
         "APP_ENV": app_env,
         "SECRET_KEY": _secret_key(app_env),
@@ -81,10 +142,17 @@ def settings_from_env() -> dict:
         "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Example AI"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many reverse proxies in front of the app set X-Forwarded-For and -Proto: their
+        # addresses are replaced by the client's (rate limits key on it). 0: none, trust no header.
+        "TRUSTED_PROXY_HOPS": os.environ.get("TRUSTED_PROXY_HOPS", "0"),
         # An ISO instant that freezes utc_now() for the process (tests, demo, bench); refused in
         # production.
         "FROZEN_NOW": os.environ.get("FROZEN_NOW", ""),
-        "CALENDAR_ALLOW_PRIVATE_URLS": os.environ.get("CALENDAR_ALLOW_PRIVATE_URLS", "") == "1",
+        "CALENDAR_ALLOW_PRIVATE_URLS": is_private_allowed,
+        # Private networks calendar addresses may reach even so (the same setting, as a list).
+        "CALENDAR_PRIVATE_NETWORKS": private_networks,
+        # Fernet keys for secrets at rest (scheduler/encryption.py): the first encrypts, all decrypt.
+        "ENCRYPTION_KEYS": _encryption_keys(app_env),
         # Bounds any upload (calendar files) before it is read; the importer has its own limits.
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_MB * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -69,13 +69,13 @@ def send_outbox(now: datetime, transport=None, limit: int | None = None, lease=N
     length never sends a row another process has taken over.
     """
     from scheduler.services.outbox import (
-        claim_due_messages, count_due_messages, record_delivery, release_claims, renew_claim,
-        send_claimed_message,
+        claim_due_messages, count_due_messages, drop_account_only_message, record_delivery,
+        release_claims, renew_claim, send_claimed_message,
     )
 
     lease = lease or outbox_lease()
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
-    counts = {"claimed": 0, "sent": 0, "retry": 0, "failed": 0}
+    counts = {"claimed": 0, "sent": 0, "retry": 0, "failed": 0, "dropped": 0}
     while not STOP.is_set():
         room = batch_size if limit is None else min(batch_size, limit - counts["claimed"])
         if room <= 0:
@@ -90,10 +90,15 @@ def send_outbox(now: datetime, transport=None, limit: int | None = None, lease=N
             if STOP.is_set():
                 break
             message = renew_claim(message_id, lease)
-            db.session.commit()
             if message is None:
+                db.session.commit()
                 log.warning("outbox %s: the lease ran out before sending; left to the "
                             "next claim", message_id)
+                continue
+            is_dropped = drop_account_only_message(message, lease)
+            db.session.commit()
+            if is_dropped:
+                counts["dropped"] += 1
                 continue
             delivery = send_claimed_message(message, transport)
             is_recorded = record_delivery(delivery, now, lease)
@@ -167,7 +172,7 @@ class Job:
 
 JOBS = [
     Job("send_outbox", send_outbox, 30,
-        "sent {sent}, failed {failed}, to retry later {retry}, {left} left",
+        "sent {sent}, failed {failed}, to retry later {retry}, dropped {dropped}, {left} left",
         every_setting="OUTBOX_POLL_SECONDS"),
     Job("enqueue_reminders", enqueue_reminders, 60, "{enqueued} reminders put in the outbox"),
     Job("refresh_calendars", refresh_calendars, 15 * 60,

@@ -15,6 +15,8 @@ from tests.clock import NOW
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+# The Fernet key stored secrets are encrypted with in tests (and in their child processes).
+TEST_ENCRYPTION_KEY = "bELXO0m0gG6ltPXZIqoXgKuN59wBvrEvuKuML65Lk0o="
 
 
 def engine_options_for_schema(schema: str) -> dict:
@@ -49,6 +51,7 @@ def app_config(url: str, engine_options: dict | None = None, **extra) -> dict:
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
         "FROZEN_NOW": NOW.isoformat(),
+        "ENCRYPTION_KEYS": (TEST_ENCRYPTION_KEY,),
     }
     if engine_options is not None:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
@@ -65,4 +68,5 @@ def subprocess_environment(config: dict) -> dict:
 
         url += ("&" if "?" in url else "?") + "options=" + quote(options)
     return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-            "APP_ENV": "testing", "FLASK_APP": "wsgi", "FROZEN_NOW": NOW.isoformat()}
+            "APP_ENV": "testing", "FLASK_APP": "wsgi", "FROZEN_NOW": NOW.isoformat(),
+            "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY}

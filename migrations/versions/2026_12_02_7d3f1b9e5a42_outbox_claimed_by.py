@@ -7,14 +7,14 @@ index serves "release this process's claims" on shutdown. Existing rows keep NUL
 a claim left by the old code still ends at its `claimed_until`).
 
 Revision ID: 7d3f1b9e5a42
-Revises: 2cb846ed9f84
+Revises: 6d2a9c4e7b13
 Create Date: 2026-12-02 12:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "7d3f1b9e5a42"
-down_revision = "2cb846ed9f84"
+down_revision = "6d2a9c4e7b13"
 branch_labels = None
 depends_on = None
 

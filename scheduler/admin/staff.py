@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from scheduler.admin import bp
@@ -80,6 +80,9 @@ def edit_staff(user_id: int):
         except UserError as error:
             show_refusal(form, error)
         else:
+            if user.id == current_user.id:
+                # A change of one's own roles ended one's sessions; this one goes on.
+                login_user(user)
             flash(_("%(name)s saved.", name=user.name), "success")
             return redirect(url_for("admin.staff"))
     return render_template("admin/staff_form.html", form=form, user=user)

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.services.audit import record_event
+from scheduler.services.users import end_sessions
 
 # Checked when the email is unknown, so a miss costs as long as a wrong password and the
 # response time does not reveal which emails have accounts.
@@ -34,7 +35,8 @@ def is_current_password(user: User, password: str) -> bool:
 
 
 def change_password(user: User, new_password: str, *, now: datetime) -> None:
-    """Store a new password hash for *user* and audit the change (never the password)."""
+    """Store a new password hash for *user*, end their other sessions, and audit the change
+    (never the password)."""
     user.password_hash = generate_password_hash(new_password)
-    db.session.flush()
+    end_sessions(user)
     record_event(user, "user.password_changed", user, now=now)

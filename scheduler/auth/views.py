@@ -1,22 +1,25 @@
 """Auth views: the role-based front door, sign in and out, own password, language switch."""
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scheduler.auth import bp
+from scheduler.auth import bp, throttle
 from scheduler.auth.accounts import authenticate, change_password as store_new_password
 from scheduler.auth.forms import (
     ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, LogoutForm, ResetPasswordForm,
 )
 from scheduler.extensions import limiter
-from scheduler.i18n import SESSION_KEY
+from scheduler.i18n import SESSION_KEY, current_language, format_duration
+from scheduler.services.users import end_sessions
 from scheduler.web import request_now, safe_next
 
 # Per client address; enough for typos, too few for guessing passwords. LOGIN_RATE_LIMIT in the
-# app config overrides it (tests use a small one).
+# app config overrides it (tests use a small one). Per account: scheduler/auth/throttle.py.
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
 
@@ -50,22 +53,41 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        if wait := throttle.seconds_to_wait(email):
+            # Not even checked: guessing an account's password waits out its delay.
+            form.form_errors.append(_wait_message(wait))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = authenticate(email, form.password.data)
         if user is not None:
+            throttle.clear_failures(email)
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
-        # One message for an unknown email and a wrong password alike.
+        # One message for an unknown email and a wrong password alike, and one count.
         form.form_errors.append(_("Email or password is incorrect."))
         status = 401
-    return render_template("auth/login.html", form=form), status
+        if wait := throttle.record_failure(email):
+            form.form_errors.append(_wait_message(wait))
+            headers["Retry-After"] = str(wait)
+    return render_template("auth/login.html", form=form), status, headers
+
+
+def _wait_message(seconds: int) -> str:
+    # Whole minutes past two, so "3 minutes" never means 2 minutes 10 seconds.
+    if seconds > 120:
+        seconds = math.ceil(seconds / 60) * 60
+    return _("Too many failed sign-ins with this email address. Wait %(wait)s, then try again.",
+             wait=format_duration(timedelta(seconds=seconds)))
 
 
 @bp.post("/logout")
 def logout():
     """Sign the current user out."""
     if LogoutForm().validate_on_submit() and current_user.is_authenticated:
+        # Every copy of this session (and the user's others) ends, not just this cookie.
+        end_sessions(current_user)
         logout_user()
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -78,6 +100,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         store_new_password(current_user, form.new_password.data, now=request_now())
+        # Older sessions ended with the change; this one goes on under the new version.
+        login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.home"))
     return render_template("auth/change_password.html", form=form)
@@ -91,7 +115,7 @@ def forgot_password():
 
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data, request_now())
+        request_password_reset(form.email.data, request_now(), current_language())
         # The same answer whether or not the address has an account.
         flash(_("If an account uses that address, a reset link is on its way. "
                 "It works for one hour."), "info")

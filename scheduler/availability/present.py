@@ -1,4 +1,4 @@
-"""How the availability pages draw things: a week's days as 24-hour bars, calendar addresses.
+"""How the availability pages draw things: a week's days as 24-hour bars.
 
 The week itself (days, free and busy time as UTC instants) comes from
 scheduler/services/week_view.py; here each stretch becomes wall-clock minutes of its local day
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from scheduler.models import Interview
@@ -64,7 +63,3 @@ def _minute_of_day(instant: datetime, zone: str) -> int:
     local = instant.astimezone(ZoneInfo(zone))
     return local.hour * 60 + local.minute
 
-
-def source_host(url: str) -> str:
-    """Return the host of a calendar address, the part worth showing (never its secret path)."""
-    return urlsplit(url).netloc or url

@@ -17,10 +17,10 @@ from flask_login import current_user
 
 from scheduler.availability import bp
 from scheduler.availability.forms import (
-    ActionForm, CalDAVForm, CalendarFileForm, CalendarUrlForm, DateOverrideForm, ManualBlockForm,
-    WeeklyHoursForm, ZoneForm,
+    ActionForm, CalDAVForm, CalendarFileForm, CalendarSourceForm, CalendarUrlForm, DateOverrideForm,
+    ManualBlockForm, WeeklyHoursForm, ZoneForm,
 )
-from scheduler.availability.present import source_host, week_bars
+from scheduler.availability.present import week_bars
 from scheduler.extensions import db
 from scheduler.i18n import current_language, zone_label
 from scheduler.models import InterviewerProfile
@@ -31,7 +31,7 @@ from scheduler.services.errors import ServiceError
 from scheduler.services.feeds import issue_feed_token, revoke_feed
 from scheduler.services.week_view import week_view
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import day_label, request_now, show_refusal, warning_text
+from scheduler.web import day_label, parse_day, request_now, show_refusal, warning_text
 
 # How many import warnings a flash lists before summing up the rest.
 WARNINGS_SHOWN = 5
@@ -62,10 +62,10 @@ def _week_arg() -> date | None:
     text = request.args.get("week", "")
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    week = parse_day(text)
+    if week is None:  # not a date, or a year the week's arithmetic cannot reach
         abort(400)
+    return week
 
 
 def _back(profile: InterviewerProfile, anchor: str):
@@ -108,7 +108,7 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
         blocks=calendars.manual_blocks(profile, now), sources=sources, zones=sorted_zone_names(),
         weekday_names=wh.WEEKDAY_NAMES, week_arg=request.args.get("week") or None,
         zone_text=zone_label(now, week.zone), day_label=day_label, warning_text=warning_text,
-        host_of=source_host, problem_text=lambda problem: problem.message(_),
+        shown_address=calendars.shown_address, problem_text=lambda problem: problem.message(_),
     ), status
 
 
@@ -298,6 +298,38 @@ def refresh_calendar(profile_id: int, source_id: int):
         flash(_("Could not read “%(name)s”: %(problem)s", name=source.name,
                 problem=outcome.error.message(_)), "error")
     return _back(profile, "calendars")
+
+
+@bp.route("/<int:profile_id>/calendars/<int:source_id>/edit", methods=["GET", "POST"])
+def edit_calendar(profile_id: int, source_id: int):
+    """Rename a calendar, or change its address, user name or password (blank keeps them)."""
+    profile = _profile(profile_id)
+    source = calendars.owned_source(profile, source_id)
+    form = CalendarSourceForm(prefix="source")
+    if request.method == "GET":
+        form.name.data = source.name
+        form.username.data = source.username
+    elif form.validate():
+        try:
+            outcome = calendars.change_calendar_source(
+                current_user, profile, source.id, request_now(), name=form.name.data or "",
+                url=form.url.data or "", password=form.password.data or "",
+                username=(form.username.data or "") if source.kind == "caldav" else None)
+        except ServiceError as error:
+            show_refusal(form, error)
+        else:
+            if outcome.block_count or outcome.warnings:
+                _flash_import(outcome)
+            else:
+                flash(_("Calendar “%(name)s” saved.", name=outcome.source.name), "success")
+            return _back(profile, "calendars")
+    # The stored secrets never go back into the page: the form shows what may be seen of them.
+    form.url.data = ""
+    form.password.data = ""
+    page = render_template("availability/edit_calendar.html", profile=profile, source=source, form=form,
+                           shown_address=calendars.shown_address(source.url),
+                           week_arg=request.args.get("week") or None)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/<int:profile_id>/calendars/<int:source_id>/remove")

@@ -2,8 +2,10 @@
 
 The server-side request forgery guard resolves the host once, refuses the request if any of its
 addresses is private, loopback, link-local, reserved or otherwise not globally routable (unless
-the configuration allows such addresses, as tests on loopback do), and then connects to exactly
-the address it checked, so a DNS answer that changes between check and use cannot slip through.
+the configuration allows such addresses: all of them, or the networks it lists, as tests on
+loopback do), and then connects to exactly the address it checked, so a DNS answer that changes
+between check and use cannot slip through. The CalDAV client (caldav_source.py) uses the same
+check and pins the same way.
 Redirects are followed a bounded number of times and each target is checked the same way.
 
 The overall time limit is enforced by a timer that shuts the socket down, so a server that
@@ -58,30 +60,43 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def check_url(url: str, *, is_private_allowed: bool = False) -> Target:
+def is_allowed_address(address: str, *, is_private_allowed: bool = False,
+                       private_networks: tuple[str, ...] = ()) -> bool:
+    """Tell whether a calendar may be read from *address*: a public one, or a private one the
+    configuration allows (all of them, or those in *private_networks*)."""
+    if is_private_allowed or is_public_address(address):
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in private_networks)
+
+
+def check_url(url: str, *, is_private_allowed: bool = False, private_networks: tuple[str, ...] = ()) -> Target:
     """Validate scheme and host of *url* and resolve it; raise CalendarError if it may not be fetched."""
     url = normalise_url(url)
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise CalendarError("url_invalid", url=url[:200]) from exc
+        # The address itself is not repeated: a subscription address is a secret.
+        raise CalendarError("url_invalid") from exc
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise CalendarError("url_scheme_not_allowed", scheme=scheme or "-")
     host = parts.hostname
     if not host:
-        raise CalendarError("url_invalid", url=url[:200])
+        raise CalendarError("url_invalid")
     port = port or ALLOWED_SCHEMES[scheme]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise CalendarError("url_unreachable", host=host, detail=_reason(exc)) from exc
     addresses = tuple(dict.fromkeys(info[4][0] for info in infos))
-    if not is_private_allowed:
-        for address in addresses:
-            if not is_public_address(address):
-                raise CalendarError("url_address_not_allowed", host=host, address=address)
+    for address in addresses:
+        if not is_allowed_address(address, is_private_allowed=is_private_allowed,
+                                  private_networks=private_networks):
+            raise CalendarError("url_address_not_allowed", host=host, address=address)
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
@@ -89,12 +104,12 @@ def check_url(url: str, *, is_private_allowed: bool = False) -> Target:
 
 
 def fetch_calendar_url(url: str, *, limits: ImportLimits = DEFAULT_LIMITS,
-                       is_private_allowed: bool = False) -> bytes:
+                       is_private_allowed: bool = False, private_networks: tuple[str, ...] = ()) -> bytes:
     """Download the calendar at *url* and return its bytes; raise CalendarError with a clear code."""
     deadline = _Deadline(limits.fetch_timeout_seconds)
     try:
         for _ in range(limits.max_redirects + 1):
-            target = check_url(url, is_private_allowed=is_private_allowed)
+            target = check_url(url, is_private_allowed=is_private_allowed, private_networks=private_networks)
             outcome = _get(target, limits, deadline)
             if isinstance(outcome, bytes):
                 return outcome
@@ -107,12 +122,12 @@ def fetch_calendar_url(url: str, *, limits: ImportLimits = DEFAULT_LIMITS,
     except OSError as exc:
         if deadline.is_expired:
             raise CalendarError("url_timeout", seconds=_seconds(limits)) from exc
-        raise CalendarError("url_unreachable", host=urlsplit(normalise_url(url)).hostname or url,
+        raise CalendarError("url_unreachable", host=_host_of(url),
                             detail=_reason(exc)) from exc
     except http.client.HTTPException as exc:
         if deadline.is_expired:
             raise CalendarError("url_timeout", seconds=_seconds(limits)) from exc
-        raise CalendarError("url_unreachable", host=urlsplit(normalise_url(url)).hostname or url,
+        raise CalendarError("url_unreachable", host=_host_of(url),
                             detail="invalid HTTP response") from exc
     finally:
         deadline.cancel()
@@ -222,6 +237,14 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass  # already closed: nothing left to interrupt
+
+
+def _host_of(url: str) -> str:
+    # Only the host is named in a message, never the rest of a (secret) subscription address.
+    try:
+        return urlsplit(normalise_url(url)).hostname or "-"
+    except ValueError:
+        return "-"
 
 
 def _seconds(limits: ImportLimits) -> str:

@@ -27,8 +27,23 @@ MESSAGES: dict[str, str] = {
     "too_many_occurrences": N_(
         "The calendar has too many events in the imported period (more than %(max_count)s)."),
     "unsupported_calendar_scale": N_("Only Gregorian calendars can be imported (this one uses %(scale)s)."),
+    # Repetition beyond what can be read (issue 21): refused before anything is expanded, or when
+    # the expansion reaches the limit; the job process also stops a read that runs too long.
+    "repeats_too_often": N_(
+        "The repeating event \"%(summary)s\" (line %(line)s) repeats too often to be read: its rule "
+        "asks for about %(count)s repetitions (the limit is %(max_count)s)."),
+    "zone_changes_too_often": N_(
+        "The time zone \"%(tzid)s\" defined in the file changes too often to be read: about %(count)s "
+        "changes (the limit is %(max_count)s)."),
+    "calendar_repeats_too_often": N_(
+        "The calendar's repeating events together repeat too often to be read: more than %(max_count)s "
+        "times up to the end of the imported period."),
+    "read_timed_out": N_("Reading the calendar took longer than %(seconds)s seconds and was stopped."),
+    "read_out_of_memory": N_(
+        "Reading the calendar needed more than %(megabytes)s MB of memory and was stopped."),
+    "read_failed": N_("Reading the calendar stopped unexpectedly; it was not read."),
     # Fetching a calendar from a URL.
-    "url_invalid": N_("The calendar address is not a valid web address: %(url)s"),
+    "url_invalid": N_("The calendar address is not a valid web address."),
     "url_scheme_not_allowed": N_("Only http:// and https:// calendar addresses are allowed (not %(scheme)s)."),
     "url_address_not_allowed": N_(
         "The calendar address %(host)s points to a private or local network address (%(address)s), "
@@ -39,13 +54,16 @@ MESSAGES: dict[str, str] = {
     "url_too_large": N_("The calendar at that address is larger than the limit of %(max_size)s bytes."),
     "url_too_many_redirects": N_("The calendar address redirects too many times."),
     "not_a_calendar": N_("The address did not return a calendar (it returned %(content_type)s)."),
-    # CalDAV accounts.
+    # CalDAV accounts: the kind of failure only, never the server's answer, an address or a detail.
     "caldav_login_failed": N_("The CalDAV server refused the user name or password."),
     "caldav_timeout": N_("The CalDAV server did not answer within %(seconds)s seconds."),
-    "caldav_unreachable": N_("The CalDAV server %(host)s could not be reached: %(detail)s"),
-    "caldav_not_found": N_("The CalDAV address was not found on the server: %(url)s"),
+    "caldav_unreachable": N_("The CalDAV server could not be reached."),
+    "caldav_not_found": N_("The CalDAV address was not found on the server."),
+    "caldav_address_not_allowed": N_(
+        "The CalDAV address leads to a private or local network address, or to another server, "
+        "which is not allowed."),
     "caldav_no_calendars": N_("The CalDAV account has no calendars."),
-    "caldav_error": N_("The CalDAV server reported an error: %(detail)s"),
+    "caldav_error": N_("The CalDAV server answered with an error."),
     # Storing calendars (services).
     "not_allowed": N_("You may only manage your own calendars."),
     "manual_block_invalid": N_("A busy block needs a start and an end, and the start must come first."),

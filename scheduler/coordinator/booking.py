@@ -39,7 +39,9 @@ from scheduler.services.slot_search import (
     check_booking, find_slots, flag_hours, seat_replacements, suggest_replacements,
 )
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import flash_refusal, iso_utc, parse_day, parse_start, request_now, safe_next
+from scheduler.web import (
+    flash_refusal, iso_utc, parse_day, parse_id, parse_start, request_now, safe_next,
+)
 
 
 def _posted_panels(sizes) -> list[list[int]] | None:
@@ -48,12 +50,19 @@ def _posted_panels(sizes) -> list[list[int]] | None:
     for index, size in enumerate(sizes):
         panel = []
         for n in range(size):
-            value = request.form.get(f"seat-{index}-{n}", "")
-            if not value.isdigit():
+            value = parse_id(request.form.get(f"seat-{index}-{n}"))
+            if value is None:
                 return None
-            panel.append(int(value))
+            panel.append(value)
         panels.append(panel)
     return panels
+
+
+def _posted_break(text: str | None, default: int) -> int:
+    """Read the break between a loop's stages in minutes (ASCII digits: `"²".isdigit()` is true
+    but `int("²")` fails), or *default* when there is none."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else default
 
 
 def _render_confirm(*, mode: str, application: Application, stages, start_at: datetime,
@@ -88,8 +97,8 @@ def book(application_id: int):
     application = db.get_or_404(Application, application_id)
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"), plan=source.get("plan"),
-                        brk=int(source.get("brk")) if (source.get("brk") or "").isdigit()
-                        else application.requisition.loop_break_minutes)
+                        brk=_posted_break(source.get("brk"),
+                                          application.requisition.loop_break_minutes))
     zone = view.chosen_zone(current_user.zone)
     plan = "loop" if view.plan.data == "loop" and loop_stages(application) else "stage"
     stages = stages_to_book(application, as_loop=plan == "loop")

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
-from scheduler.models.types import UTCDateTime
+from scheduler.models.types import EncryptedText, UTCDateTime
 
 SOURCE_KINDS = ("file", "url", "caldav", "manual")
 
@@ -22,10 +22,11 @@ class CalendarSource(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    url: Mapped[str] = mapped_column(String(1000), default="")
+    # A subscription address is a secret (whoever has it reads the calendar), and so is a CalDAV
+    # password: both are stored encrypted and never rendered back in full to anyone.
+    url: Mapped[str] = mapped_column(EncryptedText, default="")
     username: Mapped[str] = mapped_column(String(200), default="")
-    # Needed to re-read CalDAV; never rendered back to anyone.
-    password: Mapped[str] = mapped_column(String(500), default="")
+    password: Mapped[str] = mapped_column(EncryptedText, default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     last_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,10 +1,14 @@
-"""Column types shared by the models: a UTC instant that refuses naive datetimes."""
+"""Column types shared by the models: a UTC instant that refuses naive datetimes, and text
+encrypted at rest."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from flask import current_app
+from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
+
+from scheduler.encryption import decrypt_text, encrypt_text
 
 
 class NaiveDatetimeError(ValueError):
@@ -50,3 +54,22 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class EncryptedText(TypeDecorator):
+    """Text stored encrypted under the app's ENCRYPTION_KEYS (scheduler/encryption.py): Python
+    sees the plain value, the database only ciphertext. Not comparable in SQL (each value gets a
+    random IV)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return encrypt_text(value, current_app.config["ENCRYPTION_KEYS"])
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return decrypt_text(value, current_app.config["ENCRYPTION_KEYS"])

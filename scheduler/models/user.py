@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="zh")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Goes up when the user signs out, changes or resets the password, is deactivated or has
+    # their roles changed; a session made with an older one no longer loads the user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -38,6 +41,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def get_id(self) -> str:
+        """Return what Flask-Login keeps in the session: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
 
 
 class UserRole(db.Model):

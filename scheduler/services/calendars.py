@@ -1,8 +1,10 @@
 """Interviewers' calendar sources and manual busy blocks: add, list, re-read and remove them.
 
 A source is an uploaded .ics file (its bytes are kept), an ICS subscription URL, a CalDAV account
-(URL, user name, password; the password is stored to re-read and never shown back) or manual
-blocks. Reading a source expands it over a rolling horizon — from a day before `now` to the
+(URL, user name, password) or manual blocks. A subscription URL and a CalDAV password are secrets:
+stored encrypted (models/types.py EncryptedText), and never shown back, audited or put in a
+message in full — `shown_address()` is the most of an address anyone sees (its host and "…"), and
+a source named after nothing else is named that way. Reading a source expands it over a rolling horizon — from a day before `now` to the
 longest booking horizon of any open stage plus a margin — and the result replaces that source's
 previous busy blocks, all in the caller's transaction (services flush; the caller commits).
 
@@ -20,13 +22,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import flag_modified
 
 from scheduler.calendars import (
-    DEFAULT_LIMITS, MESSAGES, CalendarError, ImportResult, Problem, fetch_calendar_url,
-    read_busy_intervals, read_caldav_busy_intervals,
+    DEFAULT_LIMITS, MESSAGES, CalendarError, ImportLimits, ImportResult, Problem, SourceRequest,
+    read_source, read_source_in_sandbox,
 )
 from scheduler.extensions import db
 from scheduler.models import BusyBlock, CalendarSource, InterviewerProfile, Requisition, StageTemplate, User
@@ -135,7 +139,7 @@ def add_calendar_url(actor: User, interviewer: InterviewerProfile, url: str, now
         result = _read_url(url, interviewer, calendar_window(now))
     except CalendarError as error:
         raise CalendarRefused.of(error) from error
-    source = _new_source(interviewer, "url", (name or url)[:200], now, url=url[:1000])
+    source = _new_source(interviewer, "url", (name.strip() or shown_address(url))[:200], now, url=url[:1000])
     outcome = _store(source, result, now)
     record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
     return outcome
@@ -150,11 +154,49 @@ def add_caldav_account(actor: User, interviewer: InterviewerProfile, url: str, u
         result = _read_caldav(url, username, password, interviewer, calendar_window(now))
     except CalendarError as error:
         raise CalendarRefused.of(error) from error
-    source = _new_source(interviewer, "caldav", (name or url)[:200], now, url=url[:1000],
+    source = _new_source(interviewer, "caldav", (name.strip() or shown_address(url))[:200], now, url=url[:1000],
                          username=username[:200], password=password)
     outcome = _store(source, result, now)
     # The password never goes into the audit log.
     record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
+    return outcome
+
+
+def change_calendar_source(actor: User, interviewer: InterviewerProfile, source_id: int, now: datetime, *,
+                           name: str = "", url: str = "", username: str | None = None,
+                           password: str = "") -> RefreshOutcome:
+    """Rename an imported source, and change a subscription's address or a CalDAV account's address,
+    user name or password (a blank address or password keeps the stored one).
+
+    A changed connection is read first, and refused with CalendarRefused if that fails: then
+    nothing changes. A read that succeeds replaces the source's blocks.
+    """
+    _check_allowed(actor, interviewer)
+    source = owned_source(interviewer, source_id)
+    before = _describe(source)
+    old_connection = (source.url, source.username, source.password)
+    new_url, new_username, new_password = old_connection
+    if source.kind in ("url", "caldav"):
+        new_url = url.strip()[:1000] or source.url
+    if source.kind == "caldav":
+        new_username = source.username if username is None else username.strip()[:200]
+        new_password = password or source.password
+    result = None
+    if (new_url, new_username, new_password) != old_connection:
+        window = calendar_window(now)
+        try:
+            if source.kind == "url":
+                result = _read_url(new_url, interviewer, window)
+            else:
+                result = _read_caldav(new_url, new_username, new_password, interviewer, window)
+        except CalendarError as error:
+            raise CalendarRefused.of(error) from error
+    source.name = (name.strip() or source.name)[:200]
+    source.url, source.username, source.password = new_url, new_username, new_password
+    outcome = _store(source, result, now) if result is not None else RefreshOutcome(source=source)
+    # The audit says that the password changed, never what it is.
+    record_event(actor, "calendar_source.changed", source, now=now, before=before,
+                 after={**_describe(source), "is_password_changed": new_password != old_connection[2]})
     return outcome
 
 
@@ -201,7 +243,7 @@ def remove_calendar_source(actor: User, interviewer: InterviewerProfile, source_
     _check_allowed(actor, interviewer)
     source = owned_source(interviewer, source_id)
     record_event(actor, "calendar_source.removed", source, now=now,
-                 before={"kind": source.kind, "name": source.name, "url": source.url})
+                 before={"kind": source.kind, "name": source.name, "url": shown_address(source.url)})
     db.session.execute(sa.delete(BusyBlock).where(BusyBlock.source_id == source.id),
                        execution_options={"synchronize_session": False})
     db.session.delete(source)
@@ -240,7 +282,11 @@ def refresh_calendar_source(source: CalendarSource, now: datetime) -> RefreshOut
 
 
 def refresh_calendar_sources(now: datetime) -> dict:
-    """Re-read every active non-manual source; return counts of refreshed and failed sources."""
+    """Re-read every active non-manual source; return counts of refreshed and failed sources.
+
+    Each source is read in a child process with a memory cap and a deadline (the backstop of
+    issue 21), so one bad subscription cannot stall the others: it keeps its blocks and shows why.
+    """
     sources = db.session.scalars(
         sa.select(CalendarSource)
         .where(CalendarSource.is_active.is_(True), CalendarSource.kind != "manual")
@@ -248,7 +294,7 @@ def refresh_calendar_sources(now: datetime) -> dict:
     ).all()
     # Every fetch and parse first, every write after: no write lock is held during the network.
     window = calendar_window(now)
-    pending = [(source, _read_source(source, window)) for source in sources]
+    pending = [(source, _read_source(source, window, is_sandboxed=True)) for source in sources]
     counts = {"refreshed": 0, "failed": 0}
     for source, result in pending:
         outcome = _apply(source, result, now)
@@ -256,19 +302,19 @@ def refresh_calendar_sources(now: datetime) -> dict:
     return counts
 
 
-def _read_source(source: CalendarSource, window: Window) -> ImportResult | Problem | None:
+def _read_source(source: CalendarSource, window: Window, *,
+                 is_sandboxed: bool = False) -> ImportResult | Problem | None:
     """Read *source* without writing anything: its result, its problem, or None for manual blocks."""
+    if source.kind not in ("file", "url", "caldav"):
+        return None
     interviewer = db.session.get(InterviewerProfile, source.interviewer_id)
+    request = _request(source.kind, interviewer, window, content=source.content or b"",
+                       url=source.url or "", username=source.username or "",
+                       password=source.password or "")
     try:
-        if source.kind == "file":
-            return _read_file(source.content or b"", interviewer, window)
-        if source.kind == "url":
-            return _read_url(source.url, interviewer, window)
-        if source.kind == "caldav":
-            return _read_caldav(source.url, source.username, source.password, interviewer, window)
+        return read_source_in_sandbox(request) if is_sandboxed else read_source(request)
     except CalendarError as error:
         return error.problem
-    return None
 
 
 def _apply(source: CalendarSource, pending: ImportResult | Problem | None, now: datetime) -> RefreshOutcome:
@@ -279,29 +325,62 @@ def _apply(source: CalendarSource, pending: ImportResult | Problem | None, now: 
     return _store(source, pending, now)
 
 
+def reencrypt_calendar_secrets() -> int:
+    """Write every source's address and password again, so both are encrypted with the first key
+    of ENCRYPTION_KEYS (key rotation); return how many sources were rewritten."""
+    sources = db.session.scalars(sa.select(CalendarSource).where(CalendarSource.kind.in_(("url", "caldav")))).all()
+    for source in sources:
+        # Unchanged values are not written unless marked: the column type encrypts on the way out.
+        flag_modified(source, "url")
+        flag_modified(source, "password")
+    db.session.flush()
+    return len(sources)
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 def _read_file(data: bytes, interviewer: InterviewerProfile, window: Window) -> ImportResult:
-    start_at, end_at = window
-    return read_busy_intervals(data, default_zone=interviewer.effective_zone, window_start_at=start_at,
-                               window_end_at=end_at, limits=DEFAULT_LIMITS)
+    return read_source(_request("file", interviewer, window, content=data))
 
 
 def _read_url(url: str, interviewer: InterviewerProfile, window: Window) -> ImportResult:
-    data = fetch_calendar_url(url, limits=DEFAULT_LIMITS, is_private_allowed=_is_private_allowed())
-    return _read_file(data, interviewer, window)
+    return read_source(_request("url", interviewer, window, url=url))
 
 
 def _read_caldav(url: str, username: str, password: str, interviewer: InterviewerProfile,
                  window: Window) -> ImportResult:
+    return read_source(_request("caldav", interviewer, window, url=url, username=username,
+                                password=password))
+
+
+def _request(kind: str, interviewer: InterviewerProfile, window: Window, **where) -> SourceRequest:
     start_at, end_at = window
-    return read_caldav_busy_intervals(url, username, password, default_zone=interviewer.effective_zone,
-                                      window_start_at=start_at, window_end_at=end_at, limits=DEFAULT_LIMITS,
-                                      is_private_allowed=_is_private_allowed())
+    return SourceRequest(kind=kind, default_zone=interviewer.effective_zone, window_start_at=start_at,
+                         window_end_at=end_at, limits=import_limits(), **_address_rules(), **where)
 
 
-def _is_private_allowed() -> bool:
-    return bool(current_app.config.get("CALENDAR_ALLOW_PRIVATE_URLS", False))
+def import_limits() -> ImportLimits:
+    """Return the limits of calendar reading: the app's CALENDAR_LIMITS setting, else the defaults."""
+    return current_app.config.get("CALENDAR_LIMITS") or DEFAULT_LIMITS
+
+
+def _address_rules() -> dict:
+    """Return which private addresses calendar URLs may reach (CALENDAR_ALLOW_PRIVATE_URLS)."""
+    return {"is_private_allowed": bool(current_app.config.get("CALENDAR_ALLOW_PRIVATE_URLS", False)),
+            "private_networks": tuple(current_app.config.get("CALENDAR_PRIVATE_NETWORKS", ()))}
+
+
+def shown_address(url: str) -> str:
+    """Return the most of a calendar address anyone is shown: its host (and port) and "…"."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "…"
+    if not host:
+        return "…"
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{port}…" if port else f"{host}…"
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -349,5 +428,6 @@ def _check_allowed(actor: User, interviewer: InterviewerProfile) -> None:
 
 
 def _describe(source: CalendarSource) -> dict:
-    return {"kind": source.kind, "name": source.name, "url": source.url, "username": source.username,
-            "event_count": source.event_count}
+    # What the audit log keeps: never the full address, never the password.
+    return {"kind": source.kind, "name": source.name, "url": shown_address(source.url),
+            "username": source.username, "event_count": source.event_count}

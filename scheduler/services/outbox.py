@@ -90,6 +90,13 @@ class OutboxError(ServiceError):
     messages = {"already_sent": N_("This message is already queued or sent.")}
 
 
+# Mail only an active account's address may receive: a password reset link. The request enqueues
+# it for any address typed, so its answer and its work do not tell which have accounts; the
+# address is checked when sending, and mail to one without an active account is dropped unsent
+# (as is a reset for an account deactivated since).
+ACCOUNT_ONLY_KINDS = frozenset({"password_reset"})
+
+
 def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
                   interview_id: int | None = None, dedupe_key: str | None = None
                   ) -> OutboxMessage | None:
@@ -195,6 +202,8 @@ class ClaimedMessage:
     id: int
     attempts: int
     raw_message: bytes
+    kind: str
+    to_addr: str
 
 
 def renew_claim(message_id: int, lease: Lease) -> ClaimedMessage | None:
@@ -209,7 +218,8 @@ def renew_claim(message_id: int, lease: Lease) -> ClaimedMessage | None:
     row = db.session.execute(
         sa.update(OutboxMessage).where(OutboxMessage.id == message_id, held)
         .values(claimed_until=lease_now + lease.length, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.raw_message)
+        .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.raw_message,
+                   OutboxMessage.kind, OutboxMessage.to_addr)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if row is None:
@@ -218,13 +228,31 @@ def renew_claim(message_id: int, lease: Lease) -> ClaimedMessage | None:
         sa.update(OutboxMessage).where(held, OutboxMessage.id != message_id)
         .values(claimed_until=lease_now + lease.length)
         .execution_options(synchronize_session=False))
-    return ClaimedMessage(row.id, row.attempts, bytes(row.raw_message))
+    return ClaimedMessage(row.id, row.attempts, bytes(row.raw_message), row.kind, row.to_addr)
+
+
+def _is_active_account(address: str) -> bool:
+    return db.session.scalar(sa.select(User.id).where(
+        sa.func.lower(User.email) == address.strip().lower(), User.is_active.is_(True))) is not None
+
+
+def drop_account_only_message(message: ClaimedMessage, lease: Lease) -> bool:
+    """Delete *message*, unsent, when it is of ACCOUNT_ONLY_KINDS and its address has no active
+    account; return whether it was dropped. Only the lease's holder drops it (the caller has
+    just renewed the claim)."""
+    if message.kind not in ACCOUNT_ONLY_KINDS or _is_active_account(message.to_addr):
+        return False
+    result = db.session.execute(
+        sa.delete(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == lease.owner)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 @dataclass
 class Delivery:
     message_id: int
-    outcome: str  # "sent", "retry" or "failed"
+    outcome: str  # "sent", "retry", "failed" or "dropped" (ACCOUNT_ONLY_KINDS)
     error: str = ""
     attempts: int = 0
 

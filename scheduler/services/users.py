@@ -1,5 +1,6 @@
 """Staff accounts: creation with hashed passwords and roles (an interviewer's profile with its
-office), edits of name, zone, language and roles, deactivation and reactivation; all audited."""
+office), edits of name, zone, language and roles, deactivation and reactivation, all audited; and
+ending every session a user has open."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -101,6 +102,14 @@ def add_interviewer_profile(user: User, office: Office) -> InterviewerProfile:
     return profile
 
 
+def end_sessions(user: User) -> None:
+    """End every session *user* has open, wherever its cookie was copied: the session version
+    goes up, so a session made before no longer loads the user (a view that keeps the current
+    one signed in logs it in again)."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
 def _snapshot(user: User) -> dict:
     return {"name": user.name, "zone": user.zone, "language": user.language,
             "roles": sorted(user.roles), "is_active": user.is_active}
@@ -154,6 +163,9 @@ def update_staff_user(actor: User, user: User, *, name: str, zone: str, language
     user.role_rows.extend(UserRole(role=r) for r in roles if r not in before["roles"])
     if "interviewer" in roles and user.interviewer_profile is None:
         add_interviewer_profile(user, office)
+    if roles != before["roles"]:
+        # What a session may do was decided under the old roles: make it sign in again.
+        end_sessions(user)
     db.session.flush()
     after = _snapshot(user)
     if after != before:
@@ -174,6 +186,9 @@ def set_user_active(actor: User, user: User, is_active: bool, now: datetime) -> 
         return user
     before = _snapshot(user)
     user.is_active = is_active
+    if not is_active:
+        # Reactivation must not bring back a session from before the deactivation.
+        end_sessions(user)
     db.session.flush()
     record_event(actor, "user.reactivated" if is_active else "user.deactivated", user, now=now,
                  before=before, after=_snapshot(user),

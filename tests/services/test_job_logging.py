@@ -48,7 +48,7 @@ def test_each_run_is_one_line_and_apscheduler_says_nothing(app, db, now, caplog,
     runs = [r for r in ours if r.levelno == logging.INFO]
     assert [r.name for r in runs] == ["scheduler.jobs"] * len(JOBS)
     assert [r.getMessage() for r in runs] == [
-        "send_outbox: sent 2, failed 1, to retry later 0, 0 left",
+        "send_outbox: sent 2, failed 1, to retry later 0, dropped 0, 0 left",
         "enqueue_reminders: 0 reminders put in the outbox",
         "refresh_calendars: 0 calendars read, 0 failed",
         "expire_links: 0 scheduling links expired",
@@ -68,7 +68,7 @@ def test_a_run_that_leaves_mail_behind_says_how_much(app, db, now):
             pass
 
     assert send_outbox(now, Accepting(), limit=1) == {
-        "claimed": 1, "sent": 1, "retry": 0, "failed": 0, "left": 2}
+        "claimed": 1, "sent": 1, "retry": 0, "failed": 0, "dropped": 0, "left": 2}
 
 
 def test_a_failing_run_is_logged_with_its_traceback_and_the_process_goes_on(app, caplog):

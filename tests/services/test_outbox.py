@@ -50,7 +50,7 @@ def test_outage_delays_mail_and_loses_none(db, now, smtp):
 
     smtp.refuse("451 4.3.0 Try again later")
     assert send_outbox(now, transport) == {"claimed": 3, "sent": 0, "retry": 3, "failed": 0,
-                                             "left": 0}
+                                             "dropped": 0, "left": 0}
     rows = db.session.scalars(sa.select(OutboxMessage)).all()
     assert {r.attempts for r in rows} == {1}
     assert {r.next_attempt_at for r in rows} == {now + retry_delay(1)}
@@ -61,7 +61,7 @@ def test_outage_delays_mail_and_loses_none(db, now, smtp):
     smtp.accept()
     later = now + retry_delay(1)
     assert send_outbox(later, transport) == {"claimed": 3, "sent": 3, "retry": 0, "failed": 0,
-                                               "left": 0}
+                                               "dropped": 0, "left": 0}
     assert _sent_ids(smtp) == ["<msg-0@example.com>", "<msg-1@example.com>", "<msg-2@example.com>"]
     assert send_outbox(later + timedelta(hours=1), transport)["claimed"] == 0
     assert len(smtp.messages) == 3
@@ -241,7 +241,7 @@ def test_a_stopping_run_finishes_the_message_in_flight_and_gives_back_the_rest(d
         counts = send_outbox(now, transport, lease=Lease("stopping", LEASE, clock))
     finally:
         STOP.clear()
-    assert counts == {"claimed": 3, "sent": 1, "retry": 0, "failed": 0, "left": 2}
+    assert counts == {"claimed": 3, "sent": 1, "retry": 0, "failed": 0, "dropped": 0, "left": 2}
     assert _sent_ids(smtp) == ["<msg-0@example.com>"]
     rows = sorted(_messages_by_id(db).values(), key=lambda r: r.id)
     assert [r.sent_at is not None for r in rows] == [True, False, False]
