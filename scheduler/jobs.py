@@ -221,7 +221,31 @@ def job_scheduler(app: Flask, names: Iterable[str] = ()):
     return scheduler
 
 
-STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def wait_for_stop_signal() -> signal.Signals:
+    """Block until SIGTERM or SIGINT arrives; return which.
+
+    The handlers do nothing but wake this wait (through a pipe, Python's wakeup fd), so a signal
+    never interrupts a send or a transaction half-way, and no signal is left blocked for the
+    processes the jobs start (the calendar readers).
+    """
+    reader, writer = os.pipe()
+    os.set_blocking(writer, False)
+    previous_fd = signal.set_wakeup_fd(writer)
+    previous = {sig: signal.signal(sig, lambda signum, frame: None) for sig in STOP_SIGNALS}
+    try:
+        while True:
+            for number in os.read(reader, 64):
+                if number in STOP_SIGNALS:
+                    return signal.Signals(number)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        os.close(reader)
+        os.close(writer)
 
 
 def run_job_process(app: Flask, names: Iterable[str] = ()) -> None:
@@ -229,22 +253,17 @@ def run_job_process(app: Flask, names: Iterable[str] = ()) -> None:
     or SIGINT; then let the message in flight finish and give back unsent outbox claims."""
     quiet_scheduler_logs()
     scheduler = job_scheduler(app, names)
-    # The stop signals are blocked before the scheduler starts its threads (which inherit the
-    # mask) and awaited here, so no handler ever interrupts a send or a transaction half-way.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         scheduler.start()
         log.info("job process %s started with %s", process_owner(),
                  ", ".join(job.id for job in scheduler.get_jobs()))
-        received = signal.sigwait(STOP_SIGNALS)
-        log.info("job process stopping on %s: finishing the message in flight",
-                 signal.Signals(received).name)
+        received = wait_for_stop_signal()
+        log.info("job process stopping on %s: finishing the message in flight", received.name)
     finally:
         STOP.set()
         if scheduler.running:
             scheduler.shutdown(wait=True)
         release_process_claims(app)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def release_process_claims(app: Flask) -> None:
