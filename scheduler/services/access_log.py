@@ -71,10 +71,10 @@ def access_records(wanted: AccessFilter, page: int = 1) -> AccessPage:
     if wanted.user_id is not None:
         query = query.where(AccessRecord.user_id == wanted.user_id)
     if wanted.candidate:
-        pattern = f"%{wanted.candidate.lower()}%"
+        part = wanted.candidate.lower()
         query = query.join(Candidate, Candidate.id == AccessRecord.candidate_id).where(
-            sa.or_(sa.func.lower(Candidate.name).like(pattern),
-                   sa.func.lower(Candidate.email).like(pattern)))
+            sa.or_(sa.func.lower(Candidate.name).contains(part, autoescape=True),
+                   sa.func.lower(Candidate.email).contains(part, autoescape=True)))
     if wanted.start_at is not None:
         query = query.where(AccessRecord.accessed_at >= wanted.start_at)
     if wanted.end_at is not None:

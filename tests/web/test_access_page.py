@@ -68,6 +68,8 @@ def test_admin_filters_by_person_candidate_and_period(client, db, looks):
     by_candidate = client.get("/admin/access?candidate=ANNA@example").text
     assert _who_and_whom(by_candidate) == {("Wu Looker", "Anna Subject"),
                                            ("Li Looker", "Anna Subject")}
+    # A wildcard is a character like any other.
+    assert _rows(client.get("/admin/access?candidate=%25").text) == []
     day = looks["day"].isoformat()
     # One London day: the look five minutes before its midnight is the day before.
     by_day = client.get(f"/admin/access?start={day}&end={day}").text
