@@ -97,6 +97,9 @@ class StageRequest:
             raise ValueError("duration must be a positive whole number of seconds")
         if self.panel_size < 0:
             raise ValueError("panel_size must not be negative")
+        if self.buffer_before < timedelta(0) or self.buffer_after < timedelta(0):
+            # Busy time is prepared merged: widening it by buffers is exact only when they are >= 0.
+            raise ValueError("buffers must not be negative")
         if self.step_minutes < 1:
             raise ValueError("step_minutes must be at least 1")
         if self.is_senior_seat_required and self.panel_size == 0:
