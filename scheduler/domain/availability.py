@@ -265,12 +265,13 @@ def working_intervals(calendar: InterviewerCalendar, start: int, end: int,
         for override in calendar.date_overrides:
             target = time_off if override.is_time_off else extra
             target.setdefault(override.day, []).append(seconds_of_day(override.start, override.end))
+        # Only the dates with overrides (inside the range's dates) need expanding.
         if extra:
             working = iv.merge(chain(working, daily_intervals(
-                calendar.zone, days, lambda day: extra.get(day, ()))))
+                calendar.zone, [day for day in days if day in extra], extra.__getitem__)))
         if time_off:
             working = iv.subtract(working, daily_intervals(
-                calendar.zone, days, lambda day: time_off.get(day, ())))
+                calendar.zone, [day for day in days if day in time_off], time_off.__getitem__))
     return iv.clip(working, start, end)
 
 

@@ -153,6 +153,17 @@ class BitCounter:
         """Return how many of the masks have *bit* set."""
         return sum(((digit >> bit) & 1) << index for index, digit in enumerate(self.slices))
 
+    def values(self, bits: Sequence[int]) -> list[int]:
+        """Return the counts at each of *bits* (one pass over each slice's binary digits)."""
+        counts = [0] * len(bits)
+        for index, digit in enumerate(self.slices):
+            digits = format(digit, "b")[::-1]
+            size, weight = len(digits), 1 << index
+            for position, bit in enumerate(bits):
+                if bit < size and digits[bit] == "1":
+                    counts[position] += weight
+        return counts
+
 
 def first_free(order: Sequence[tuple[int, int, int, int]], depth: int, within: int
                ) -> tuple[dict[int, list[int]], list[int]]:

@@ -605,6 +605,8 @@ class _Lane:
         self.senior_counts = BitCounter()
         self.picks: dict[int, list[int]] = {}
         self.senior_picks: dict[int, list[int]] = {}
+        self.count_at: dict[int, int] = {}
+        self.senior_count_at: dict[int, int] = {}
 
     def add(self, who: int, mask: int, last: int, weeks: list[tuple[int, int]]) -> None:
         """Add a pool member free at *mask*, with the count of each stretch of weeks."""
@@ -636,6 +638,12 @@ class _Lane:
             possible &= senior_union
         return possible
 
+    def count(self, bits: list[int]) -> None:
+        """Count who is free (and how many seniors) at each of *bits*, for the alternatives."""
+        self.count_at = dict(zip(bits, self.counts.values(bits)))
+        if self.is_senior_required:
+            self.senior_count_at = dict(zip(bits, self.senior_counts.values(bits)))
+
     def first_panel(self, bit: int, used: set[int]) -> list[int] | None:
         """Return the first valid panel at *bit* leaving out *used* (as _StageState.first_panel).
 
@@ -645,6 +653,8 @@ class _Lane:
         people = self.picks.get(bit, ())
         if used:
             people = [who for who in people if who not in used]
+        elif not self.is_senior_required:
+            return people[:self.size]
         if len(people) < self.size:
             return None
         panel = list(people[:self.size])
@@ -658,8 +668,8 @@ class _Lane:
 
     def alternatives(self, bit: int, excluded: Iterable[int]) -> int:
         """Count the other valid panels at *bit*, leaving out *excluded* ids."""
-        available = self.counts.at(bit)
-        seniors = self.senior_counts.at(bit) if self.is_senior_required else 0
+        available = self.count_at[bit]
+        seniors = self.senior_count_at[bit] if self.is_senior_required else 0
         for who in excluded:
             mask = self.masks.get(who)
             if mask is not None and mask >> bit & 1:
@@ -727,7 +737,21 @@ def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], n
     humane = _Humane(first, by_id, lanes, lo, hi)
     found = []
     is_loop = len(lanes) > 1
-    for bit in positions(bookable):
+    bits = positions(bookable)
+    for lane in lanes:
+        if lane.size:
+            lane.count(bits)
+    if not is_loop:
+        lane = lanes[0]
+        starts = grid.starts
+        if not lane.size:
+            return [_stage_slots(lanes, [[]], [0], starts[bit], humane) for bit in bits], \
+                warnings_found
+        for bit in bits:
+            found.append(_stage_slots(lanes, [sorted(lane.first_panel(bit, ()))],
+                                      [lane.alternatives(bit, ())], starts[bit], humane))
+        return found, warnings_found
+    for bit in bits:
         panels: list[list[int]] | None = []
         used: set[int] = set()
         for lane in lanes:
@@ -814,7 +838,10 @@ def _add_member(lane: _Lane, calendar: InterviewerCalendar, grid: Grid, memo: _S
         working = grid.inside(av.working_intervals(calendar, start, end, memo.windows),
                               offset, duration)
     else:
-        key = (index, calendar.zone, av.weekly_pattern(calendar), calendar.workdays)
+        # Same zone, office calendar and windows: the same working time.
+        key = (index, calendar.zone, calendar.workdays,
+               tuple(sorted((weekday, tuple(map(tuple, windows)))
+                            for weekday, windows in calendar.weekly_windows.items() if windows)))
         working = memo.working.get(key)
         if working is None:
             working = grid.inside(av.working_intervals(calendar, start, end, memo.windows),
@@ -868,6 +895,15 @@ class _Humane:
         self.by_person: dict[tuple[int, int], _NormalDays] = {}
         # Interviewers in one zone with one weekly pattern share their normal days.
         self.by_pattern: dict[tuple, _NormalDays] = {}
+        self.durations = [timedelta(seconds=lane.duration) for lane in lanes]
+        self.flags: dict[tuple[str, int], HumaneFlag] = {}  # one (immutable) flag per person
+
+    def flag(self, kind: str, who: int) -> HumaneFlag:
+        """Return the flag saying a slot is *kind* for interviewer *who*."""
+        found = self.flags.get((kind, who))
+        if found is None:
+            found = self.flags[(kind, who)] = HumaneFlag(kind, who)
+        return found
 
     def margin(self, index: int, who: int | None, start: int, end: int):
         """Return (margin in minutes, is early, is late) of ``[start, end)`` for one person."""
@@ -895,7 +931,7 @@ def _stage_slots(lanes: list[_Lane], chosen: list[list[int]], alternatives: list
     for index, lane in enumerate(lanes):
         slot_start = start + lane.offset
         slot_end = slot_start + lane.duration
-        score, is_early, is_late = humane.margin(index, None, slot_start, slot_end)
+        score, is_early, is_late = humane.candidate.margin(slot_start, slot_end)
         flags = []
         if is_early:
             flags.append(_CANDIDATE_EARLY)
@@ -906,9 +942,10 @@ def _stage_slots(lanes: list[_Lane], chosen: list[list[int]], alternatives: list
             if margin < score:
                 score = margin
             if is_early:
-                flags.append(HumaneFlag(EARLY, who))
+                flags.append(humane.flag(EARLY, who))
             if is_late:
-                flags.append(HumaneFlag(LATE, who))
-        slots.append(Slot(iv.from_epoch(slot_start), iv.from_epoch(slot_end), tuple(chosen[index]),
+                flags.append(humane.flag(LATE, who))
+        start_at = iv.from_epoch(slot_start)
+        slots.append(Slot(start_at, start_at + humane.durations[index], tuple(chosen[index]),
                           alternatives[index], score, tuple(flags)))
     return tuple(slots)
