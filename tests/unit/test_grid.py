@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scheduler.domain import intervals as iv
 from scheduler.domain.grid import BitCounter, Grid, first_free, positions
 
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=None)
 
 
 @st.composite
