@@ -19,13 +19,19 @@ overnight window and ``(00:00, 00:00)`` is the whole day.
 
 Caps: an interviewer whose booked interviews already reach the daily cap on a local date (or
 the weekly cap in a local Monday–Sunday week) is unavailable for that whole local day (week).
+
+Busy time is prepared once, where it is loaded (:func:`prepare_busy`): sorted, merged epoch-second
+intervals in :attr:`InterviewerCalendar.busy_seconds`, so no search converts or sorts it again.
+A calendar built without it (a test, a one-off) is prepared on each use from its datetimes.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
@@ -34,6 +40,9 @@ from scheduler.domain.intervals import Interval
 from scheduler.domain.workdays import MAKEUP_WORKDAY, WorkdayCalendar
 
 DAY_SECONDS = 86_400
+_START, _END = itemgetter(0), itemgetter(1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SECOND = timedelta(seconds=1)
 Window = tuple[time, time]
 
 
@@ -56,10 +65,13 @@ class InterviewerCalendar:
 
     *weekly_windows* maps a weekday (0 = Monday … 6 = Sunday) to local ``(start, end)``
     windows, used on the office's workdays only. *busy* holds UTC ``(start_at, end_at)`` pairs
-    (imported events, manual blocks); *booked_interviews* holds the interviews already booked,
-    which are busy too (no need to repeat them in *busy*) and count toward the caps and the
-    fairness order. ``None`` caps mean no cap. *last_interviewed_at* breaks fairness ties:
-    the least recently interviewed goes first, never-interviewed (``None``) first of all.
+    (imported events, manual blocks); *busy_seconds*, when given, is the same busy time prepared
+    by :func:`prepare_busy` (sorted, merged epoch seconds) and is what the engine reads, so a
+    loader prepares it once and *busy* may then be left empty. *booked_interviews* holds the
+    interviews already booked, which are busy too (no need to repeat them in *busy*) and count
+    toward the caps and the fairness order. ``None`` caps mean no cap. *last_interviewed_at*
+    breaks fairness ties: the least recently interviewed goes first, never-interviewed
+    (``None``) first of all.
     """
 
     interviewer_id: int
@@ -72,6 +84,33 @@ class InterviewerCalendar:
     daily_cap: int | None = None
     weekly_cap: int | None = None
     last_interviewed_at: datetime | None = None
+    busy_seconds: tuple[Interval, ...] | None = None
+
+
+def prepare_busy(pairs: Iterable[tuple[datetime, datetime]]) -> tuple[Interval, ...]:
+    """Return busy time as the engine takes it: aware ``(start_at, end_at)`` pairs as sorted,
+    merged ``(start, end)`` epoch seconds (touching ones joined, empty ones dropped).
+
+    Raises ValueError for a naive datetime (it would silently be read in the machine's zone).
+    """
+    try:
+        # Whole seconds since the epoch by subtraction: the cheapest exact conversion, and one a
+        # naive datetime refuses (TypeError) instead of guessing its zone.
+        return tuple(iv.merge(((start_at - _EPOCH) // _SECOND, (end_at - _EPOCH) // _SECOND)
+                              for start_at, end_at in pairs))
+    except TypeError as error:
+        raise ValueError("naive busy interval: instants must be timezone-aware") from error
+
+
+def prepared_busy(calendar: InterviewerCalendar) -> tuple[Interval, ...]:
+    """Return the calendar's busy time (not its booked interviews) prepared: see prepare_busy."""
+    if calendar.busy_seconds is not None:
+        return calendar.busy_seconds
+    try:
+        return prepare_busy(calendar.busy)
+    except ValueError as error:
+        raise ValueError(
+            f"naive busy interval for interviewer {calendar.interviewer_id}") from error
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,6 +149,16 @@ def existing_wall_clock_epoch(zone: str, day: date, seconds: int) -> int | None:
     tz = ZoneInfo(zone)
     wall = datetime.combine(day, time(0)) + timedelta(seconds=seconds)
     return int(wall.replace(tzinfo=tz).timestamp()) if _exists(tz, wall) else None
+
+
+def existing_wall_clock_epochs(zone: str, day: date, seconds: Iterable[int]) -> list[int]:
+    """Return :func:`existing_wall_clock_epoch` for each of *seconds* (within *day*), leaving
+    out those inside a gap: a plain day is its midnight plus each."""
+    midnight, is_regular = _day_clock(zone, day)
+    if is_regular:
+        return [midnight + offset for offset in seconds]
+    found = (existing_wall_clock_epoch(zone, day, offset) for offset in seconds)
+    return [instant for instant in found if instant is not None]
 
 
 def local_date(zone: str, epoch: int) -> date:
@@ -226,12 +275,13 @@ def working_intervals(calendar: InterviewerCalendar, start: int, end: int,
         for override in calendar.date_overrides:
             target = time_off if override.is_time_off else extra
             target.setdefault(override.day, []).append(seconds_of_day(override.start, override.end))
+        # Only the dates with overrides (inside the range's dates) need expanding.
         if extra:
             working = iv.merge(chain(working, daily_intervals(
-                calendar.zone, days, lambda day: extra.get(day, ()))))
+                calendar.zone, [day for day in days if day in extra], extra.__getitem__)))
         if time_off:
             working = iv.subtract(working, daily_intervals(
-                calendar.zone, days, lambda day: time_off.get(day, ())))
+                calendar.zone, [day for day in days if day in time_off], time_off.__getitem__))
     return iv.clip(working, start, end)
 
 
@@ -242,19 +292,19 @@ def busy_intervals(calendar: InterviewerCalendar, start: int, end: int,
     A slot ``[s, e)`` needs *buffer_before* free seconds before it and *buffer_after* after it,
     so busy ``[b, c)`` blocks ``[b − buffer_after, c + buffer_before)``.
     """
-    # The hottest loop of a search, hence one comprehension: keep what can reach the range by
-    # comparing datetimes (a naive one raises TypeError against these aware bounds), then convert.
-    lower_at = iv.from_epoch(start - buffer_before)
-    upper_at = iv.from_epoch(end + buffer_after)
+    busy = prepared_busy(calendar)
+    # Sorted and merged, so both starts and ends ascend: cut out what can reach the range.
+    first = bisect_right(busy, start - buffer_before, key=_END)
+    last = bisect_left(busy, end + buffer_after, lo=first, key=_START)
     try:
-        pieces = [(int(busy_start_at.timestamp()) - buffer_after,
-                   int(busy_end_at.timestamp()) + buffer_before)
-                  for intervals in (calendar.busy, calendar.booked_interviews)
-                  for busy_start_at, busy_end_at in intervals
-                  if busy_end_at > lower_at and busy_start_at < upper_at]
+        booked = [((start_at - _EPOCH) // _SECOND, (end_at - _EPOCH) // _SECOND)
+                  for start_at, end_at in calendar.booked_interviews]
     except TypeError as error:
-        raise ValueError(f"naive busy interval for interviewer {calendar.interviewer_id}") from error
-    return iv.merge(pieces)
+        raise ValueError(
+            f"naive booked interview for interviewer {calendar.interviewer_id}") from error
+    return iv.merge((busy_start - buffer_after, busy_end + buffer_before)
+                    for busy_start, busy_end in chain(busy[first:last], booked)
+                    if busy_end > start - buffer_before and busy_start < end + buffer_after)
 
 
 def week_start(day: date) -> date:
@@ -277,10 +327,14 @@ def interviews_per_day(calendar: InterviewerCalendar) -> dict[date, int]:
     return starts_per_local_day(calendar.zone, (start_at for start_at, _ in calendar.booked_interviews))
 
 
-def interviews_per_week(calendar: InterviewerCalendar) -> dict[date, int]:
-    """Count booked interviews per local Monday–Sunday week (keyed by its Monday)."""
+def interviews_per_week(calendar: InterviewerCalendar,
+                        per_day: Mapping[date, int] | None = None) -> dict[date, int]:
+    """Count booked interviews per local Monday–Sunday week (keyed by its Monday).
+
+    *per_day*, when the caller has counted them already, is :func:`interviews_per_day`.
+    """
     counts: dict[date, int] = {}
-    for day, count in interviews_per_day(calendar).items():
+    for day, count in (interviews_per_day(calendar) if per_day is None else per_day).items():
         monday = week_start(day)
         counts[monday] = counts.get(monday, 0) + count
     return counts
@@ -304,23 +358,34 @@ def load_at(zone: str, starts_at: Iterable[datetime], now: datetime) -> Load:
                 week=sum(count for day, count in per_day.items() if week_start(day) == monday))
 
 
-def day_cap_intervals(calendar: InterviewerCalendar) -> list[Interval]:
-    """Return the local days on which the interviewer has reached the daily cap."""
+def day_cap_intervals(calendar: InterviewerCalendar,
+                      per_day: Mapping[date, int] | None = None) -> list[Interval]:
+    """Return the local days on which the interviewer has reached the daily cap.
+
+    *per_day*, when the caller has counted them already, is :func:`interviews_per_day`.
+    """
     if calendar.daily_cap is None:
         return []
     return iv.merge(
         (wall_clock_epoch(calendar.zone, day, 0), wall_clock_epoch(calendar.zone, day, DAY_SECONDS))
-        for day, count in interviews_per_day(calendar).items() if count >= calendar.daily_cap)
+        for day, count in (interviews_per_day(calendar) if per_day is None else per_day).items()
+        if count >= calendar.daily_cap)
 
 
-def week_cap_intervals(calendar: InterviewerCalendar) -> list[Interval]:
-    """Return the local Monday–Sunday weeks in which the interviewer has reached the weekly cap."""
+def week_cap_intervals(calendar: InterviewerCalendar,
+                       per_week: Mapping[date, int] | None = None) -> list[Interval]:
+    """Return the local Monday–Sunday weeks in which the interviewer has reached the weekly cap.
+
+    *per_week*, when the caller has counted them already, is :func:`interviews_per_week`.
+    """
     if calendar.weekly_cap is None:
         return []
     return iv.merge(
         (wall_clock_epoch(calendar.zone, monday, 0),
          wall_clock_epoch(calendar.zone, monday, 7 * DAY_SECONDS))
-        for monday, count in interviews_per_week(calendar).items() if count >= calendar.weekly_cap)
+        for monday, count in (interviews_per_week(calendar) if per_week is None
+                              else per_week).items()
+        if count >= calendar.weekly_cap)
 
 
 def free_intervals(calendar: InterviewerCalendar, start: int, end: int,

@@ -47,20 +47,20 @@ def interview_conflicts(calendar: av.InterviewerCalendar,
     """Return, for each of one interviewer's *interviews* (key, start, end), what is wrong with
     it, in CONFLICT_KINDS order; an interview with nothing wrong is left out.
 
-    *calendar.busy* must hold the busy time around the interviews (not the interviews
-    themselves); the interviews are compared with each other.
+    The calendar's busy time (*calendar.busy*, or its prepared *busy_seconds*) must hold the
+    busy time around the interviews (not the interviews themselves); the interviews are
+    compared with each other.
     """
     found: dict[Hashable, tuple[str, ...]] = {}
+    busy = av.prepared_busy(calendar)
     for key, start_at, end_at in interviews:
         kinds = []
-        # Aware datetimes compare as instants: no conversion for the busy time of a whole week.
-        if any(busy_start_at < end_at and start_at < busy_end_at
-               for busy_start_at, busy_end_at in calendar.busy):
+        start, end = iv.to_epoch(start_at), iv.to_epoch(end_at)
+        if iv.overlaps(busy, start, end):
             kinds.append(OVERLAPS_BUSY)
         if any(other != key and other_start_at < end_at and start_at < other_end_at
                for other, other_start_at, other_end_at in interviews):
             kinds.append(OVERLAPS_INTERVIEW)
-        start, end = iv.to_epoch(start_at), iv.to_epoch(end_at)
         if not iv.covers(av.working_intervals(calendar, start, end), start, end):
             kinds.append(OUTSIDE_HOURS)
         if kinds:

@@ -244,8 +244,7 @@ def _row(profile: InterviewerProfile, calendar: av.InterviewerCalendar, seats: l
     def instants(intervals):
         return [(iv.from_epoch(start), iv.from_epoch(end)) for start, end in intervals]
 
-    busy = iv.merge((int(start_at.timestamp()), int(end_at.timestamp()))
-                    for start_at, end_at in calendar.busy)
+    busy = av.prepared_busy(calendar)
     conflicts = interview_conflicts(calendar, [(interview.id, interview.start_at, interview.end_at)
                                                for _start, _end, interview in seats])
     interviews = [BoardInterview(interview, conflicts.get(interview.id, ()),

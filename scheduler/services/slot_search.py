@@ -3,7 +3,8 @@
 `load_calendars` reads everything the engine needs for a set of interviewers in a fixed number
 of queries (profiles with hours and qualifications, date overrides, workday overrides and year
 marks, busy blocks, booked interviews, last interview), whatever the pool size: never one query per
-interviewer or per slot. `find_slots` and `check_booking` build the engine's requests from the
+interviewer or per slot. It prepares each interviewer's busy time once, as the engine takes it
+(sorted, merged epoch seconds: `busy_seconds`), so no search converts it again. `find_slots` and `check_booking` build the engine's requests from the
 stage templates and the candidate (zone, hours, and their own live interviews, which no slot may
 overlap); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
 panel seat at a given time, and `flag_hours` who a given time is early or late for.
@@ -18,7 +19,7 @@ from typing import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from scheduler.domain.availability import DateOverride, InterviewerCalendar
+from scheduler.domain.availability import DateOverride, InterviewerCalendar, prepare_busy
 from scheduler.domain.slots import (
     HumaneFlag, SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
     find_slots as engine_find_slots, humane_flags,
@@ -171,6 +172,8 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
             workdays=workdays[profile.office.calendar_key],
             date_overrides=tuple(date_overrides[profile.id]),
             busy=tuple(busy[profile.id]),
+            # Prepared once here (sorted, merged epoch seconds) so no search converts it again.
+            busy_seconds=prepare_busy(busy[profile.id]),
             booked_interviews=tuple(booked[profile.id]),
             daily_cap=profile.daily_cap,
             weekly_cap=profile.weekly_cap,
