@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from scheduler.extensions import db
 from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile, Office, User, UserRole
 from scheduler.models.user import LANGUAGES, ROLES
+from scheduler.services.availability_cache import bump_user_versions
 from scheduler.services.errors import N_, ServiceError
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
@@ -175,6 +176,7 @@ def set_user_active(actor: User, user: User, is_active: bool, now: datetime) -> 
     before = _snapshot(user)
     user.is_active = is_active
     db.session.flush()
+    bump_user_versions(user)
     record_event(actor, "user.reactivated" if is_active else "user.deactivated", user, now=now,
                  before=before, after=_snapshot(user),
                  note="" if is_active else f"future interviews: {len(future_interviews(user, now))}")
