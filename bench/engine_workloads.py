@@ -6,17 +6,24 @@ schedule is the estimated one). Each run rebuilds the office workday calendars, 
 would, so per-calendar memos never carry over between runs; process-wide caches (holiday data
 per year, local midnights per zone and date) stay warm, as they do in a long-running worker.
 
-The floor of a workload is converting every busy interval it reads to epoch seconds: the least
-any engine must do with its input.
+The engine's input is what the service hands it: where the domain takes busy time prepared
+(``InterviewerCalendar.busy_seconds``, issue 23), :func:`engine_input` prepares it before the
+timing, as ``load_calendars`` does when it loads the rows; an older domain gets the datetimes.
+The same module thus times any revision (``python -m bench.compare REV``).
+
+The floor of a workload here is converting every busy interval it reads to epoch seconds
+(``bench.compare``'s floor reads them from database rows, as a request does).
 """
 from __future__ import annotations
 
 import dataclasses
 import random
+from functools import lru_cache
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bench.registry import Prepared, Workload, register
+from scheduler.domain import availability
 from scheduler.domain.availability import DateOverride, InterviewerCalendar
 from scheduler.domain.intervals import to_epoch
 from scheduler.domain.slots import StageRequest, find_loop_slots, find_slots
@@ -47,6 +54,7 @@ class Team:
 
     calendars: tuple[InterviewerCalendar, ...]
     busy_intervals: int
+    name: str = ""
 
 
 def make_team(size: int, days: int, busy_total: int, seed: int = SEED) -> Team:
@@ -88,6 +96,20 @@ def make_team(size: int, days: int, busy_total: int, seed: int = SEED) -> Team:
     return Team(tuple(calendars), total)
 
 
+@lru_cache(maxsize=1)
+def takes_prepared_busy() -> bool:
+    """Tell whether this revision's domain takes busy time prepared (``busy_seconds``)."""
+    return any(field.name == "busy_seconds" for field in dataclasses.fields(InterviewerCalendar))
+
+
+def engine_input(calendars) -> list[InterviewerCalendar]:
+    """Return the calendars as this revision's service hands them to the engine (the adapter)."""
+    if not takes_prepared_busy():
+        return list(calendars)
+    return [dataclasses.replace(calendar, busy_seconds=availability.prepare_busy(calendar.busy))
+            for calendar in calendars]
+
+
 def fresh_workdays(calendars) -> list[InterviewerCalendar]:
     """Return the calendars with new office workday calendars, as a new request would build."""
     offices = {key: WorkdayCalendar(key) for _zone, key in OFFICES}
@@ -103,48 +125,56 @@ def _floor(calendars):
     return load_busy
 
 
+def _source(team: Team, calendars) -> tuple[str, tuple[int, ...]]:
+    return team.name, tuple(calendar.interviewer_id for calendar in calendars)
+
+
 def _count_busy(calendars) -> int:
     return sum(len(c.busy) + len(c.booked_interviews) for c in calendars)
 
 
-def stage(panel_size: int, pool, *, seniors=(), minutes: int = 60) -> StageRequest:
+def stage(panel_size: int, pool, *, seniors=(), minutes: int = 60, days: int = 28) -> StageRequest:
     """Return a stage request with the demo's defaults (Shanghai candidate, 28-day horizon)."""
     return StageRequest(
         duration=timedelta(minutes=minutes), panel_size=panel_size, pool=tuple(pool),
         senior_ids=frozenset(seniors), is_senior_seat_required=bool(seniors),
         buffer_before=timedelta(minutes=10), buffer_after=timedelta(minutes=10),
-        min_notice=timedelta(hours=24), horizon=timedelta(days=28), step_minutes=30,
+        min_notice=timedelta(hours=24), horizon=timedelta(days=days), step_minutes=30,
         candidate_zone="Asia/Shanghai")
 
 
 def single_stage(team: Team, request: StageRequest) -> Prepared:
     """Prepare a one-stage search over the calendars of the request's pool."""
     calendars = [c for c in team.calendars if c.interviewer_id in set(request.pool)]
+    given = engine_input(calendars)
 
     def run() -> int:
-        return len(find_slots(request, fresh_workdays(calendars), NOW).slots)
-    return Prepared(run, _floor(calendars), _count_busy(calendars))
+        return len(find_slots(request, fresh_workdays(given), NOW).slots)
+    return Prepared(run, _floor(calendars), _count_busy(calendars), _source(team, calendars))
 
 
 def loop(team: Team, stages, break_minutes: int = 15) -> Prepared:
     """Prepare a loop search over the union of the stages' pools."""
     wanted = set().union(*(set(s.pool) for s in stages))
     calendars = [c for c in team.calendars if c.interviewer_id in wanted]
+    given = engine_input(calendars)
 
     def run() -> int:
-        return len(find_loop_slots(stages, fresh_workdays(calendars), NOW,
+        return len(find_loop_slots(stages, fresh_workdays(given), NOW,
                                    timedelta(minutes=break_minutes)).slots)
-    return Prepared(run, _floor(calendars), _count_busy(calendars))
+    return Prepared(run, _floor(calendars), _count_busy(calendars), _source(team, calendars))
 
 
+# name: (interviewers, days, busy intervals)
+TEAMS = {"S": (10, 14, 400), "M": (50, 28, 4000), "L": (200, 28, 16000), "XL": (400, 28, 32000)}
 _TEAMS: dict[str, Team] = {}
 
 
 def team(name: str) -> Team:
-    """Return the generated team S, M or L (built once per process)."""
+    """Return the generated team S, M, L or XL (built once per process)."""
     if name not in _TEAMS:
-        size, days, busy = {"S": (10, 14, 400), "M": (50, 28, 4000), "L": (200, 28, 16000)}[name]
-        _TEAMS[name] = make_team(size, days, busy)
+        size, days, busy = TEAMS[name]
+        _TEAMS[name] = dataclasses.replace(make_team(size, days, busy), name=name)
     return _TEAMS[name]
 
 
@@ -154,7 +184,7 @@ def _asian(count: int, size: int = 200) -> list[int]:
 
 
 def _s_any1():
-    return single_stage(team("S"), stage(1, range(10), minutes=30))
+    return single_stage(team("S"), stage(1, range(10), minutes=30, days=14))
 
 
 def _m_any1():
@@ -174,6 +204,10 @@ def _l_any1():
     return single_stage(team("L"), stage(1, range(200)))
 
 
+def _xl_any1():
+    return single_stage(team("XL"), stage(1, range(400)))
+
+
 def _loop(size: int):
     def prepare():
         first_pool = _asian(size)
@@ -190,6 +224,8 @@ register(Workload("M 2-of-8 caps", "50 interviewers, 28 days, 2 of 8 with a seni
                   _m_2of8, 30))
 register(Workload("L any-1", "200 interviewers in 8 zones, 28 days, 1 of 200", _l_any1, 120,
                   compare_to="M any-1"))
+register(Workload("XL any-1", "400 interviewers in 8 zones, 28 days, 1 of 400", _xl_any1, 240,
+                  compare_to="L any-1"))
 register(Workload("loop 8", "200-person team; 2 of 8 (senior) then 1 of 8, 15 min break",
                   _loop(8), 500))
 register(Workload("loop 20", "200-person team; 2 of 20 (senior) then 1 of 20, 15 min break",

@@ -25,6 +25,9 @@ class Prepared:
     run: Callable[[], int]
     floor: Callable[[], object]
     busy_intervals: int
+    # The generated team and interviewer ids whose stored rows a request would read: bench.compare
+    # times reading them from a database as its floor (None: the workload reads a database itself).
+    source: tuple[str, tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True)

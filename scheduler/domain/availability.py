@@ -109,7 +109,8 @@ def prepared_busy(calendar: InterviewerCalendar) -> tuple[Interval, ...]:
     try:
         return prepare_busy(calendar.busy)
     except ValueError as error:
-        raise ValueError(f"naive busy interval for interviewer {calendar.interviewer_id}") from error
+        raise ValueError(
+            f"naive busy interval for interviewer {calendar.interviewer_id}") from error
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,12 +265,13 @@ def working_intervals(calendar: InterviewerCalendar, start: int, end: int,
         for override in calendar.date_overrides:
             target = time_off if override.is_time_off else extra
             target.setdefault(override.day, []).append(seconds_of_day(override.start, override.end))
+        # Only the dates with overrides (inside the range's dates) need expanding.
         if extra:
             working = iv.merge(chain(working, daily_intervals(
-                calendar.zone, days, lambda day: extra.get(day, ()))))
+                calendar.zone, [day for day in days if day in extra], extra.__getitem__)))
         if time_off:
             working = iv.subtract(working, daily_intervals(
-                calendar.zone, days, lambda day: time_off.get(day, ())))
+                calendar.zone, [day for day in days if day in time_off], time_off.__getitem__))
     return iv.clip(working, start, end)
 
 
@@ -288,7 +290,8 @@ def busy_intervals(calendar: InterviewerCalendar, start: int, end: int,
         booked = [((start_at - _EPOCH) // _SECOND, (end_at - _EPOCH) // _SECOND)
                   for start_at, end_at in calendar.booked_interviews]
     except TypeError as error:
-        raise ValueError(f"naive booked interview for interviewer {calendar.interviewer_id}") from error
+        raise ValueError(
+            f"naive booked interview for interviewer {calendar.interviewer_id}") from error
     return iv.merge((busy_start - buffer_after, busy_end + buffer_before)
                     for busy_start, busy_end in chain(busy[first:last], booked)
                     if busy_end > start - buffer_before and busy_start < end + buffer_after)
@@ -314,10 +317,14 @@ def interviews_per_day(calendar: InterviewerCalendar) -> dict[date, int]:
     return starts_per_local_day(calendar.zone, (start_at for start_at, _ in calendar.booked_interviews))
 
 
-def interviews_per_week(calendar: InterviewerCalendar) -> dict[date, int]:
-    """Count booked interviews per local Monday–Sunday week (keyed by its Monday)."""
+def interviews_per_week(calendar: InterviewerCalendar,
+                        per_day: Mapping[date, int] | None = None) -> dict[date, int]:
+    """Count booked interviews per local Monday–Sunday week (keyed by its Monday).
+
+    *per_day*, when the caller has counted them already, is :func:`interviews_per_day`.
+    """
     counts: dict[date, int] = {}
-    for day, count in interviews_per_day(calendar).items():
+    for day, count in (interviews_per_day(calendar) if per_day is None else per_day).items():
         monday = week_start(day)
         counts[monday] = counts.get(monday, 0) + count
     return counts
@@ -341,23 +348,34 @@ def load_at(zone: str, starts_at: Iterable[datetime], now: datetime) -> Load:
                 week=sum(count for day, count in per_day.items() if week_start(day) == monday))
 
 
-def day_cap_intervals(calendar: InterviewerCalendar) -> list[Interval]:
-    """Return the local days on which the interviewer has reached the daily cap."""
+def day_cap_intervals(calendar: InterviewerCalendar,
+                      per_day: Mapping[date, int] | None = None) -> list[Interval]:
+    """Return the local days on which the interviewer has reached the daily cap.
+
+    *per_day*, when the caller has counted them already, is :func:`interviews_per_day`.
+    """
     if calendar.daily_cap is None:
         return []
     return iv.merge(
         (wall_clock_epoch(calendar.zone, day, 0), wall_clock_epoch(calendar.zone, day, DAY_SECONDS))
-        for day, count in interviews_per_day(calendar).items() if count >= calendar.daily_cap)
+        for day, count in (interviews_per_day(calendar) if per_day is None else per_day).items()
+        if count >= calendar.daily_cap)
 
 
-def week_cap_intervals(calendar: InterviewerCalendar) -> list[Interval]:
-    """Return the local Monday–Sunday weeks in which the interviewer has reached the weekly cap."""
+def week_cap_intervals(calendar: InterviewerCalendar,
+                       per_week: Mapping[date, int] | None = None) -> list[Interval]:
+    """Return the local Monday–Sunday weeks in which the interviewer has reached the weekly cap.
+
+    *per_week*, when the caller has counted them already, is :func:`interviews_per_week`.
+    """
     if calendar.weekly_cap is None:
         return []
     return iv.merge(
         (wall_clock_epoch(calendar.zone, monday, 0),
          wall_clock_epoch(calendar.zone, monday, 7 * DAY_SECONDS))
-        for monday, count in interviews_per_week(calendar).items() if count >= calendar.weekly_cap)
+        for monday, count in (interviews_per_week(calendar) if per_week is None
+                              else per_week).items()
+        if count >= calendar.weekly_cap)
 
 
 def free_intervals(calendar: InterviewerCalendar, start: int, end: int,

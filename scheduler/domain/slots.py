@@ -5,14 +5,18 @@ Inputs are plain dataclasses: a :class:`StageRequest` per stage, an
 
 How a search works (DESIGN.md §5):
 
-1. Per qualified interviewer, free time = working windows on workdays − busy time widened by
-   the stage's buffers − local days/weeks at cap (:mod:`scheduler.domain.availability`).
-   Each free interval ``[a, b)`` long enough becomes the closed range ``[a, b − duration]`` of
-   starts that keep the whole interview inside it.
-2. One sweep, in time order, over the edges of all those ranges keeps the set of interviewers
-   who could start *now*, sorted by the fairness key; at each candidate start time on the grid
-   the panel is read off the front of that set. Cost grows with the number of intervals and
-   grid points, not with the minutes in the horizon.
+1. The grid: the candidate's possible start times (see **Grid** below), each a bit position.
+2. Per stage and qualified interviewer, one big integer over the grid
+   (:mod:`scheduler.domain.grid`): bit *j* set when the interview started at the *j*-th grid
+   time lies inside the interviewer's working time on a workday and clear of their busy time
+   widened by the stage's buffers and of local days/weeks at cap
+   (:mod:`scheduler.domain.availability`). Working time becomes a mask once per zone, weekly
+   pattern and office calendar; each busy interval costs a division and a lookup.
+3. The panel: interviewers in fairness order (their rank changes only at their local Monday
+   midnights, so each enters the order once per stretch of weeks with one rank), reading per
+   grid time the first free ones with a few integer operations per interviewer; the number of
+   alternatives comes from per-bit counts kept as bit slices. A loop whose fairest panels
+   collide falls back, at that start only, to the backtracking search below.
 
 Definitions the tests and the booking service rely on:
 
@@ -42,10 +46,10 @@ Definitions the tests and the booking service rely on:
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from itertools import combinations
+from datetime import date, datetime, time, timedelta
+from itertools import chain, combinations
 from functools import lru_cache
 from math import comb
 from typing import Iterable, Mapping, Sequence
@@ -53,6 +57,7 @@ from typing import Iterable, Mapping, Sequence
 from scheduler.domain import availability as av
 from scheduler.domain import intervals as iv
 from scheduler.domain.availability import InterviewerCalendar
+from scheduler.domain.grid import BitCounter, Grid, first_free, positions
 from scheduler.domain.intervals import Interval
 from scheduler.domain.workdays import WorkdayWarning
 
@@ -460,47 +465,16 @@ def _interviewer_problems(calendar: InterviewerCalendar, stage: StageRequest, in
 
 
 class _StageState:
-    """Sweep state of one stage: who could start now, sorted by fairness key."""
+    """The people free for one stage at one start, in fairness order (the slow path of a loop)."""
 
-    def __init__(self, stage: StageRequest, offset: int, duration: int):
-        self.stage = stage
-        self.offset = offset
-        self.duration = duration
-        self.size = stage.panel_size
-        self.is_senior_required = stage.is_senior_seat_required
-        self.seniors = frozenset(stage.senior_ids)
-        self.keys: dict[int, tuple[int, int, int]] = {}
-        self.active: list[tuple[int, int, int]] = []  # fairness keys, ascending
-        self.active_seniors: list[tuple[int, int, int]] = []
-        self.is_active: set[int] = set()
-
-    def add(self, who: int) -> None:
-        key = self.keys[who]
-        insort(self.active, key)
-        if who in self.seniors:
-            insort(self.active_seniors, key)
-        self.is_active.add(who)
-
-    def remove(self, who: int) -> None:
-        key = self.keys[who]
-        del self.active[bisect_left(self.active, key)]
-        if who in self.seniors:
-            del self.active_seniors[bisect_left(self.active_seniors, key)]
-        self.is_active.discard(who)
-
-    def rekey(self, who: int, count: int) -> None:
-        was_active = who in self.is_active
-        if was_active:
-            self.remove(who)
-        old = self.keys[who]
-        self.keys[who] = (count, old[1], old[2])
-        if was_active:
-            self.add(who)
-
-    def is_possible(self) -> bool:
-        if len(self.active) < self.size:
-            return False
-        return not self.is_senior_required or bool(self.active_seniors)
+    def __init__(self, size: int, is_senior_required: bool, seniors: frozenset[int],
+                 active: list[tuple[int, int, int]]):
+        self.size = size
+        self.is_senior_required = is_senior_required
+        self.seniors = seniors
+        self.active = active  # fairness keys, ascending
+        self.active_seniors = [key for key in active if key[2] in seniors]
+        self.is_active = {key[2] for key in active}
 
     def first_panel(self, excluded: set[int]) -> tuple | None:
         """Return the first valid panel in fairness order, leaving out *excluded* ids."""
@@ -527,15 +501,17 @@ class _StageState:
 
     def alternatives(self, excluded: set[int]) -> int:
         """Count the valid panels other than the chosen one, leaving out *excluded* ids."""
-        if excluded:
-            available = len(self.is_active - excluded)
-            seniors = len(self.is_active & self.seniors - excluded)
-        else:
-            available, seniors = len(self.active), len(self.active_seniors)
-        total = comb(available, self.size)
-        if self.is_senior_required:
-            total -= comb(available - seniors, self.size)
-        return max(total - 1, 0)
+        available = len(self.is_active - excluded)
+        seniors = len(self.is_active & self.seniors - excluded)
+        return _alternatives(self.size, self.is_senior_required, available, seniors)
+
+
+def _alternatives(size: int, is_senior_required: bool, available: int, seniors: int) -> int:
+    """Count valid panels of *size* from *available* people (*seniors* of them), less one."""
+    total = comb(available, size)
+    if is_senior_required:
+        total -= comb(available - seniors, size)
+    return max(total - 1, 0)
 
 
 def _assign(states: list[_StageState], index: int, used: set[int]) -> list[tuple] | None:
@@ -606,6 +582,108 @@ def _weekly_spans(calendar: InterviewerCalendar) -> tuple[tuple[int, tuple[int, 
                  for weekday, windows in av.weekly_pattern(calendar))
 
 
+class _Lane:
+    """One stage of a search over the grid: who is free at each start, and in what order.
+
+    *masks* maps each pool member free at some start to their grid mask; *order* holds
+    ``(week count, last interview rank, id, mask)`` in fairness order, one entry per stretch of
+    the member's local weeks with the same count (masks cut to those weeks), so at any start
+    the entries whose mask has that bit list the free people in fairness order.
+    """
+
+    def __init__(self, stage: StageRequest, offset: int, duration: int, depth: int):
+        self.stage = stage
+        self.offset = offset
+        self.duration = duration
+        self.size = stage.panel_size
+        self.is_senior_required = stage.is_senior_seat_required
+        self.seniors = frozenset(stage.senior_ids)
+        self.depth = depth  # people read per start: the panel plus everyone earlier stages take
+        self.masks: dict[int, int] = {}
+        self.order: list[tuple[int, int, int, int]] = []
+        self.counts = BitCounter()
+        self.senior_counts = BitCounter()
+        self.picks: dict[int, list[int]] = {}
+        self.senior_picks: dict[int, list[int]] = {}
+        self.count_at: dict[int, int] = {}
+        self.senior_count_at: dict[int, int] = {}
+
+    def add(self, who: int, mask: int, last: int, weeks: list[tuple[int, int]]) -> None:
+        """Add a pool member free at *mask*, with the count of each stretch of weeks."""
+        self.masks[who] = mask
+        self.counts.add(mask)
+        if who in self.seniors:
+            self.senior_counts.add(mask)
+        if len(weeks) == 1:
+            self.order.append((weeks[0][0], last, who, mask))
+            return
+        for count, span in weeks:
+            if mask & span:
+                self.order.append((count, last, who, mask & span))
+
+    def settle(self, grid: Grid) -> int:
+        """Read the first people free at each start; return the starts this stage can take."""
+        self.order.sort()
+        union = 0
+        for mask in self.masks.values():
+            union |= mask
+        self.picks, reached = first_free(self.order, self.depth, union)
+        possible = reached[self.size - 1]
+        if self.is_senior_required:
+            seniors = [entry for entry in self.order if entry[2] in self.seniors]
+            senior_union = 0
+            for entry in seniors:
+                senior_union |= entry[3]
+            self.senior_picks, _ = first_free(seniors, self.depth - self.size + 1, senior_union)
+            possible &= senior_union
+        return possible
+
+    def count(self, bits: list[int]) -> None:
+        """Count who is free (and how many seniors) at each of *bits*, for the alternatives."""
+        self.count_at = dict(zip(bits, self.counts.values(bits)))
+        if self.is_senior_required:
+            self.senior_count_at = dict(zip(bits, self.senior_counts.values(bits)))
+
+    def first_panel(self, bit: int, used: set[int]) -> list[int] | None:
+        """Return the first valid panel at *bit* leaving out *used* (as _StageState.first_panel).
+
+        Exact because *depth* people were read: leaving out at most ``depth − size`` of them
+        still leaves the first ``size`` of the rest, and likewise for the seniors.
+        """
+        people = self.picks.get(bit, ())
+        if used:
+            people = [who for who in people if who not in used]
+        elif not self.is_senior_required:
+            return people[:self.size]
+        if len(people) < self.size:
+            return None
+        panel = list(people[:self.size])
+        if self.is_senior_required:
+            senior = next((who for who in self.senior_picks.get(bit, ()) if who not in used), None)
+            if senior is None:
+                return None
+            if senior not in panel:
+                panel[-1] = senior
+        return panel
+
+    def alternatives(self, bit: int, excluded: Iterable[int]) -> int:
+        """Count the other valid panels at *bit*, leaving out *excluded* ids."""
+        available = self.count_at[bit]
+        seniors = self.senior_count_at[bit] if self.is_senior_required else 0
+        for who in excluded:
+            mask = self.masks.get(who)
+            if mask is not None and mask >> bit & 1:
+                available -= 1
+                if who in self.seniors:
+                    seniors -= 1
+        return _alternatives(self.size, self.is_senior_required, available, seniors)
+
+    def state(self, bit: int) -> _StageState:
+        """Return who is free at *bit*, in fairness order, for the backtracking search."""
+        active = [entry[:3] for entry in self.order if entry[3] >> bit & 1]
+        return _StageState(self.size, self.is_senior_required, self.seniors, active)
+
+
 def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], now: datetime,
             break_between: timedelta) -> tuple[list[tuple[Slot, ...]], tuple[WorkdayWarning, ...]]:
     """Return, per loop start found, the slot of each stage; and the holiday-data warnings."""
@@ -622,16 +700,17 @@ def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], n
         (max(a, lo), min(b, hi - 1))
         for a, b in iv.start_ranges(candidate_free, plan.total)
         if a < hi and b >= lo]
-    grid = _grid_starts(first.candidate_zone, first.step_minutes * 60, candidate_ranges)
+    grid = Grid(_grid_starts(first.candidate_zone, first.step_minutes * 60, candidate_ranges))
 
-    states = []
-    events: list[tuple[int, int, int, int, int]] = []  # (time, kind, stage, who, week count)
+    lanes = []
     warnings: dict[tuple[str, int], WorkdayWarning] = {}
-    shared_windows: dict = {}
+    memo = _SearchMemo()
+    taken_before = 0  # seats of the earlier stages: the most a stage's first panel must skip
     for index, stage in enumerate(stages):
         offset, duration = plan.offsets[index], plan.durations[index]
-        state = _StageState(stage, offset, duration)
-        states.append(state)
+        lane = _Lane(stage, offset, duration, stage.panel_size + taken_before)
+        lanes.append(lane)
+        taken_before += stage.panel_size
         if stage.panel_size == 0:
             continue
         missing = [who for who in stage.pool if who not in by_id]
@@ -640,105 +719,233 @@ def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], n
         range_start, range_end = lo + offset, hi + offset + duration
         for who in sorted(set(stage.pool)):
             calendar = by_id[who]
-            last = _last_rank(calendar)
-            first_day = av.local_date(calendar.zone, range_start) - timedelta(days=1)
-            last_day = av.local_date(calendar.zone, range_end)
-            for warning in calendar.workdays.warnings(first_day, last_day):
+            for warning in memo.warnings(calendar, range_start, range_end):
                 warnings.setdefault((warning.calendar_key, warning.year), warning)
-            free = av.free_intervals(calendar, range_start, range_end,
-                                     _seconds(stage.buffer_before), _seconds(stage.buffer_after),
-                                     shared_windows)
-            ranges = iv.start_ranges(free, duration)
-            if not ranges:
+            if grid.size:
+                _add_member(lane, calendar, grid, memo, index, range_start, range_end)
+    warnings_found = tuple(warnings[key] for key in sorted(warnings))
+    if not grid.size:
+        return [], warnings_found
+
+    bookable = grid.all
+    for lane in lanes:
+        if lane.size:
+            bookable &= lane.settle(grid)
+    if not bookable:
+        return [], warnings_found
+
+    humane = _Humane(first, by_id, lanes, lo, hi)
+    found = []
+    is_loop = len(lanes) > 1
+    bits = positions(bookable)
+    for lane in lanes:
+        if lane.size:
+            lane.count(bits)
+    if not is_loop:
+        lane = lanes[0]
+        starts = grid.starts
+        if not lane.size:
+            return [_stage_slots(lanes, [[]], [0], starts[bit], humane) for bit in bits], \
+                warnings_found
+        for bit in bits:
+            found.append(_stage_slots(lanes, [sorted(lane.first_panel(bit, ()))],
+                                      [lane.alternatives(bit, ())], starts[bit], humane))
+        return found, warnings_found
+    for bit in bits:
+        panels: list[list[int]] | None = []
+        used: set[int] = set()
+        for lane in lanes:
+            panel = lane.first_panel(bit, used) if lane.size else []
+            if panel is None:
+                panels = None
+                break
+            panels.append(panel)
+            used.update(panel)
+        if panels is None:
+            if not is_loop:
                 continue
-            for a, b in ranges:
-                events.append((a - offset, 1, index, who, 0))
-                events.append((b + 1 - offset, 0, index, who, 0))
-            # The fairness key changes at each of the interviewer's local Monday midnights.
-            per_week = av.interviews_per_week(calendar)
-            days = av.local_days(calendar.zone, range_start, range_end)
-            mondays = [av.week_start(days[0]) + timedelta(weeks=n)
-                       for n in range((days[-1] - av.week_start(days[0])).days // 7 + 1)]
-            state.keys[who] = (per_week.get(mondays[0], 0), last, who)
-            for monday in mondays[1:]:
-                boundary = av.wall_clock_epoch(calendar.zone, monday, 0)
-                events.append((boundary - offset, 2, index, who, per_week.get(monday, 0)))
-    events.sort()
+            # The fairest panel of a stage starves a later one: back to the full search.
+            states = [lane.state(bit) for lane in lanes]
+            assigned = _assign(states, 0, set())
+            if assigned is None:
+                continue
+            chosen = [sorted(key[2] for key in panel) for panel in assigned]
+            alternatives = [state.alternatives({who for other, ids in enumerate(chosen)
+                                                if other != index for who in ids})
+                            if state.size else 0 for index, state in enumerate(states)]
+        else:
+            chosen = [sorted(panel) for panel in panels]
+            alternatives = [lane.alternatives(bit, [who for other, ids in enumerate(chosen)
+                                                    if other != index for who in ids])
+                            if lane.size else 0 for index, lane in enumerate(lanes)]
+        found.append(_stage_slots(lanes, chosen, alternatives, grid.starts[bit], humane))
+    return found, warnings_found
 
-    humane_default = av.seconds_of_day(first.humane_day_start, first.humane_day_end)
-    candidate_days = _NormalDays(first.candidate_zone, lo, hi + plan.total, {}, humane_default)
-    by_person: dict[tuple[int, int], _NormalDays] = {}
-    # Interviewers in one zone with one weekly pattern share their normal days.
-    by_pattern: dict[tuple, _NormalDays] = {}
 
-    def humane(index: int, who: int | None, start: int, end: int):
-        if who is None:
-            return candidate_days.margin(start, end)
-        days = by_person.get((index, who))
+class _SearchMemo:
+    """What interviewers of one search share: working-time masks per zone, weekly pattern and
+    office calendar; local week boundaries per zone; holiday-data warnings per office."""
+
+    def __init__(self):
+        self.windows: dict = {}  # av.working_intervals' shared expansions
+        self.working: dict = {}
+        self.weeks: dict = {}
+        self.days: dict = {}
+        self.warned: dict = {}
+
+    def local_range(self, zone: str, start: int, end: int) -> tuple[date, date]:
+        """Return the local dates whose holiday data a range needs (as the warnings read it)."""
+        key = (zone, start, end)
+        days = self.days.get(key)
         if days is None:
-            calendar = by_id[who]
+            days = (av.local_date(zone, start) - timedelta(days=1), av.local_date(zone, end))
+            self.days[key] = days
+        return days
+
+    def warnings(self, calendar: InterviewerCalendar, start: int, end: int) -> list:
+        """Return the office calendar's warnings for the dates a range needs."""
+        first_day, last_day = self.local_range(calendar.zone, start, end)
+        key = (calendar.workdays, first_day, last_day)
+        found = self.warned.get(key)
+        if found is None:
+            found = calendar.workdays.warnings(first_day, last_day)
+            self.warned[key] = found
+        return found
+
+    def week_spans(self, zone: str, grid: Grid, index: int, offset: int, start: int,
+                   end: int) -> tuple[list[date], list[int]]:
+        """Return the local Mondays of a stage's range and the grid mask of each week."""
+        key = (zone, index)
+        weeks = self.weeks.get(key)
+        if weeks is None:
+            days = av.local_days(zone, start, end)
+            first_monday = av.week_start(days[0])
+            mondays = [first_monday + timedelta(weeks=n)
+                       for n in range((days[-1] - first_monday).days // 7 + 1)]
+            # A start belongs to a week from its stage's start at that local Monday's midnight.
+            edges = [0] + [grid.count_before(av.wall_clock_epoch(zone, monday, 0) - offset)
+                           for monday in mondays[1:]] + [grid.size]
+            weeks = (mondays, [grid.span(edges[n], edges[n + 1]) for n in range(len(mondays))])
+            self.weeks[key] = weeks
+        return weeks
+
+
+def _add_member(lane: _Lane, calendar: InterviewerCalendar, grid: Grid, memo: _SearchMemo,
+                index: int, start: int, end: int) -> None:
+    """Put one pool member's grid mask (working − busy with buffers − caps) into *lane*."""
+    offset, duration = lane.offset, lane.duration
+    if calendar.date_overrides:
+        working = grid.inside(av.working_intervals(calendar, start, end, memo.windows),
+                              offset, duration)
+    else:
+        # Same zone, office calendar and windows: the same working time.
+        key = (index, calendar.zone, calendar.workdays,
+               tuple(sorted((weekday, tuple(map(tuple, windows)))
+                            for weekday, windows in calendar.weekly_windows.items() if windows)))
+        working = memo.working.get(key)
+        if working is None:
+            working = grid.inside(av.working_intervals(calendar, start, end, memo.windows),
+                                  offset, duration)
+            memo.working[key] = working
+    if not working:
+        return
+    stage = lane.stage
+    before = _seconds(stage.buffer_before)
+    after = _seconds(stage.buffer_after)
+    # A start g is blocked by busy [b, c) when b − buffer_after < g + offset + duration and
+    # g + offset < c + buffer_before.
+    reach, lag = after + offset + duration, before - offset
+    blocked = grid.meeting_sorted(av.prepared_busy(calendar), reach, lag)
+    per_day: dict[date, int] = {}
+    if calendar.booked_interviews:
+        booked = [(iv.to_epoch(start_at), iv.to_epoch(end_at))
+                  for start_at, end_at in calendar.booked_interviews]
+        blocked |= grid.meeting(booked, reach, lag)
+        per_day = av.interviews_per_day(calendar)
+    per_week = av.interviews_per_week(calendar, per_day)
+    if per_day and (calendar.daily_cap is not None or calendar.weekly_cap is not None):
+        caps = chain(av.day_cap_intervals(calendar, per_day),
+                     av.week_cap_intervals(calendar, per_week))
+        blocked |= grid.meeting(caps, offset + duration, -offset)
+    mask = working & ~blocked
+    if not mask:
+        return
+    mondays, spans = memo.week_spans(calendar.zone, grid, index, offset, start, end)
+    weeks = []
+    for monday, span in zip(mondays, spans):
+        count = per_week.get(monday, 0)
+        if weeks and weeks[-1][0] == count:
+            weeks[-1] = (count, weeks[-1][1] | span)
+        else:
+            weeks.append((count, span))
+    lane.add(calendar.interviewer_id, mask, _last_rank(calendar), weeks)
+
+
+class _Humane:
+    """The humane score and flags of slots: normal days shared per zone and weekly pattern."""
+
+    def __init__(self, first: StageRequest, by_id: dict[int, InterviewerCalendar], lanes,
+                 lo: int, hi: int):
+        self.by_id = by_id
+        self.lanes = lanes
+        self.lo, self.hi = lo, hi
+        self.default = av.seconds_of_day(first.humane_day_start, first.humane_day_end)
+        total = lanes[-1].offset + lanes[-1].duration
+        self.candidate = _NormalDays(first.candidate_zone, lo, hi + total, {}, self.default)
+        self.by_person: dict[tuple[int, int], _NormalDays] = {}
+        # Interviewers in one zone with one weekly pattern share their normal days.
+        self.by_pattern: dict[tuple, _NormalDays] = {}
+        self.durations = [timedelta(seconds=lane.duration) for lane in lanes]
+        self.flags: dict[tuple[str, int], HumaneFlag] = {}  # one (immutable) flag per person
+
+    def flag(self, kind: str, who: int) -> HumaneFlag:
+        """Return the flag saying a slot is *kind* for interviewer *who*."""
+        found = self.flags.get((kind, who))
+        if found is None:
+            found = self.flags[(kind, who)] = HumaneFlag(kind, who)
+        return found
+
+    def margin(self, index: int, who: int | None, start: int, end: int):
+        """Return (margin in minutes, is early, is late) of ``[start, end)`` for one person."""
+        if who is None:
+            return self.candidate.margin(start, end)
+        days = self.by_person.get((index, who))
+        if days is None:
+            calendar = self.by_id[who]
             pattern = (index, calendar.zone, _weekly_spans(calendar))
-            days = by_pattern.get(pattern)
+            days = self.by_pattern.get(pattern)
             if days is None:
-                state = states[index]
-                days = _NormalDays(calendar.zone, lo + state.offset,
-                                   hi + state.offset + state.duration, dict(pattern[2]),
-                                   humane_default)
-                by_pattern[pattern] = days
-            by_person[(index, who)] = days
+                lane = self.lanes[index]
+                days = _NormalDays(calendar.zone, self.lo + lane.offset,
+                                   self.hi + lane.offset + lane.duration, dict(pattern[2]),
+                                   self.default)
+                self.by_pattern[pattern] = days
+            self.by_person[(index, who)] = days
         return days.margin(start, end)
 
-    found = []
-    position = 0
-    n_events = len(events)
-    for start in grid:
-        while position < n_events and events[position][0] <= start:
-            _time, kind, index, who, count = events[position]
-            if kind == 1:
-                states[index].add(who)
-            elif kind == 0:
-                states[index].remove(who)
-            else:
-                states[index].rekey(who, count)
-            position += 1
-        if not all(state.is_possible() for state in states):
-            continue
-        panels = _assign(states, 0, set())
-        if panels is None:
-            continue
-        found.append(_stage_slots(states, panels, start, humane))
-    return found, tuple(warnings[key] for key in sorted(warnings))
 
-
-def _stage_slots(states: list[_StageState], panels: list[tuple], start: int,
-                 humane) -> tuple[Slot, ...]:
-    """Build the slot of each stage for a loop start with its chosen panels."""
-    chosen = [sorted(key[2] for key in panel) for panel in panels]
+def _stage_slots(lanes: list[_Lane], chosen: list[list[int]], alternatives: list[int],
+                 start: int, humane: _Humane) -> tuple[Slot, ...]:
+    """Build the slot of each stage for a loop start with its chosen panels (ids ascending)."""
     slots = []
-    for index, state in enumerate(states):
-        slot_start = start + state.offset
-        slot_end = slot_start + state.duration
-        score, is_early, is_late = humane(index, None, slot_start, slot_end)
+    for index, lane in enumerate(lanes):
+        slot_start = start + lane.offset
+        slot_end = slot_start + lane.duration
+        score, is_early, is_late = humane.candidate.margin(slot_start, slot_end)
         flags = []
         if is_early:
             flags.append(_CANDIDATE_EARLY)
         if is_late:
             flags.append(_CANDIDATE_LATE)
         for who in chosen[index]:
-            margin, is_early, is_late = humane(index, who, slot_start, slot_end)
+            margin, is_early, is_late = humane.margin(index, who, slot_start, slot_end)
             if margin < score:
                 score = margin
             if is_early:
-                flags.append(HumaneFlag(EARLY, who))
+                flags.append(humane.flag(EARLY, who))
             if is_late:
-                flags.append(HumaneFlag(LATE, who))
-        if not state.size:
-            alternatives = 0
-        elif len(states) == 1:
-            alternatives = state.alternatives(set())
-        else:
-            alternatives = state.alternatives(
-                {who for other, ids in enumerate(chosen) if other != index for who in ids})
-        slots.append(Slot(iv.from_epoch(slot_start), iv.from_epoch(slot_end), tuple(chosen[index]),
-                          alternatives, score, tuple(flags)))
+                flags.append(humane.flag(LATE, who))
+        start_at = iv.from_epoch(slot_start)
+        slots.append(Slot(start_at, start_at + humane.durations[index], tuple(chosen[index]),
+                          alternatives[index], score, tuple(flags)))
     return tuple(slots)
