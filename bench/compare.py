@@ -73,7 +73,10 @@ def worker(argv: list[str]) -> None:
     mode, name, repeat = argv[0], argv[1], int(argv[2])
     workload = _load_workloads()[name]
     prepared = workload.prepare()
+    # The workload's inputs stay alive for the whole process: keep the collector from walking
+    # them again and again (timing spikes of several ms that have nothing to do with the run).
     gc.collect()
+    gc.freeze()
     if mode == "floor":
         reader = _database_floor(prepared.source) if prepared.source else prepared.floor
         reader()

@@ -151,6 +151,16 @@ def existing_wall_clock_epoch(zone: str, day: date, seconds: int) -> int | None:
     return int(wall.replace(tzinfo=tz).timestamp()) if _exists(tz, wall) else None
 
 
+def existing_wall_clock_epochs(zone: str, day: date, seconds: Iterable[int]) -> list[int]:
+    """Return :func:`existing_wall_clock_epoch` for each of *seconds* (within *day*), leaving
+    out those inside a gap: a plain day is its midnight plus each."""
+    midnight, is_regular = _day_clock(zone, day)
+    if is_regular:
+        return [midnight + offset for offset in seconds]
+    found = (existing_wall_clock_epoch(zone, day, offset) for offset in seconds)
+    return [instant for instant in found if instant is not None]
+
+
 def local_date(zone: str, epoch: int) -> date:
     """Return the local date of an instant in *zone*."""
     return datetime.fromtimestamp(epoch, ZoneInfo(zone)).date()

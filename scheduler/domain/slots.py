@@ -46,7 +46,7 @@ Definitions the tests and the booking service rely on:
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import chain, combinations
@@ -425,20 +425,13 @@ def _grid_starts(zone: str, step: int, ranges: list[tuple[int, int]]) -> list[in
     """Return the grid start times (see module docstring) inside closed *ranges*, ascending."""
     if not ranges:
         return []
-    starts: list[int] = []
     per_day = range(0, av.DAY_SECONDS, step)
-    index = 0
+    every: list[int] = []  # ascending: first occurrences, wall times in a gap left out
     for day in av.local_days(zone, ranges[0][0], ranges[-1][1] + 1):
-        for seconds in per_day:
-            start = av.existing_wall_clock_epoch(zone, day, seconds)
-            if start is None:
-                continue  # a wall time inside a spring-forward gap is not offered
-            while index < len(ranges) and ranges[index][1] < start:
-                index += 1
-            if index == len(ranges):
-                return starts
-            if start >= ranges[index][0]:
-                starts.append(start)
+        every += av.existing_wall_clock_epochs(zone, day, per_day)
+    starts: list[int] = []
+    for low, high in ranges:
+        starts += every[bisect_left(every, low):bisect_right(every, high)]
     return starts
 
 

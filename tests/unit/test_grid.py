@@ -108,3 +108,13 @@ def test_first_free_reads_the_first_people_in_order(masks, depth):
         assert picks.get(bit, []) == expected
         for count in range(depth):
             assert (reached[count] >> bit & 1) == (len(expected) > count)
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 2 ** 80 - 1), max_size=20),
+       st.lists(st.integers(0, 79), unique=True).map(sorted))
+def test_bit_counter_reads_many_bits_at_once(masks, bits):
+    counter = BitCounter()
+    for mask in masks:
+        counter.add(mask)
+    assert counter.values(bits) == [sum(mask >> bit & 1 for mask in masks) for bit in bits]
