@@ -1,7 +1,9 @@
 """Builders for test data: each makes a valid row with sensible defaults and flushes it.
 
 Usage: `interviewer = make_interviewer(office=make_office())`; pass keyword arguments to
-override any column. Builders flush (so ids exist) but never commit: the test decides.
+override any column. Builders flush (so ids exist) but never commit: the test decides. Builders of
+rows that change when an interviewer is free bump their availability version, as the services do
+(services/availability_cache.py), so a search made before sees the change.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import uuid
 from datetime import time, timedelta
 
 from scheduler.extensions import db
+from scheduler.services.availability_cache import bump_availability_version, bump_calendar_versions
 from scheduler.models import (
     Application, AuditEvent, AvailabilityOverride, BookingGroup, BusyBlock, CalendarSource,
     Candidate, Feedback, FeedbackScore, Interview, InterviewerAssignment, InterviewerProfile,
@@ -115,7 +118,9 @@ def make_interview(application=None, panel=(), start_at=None, stage=None, **kw) 
                               start_at=start_at, end_at=end_at, is_active=True)
         for i, p in enumerate(panel)
     ]
-    return _save(interview)
+    _save(interview)
+    bump_availability_version(p.id for p in panel)
+    return interview
 
 
 def make_booking_group(application, **kw) -> BookingGroup:
@@ -129,18 +134,25 @@ def make_calendar_source(interviewer, **kw) -> CalendarSource:
 
 
 def make_busy_block(source, start_at, end_at, **kw) -> BusyBlock:
-    return _save(BusyBlock(source=source, interviewer_id=source.interviewer_id,
-                           start_at=start_at, end_at=end_at, **kw))
+    block = _save(BusyBlock(source=source, interviewer_id=source.interviewer_id,
+                            start_at=start_at, end_at=end_at, **kw))
+    bump_availability_version([source.interviewer_id])
+    return block
 
 
 def make_availability_override(interviewer, day, **kw) -> AvailabilityOverride:
     defaults = dict(start_local=None, end_local=None, is_available=False, note="")
-    return _save(AvailabilityOverride(interviewer_id=interviewer.id, day=day, **(defaults | kw)))
+    override = _save(AvailabilityOverride(interviewer_id=interviewer.id, day=day,
+                                          **(defaults | kw)))
+    bump_availability_version([interviewer.id])
+    return override
 
 
 def make_workday_override(day, **kw) -> WorkdayOverride:
     defaults = dict(calendar_key="CN", is_workday=True, note="")
-    return _save(WorkdayOverride(day=day, **(defaults | kw)))
+    override = _save(WorkdayOverride(day=day, **(defaults | kw)))
+    bump_calendar_versions(override.calendar_key)
+    return override
 
 
 def make_link(application, stages=None, **kw) -> SchedulingLink:

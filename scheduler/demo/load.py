@@ -23,6 +23,7 @@ from scheduler.models import (
     Application, Candidate, InterviewerProfile, Office, Qualification, Requisition, Rubric,
     StageTemplate, User, UserRole, WorkingWindow,
 )
+from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.rubrics import latest_rubric, load_rubric_files
 
 def load_demo(now: datetime) -> str:
@@ -43,6 +44,9 @@ def load_demo(now: datetime) -> str:
     load_demo_feedback(requisition, now)
     load_demo_decisions(now)
     load_demo_calendars(now)
+    # Some demo rows (past interviews) are written directly: a running server must not keep
+    # using what it cached about anyone.
+    bump_availability_version(db.session.scalars(sa.select(InterviewerProfile.id)))
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("offices", Office), ("interviewers", InterviewerProfile),
                                   ("candidates", Candidate), ("applications", Application),

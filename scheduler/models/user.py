@@ -1,11 +1,12 @@
 """Staff users, their roles, and interviewer profiles with hours, caps and qualifications."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, time
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, Time, UniqueConstraint,
+    BigInteger, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, Time, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,8 +57,20 @@ class UserRole(db.Model):
     __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
 
 
+def new_availability_version() -> int:
+    """Return a fresh availability version: random, so no value is ever reused (not after a
+    rolled-back change, nor in another database that a process also reads)."""
+    # `secrets`, not `random`: tests and hypothesis reseed `random`, which would repeat values.
+    return secrets.randbits(62)
+
+
 class InterviewerProfile(db.Model):
-    """An interviewer's scheduling facts; booking locks this row (lock_version)."""
+    """An interviewer's scheduling facts; booking locks this row (lock_version).
+
+    *availability_version* changes (to a new random value) with everything that changes when
+    the interviewer is free: services/availability_cache.py bumps it, and a search uses what it
+    cached about the interviewer only while the version is the same.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
@@ -69,6 +82,8 @@ class InterviewerProfile(db.Model):
     video_room_url: Mapped[str] = mapped_column(String(500), default="")
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    availability_version: Mapped[int] = mapped_column(
+        BigInteger, default=new_availability_version, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="interviewer_profile")
     office = relationship("Office")

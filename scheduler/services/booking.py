@@ -8,7 +8,8 @@ Every change follows DESIGN.md §6:
 2. refuse a time that overlaps one of the candidate's own live interviews (`candidate_busy`),
    then re-run the engine's check for exactly that slot and panel with fresh data (busy time,
    buffers, working windows, caps);
-3. write the interview(s) and one assignment row per panel member, kept in step.
+3. write the interview(s) and one assignment row per panel member, kept in step, and bump the
+   availability version of everyone whose seats changed (services/availability_cache.py).
 On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
 A loser of a race gets `SlotTaken` carrying fresh slots; every other refusal is a `BookingError`
 (a ServiceError, its messages beside it). Each change then sends its invites
@@ -38,6 +39,7 @@ from scheduler.models import (
 )
 from scheduler.services import invites, notices, reminders
 from scheduler.services.audit import record_event
+from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.booking_errors import BookingError, SlotTaken
 from scheduler.services.emails import mail_domain
 from scheduler.services.permissions import can_decline
@@ -233,6 +235,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
         return interviews
 
     interviews = _insert_checked(write, application, stages, now, hours, break_minutes)
+    bump_availability_version(i for panel in panels for i in panel)
     for interview in interviews:
         record_event(actor, "interview.booked", interview, now=now, after=_snapshot(interview))
         invites.interview_booked(interview, actor=actor, now=now)
@@ -287,6 +290,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
         db.session.flush()
 
     _insert_checked(write, application, stages, now, hours, break_minutes, excluded)
+    bump_availability_version(i for p in old_panels + panels for i in p)
     for item, before, state in zip(interviews, befores, states):
         record_event(actor, "interview.rescheduled", item, now=now, before=before,
                      after=_snapshot(item), note=reason)
@@ -316,10 +320,12 @@ def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
                      reason: str = "") -> list[Interview]:
     """Cancel an interview (its whole loop, if any); time is freed, sequences rise."""
     interviews = interview.live_group
-    lock_interviewers(a.interviewer_id for i in interviews for a in i.active_assignments)
+    panel_ids = {a.interviewer_id for i in interviews for a in i.active_assignments}
+    lock_interviewers(panel_ids)
     for item in interviews:
         db.session.refresh(item)
         _require_live(item)
+    bump_availability_version(panel_ids)
     for item in interviews:
         before = _snapshot(item)
         state = invites.state_of(item)  # the panel as it was, before its seats are freed
@@ -380,6 +386,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
         db.session.flush()
 
     _insert_checked(write, interview.application, stages, now, None, break_minutes)
+    bump_availability_version([old_interviewer_id, new_interviewer_id])
     record_event(actor, "interview.panel_swapped", interview, now=now, before=before,
                  after=_snapshot(interview), note=reason)
     invites.interview_changed(interview, before=state, actor=actor, now=now)
@@ -401,6 +408,8 @@ def decline_interview(actor: User, interview: Interview, reason: str, now: datet
         raise BookingError("reason_required", "reason")
     seat.declined_at = now
     seat.decline_reason = reason.strip()
+    # The seat still counts until someone is swapped in; what shows the decline must not be stale.
+    bump_availability_version([profile.id])
     record_event(actor, "interview.declined", interview, now=now,
                  after={"interviewer_id": profile.id}, note=reason.strip())
     db.session.flush()

@@ -35,6 +35,7 @@ from scheduler.calendars import (
 from scheduler.extensions import db
 from scheduler.models import BusyBlock, CalendarSource, InterviewerProfile, Requisition, StageTemplate, User
 from scheduler.services.audit import record_event
+from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.errors import ServiceError
 from scheduler.services.permissions import can_manage_availability
 
@@ -126,6 +127,7 @@ def import_calendar_file(actor: User, interviewer: InterviewerProfile, filename:
         source.name, source.content = name, data
         action = "calendar_source.replaced"
     outcome = _store(source, result, now)
+    bump_availability_version([interviewer.id])
     record_event(actor, action, source, now=now, after=_describe(source))
     return outcome
 
@@ -141,6 +143,7 @@ def add_calendar_url(actor: User, interviewer: InterviewerProfile, url: str, now
         raise CalendarRefused.of(error) from error
     source = _new_source(interviewer, "url", (name.strip() or shown_address(url))[:200], now, url=url[:1000])
     outcome = _store(source, result, now)
+    bump_availability_version([interviewer.id])
     record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
     return outcome
 
@@ -157,6 +160,7 @@ def add_caldav_account(actor: User, interviewer: InterviewerProfile, url: str, u
     source = _new_source(interviewer, "caldav", (name.strip() or shown_address(url))[:200], now, url=url[:1000],
                          username=username[:200], password=password)
     outcome = _store(source, result, now)
+    bump_availability_version([interviewer.id])
     # The password never goes into the audit log.
     record_event(actor, "calendar_source.added", source, now=now, after=_describe(source))
     return outcome
@@ -214,6 +218,7 @@ def add_manual_block(actor: User, interviewer: InterviewerProfile, start_at: dat
                       external_uid="", summary=summary.strip()[:_TEXT_LIMIT])
     db.session.add(block)
     db.session.flush()
+    bump_availability_version([interviewer.id])
     record_event(actor, "busy_block.added", block, now=now,
                  after={"start_at": start_at.isoformat(), "end_at": end_at.isoformat()})
     return block
@@ -248,6 +253,7 @@ def remove_calendar_source(actor: User, interviewer: InterviewerProfile, source_
                        execution_options={"synchronize_session": False})
     db.session.delete(source)
     db.session.flush()
+    bump_availability_version([interviewer.id])
 
 
 def manual_blocks(interviewer: InterviewerProfile, now: datetime) -> list[BusyBlock]:
@@ -271,6 +277,7 @@ def remove_manual_block(actor: User, interviewer: InterviewerProfile, block_id: 
                          "end_at": block.end_at.isoformat()})
     db.session.delete(block)
     db.session.flush()
+    bump_availability_version([interviewer.id])
 
 
 # --- refreshing ---------------------------------------------------------------------------------------
@@ -278,7 +285,10 @@ def remove_manual_block(actor: User, interviewer: InterviewerProfile, block_id: 
 def refresh_calendar_source(source: CalendarSource, now: datetime) -> RefreshOutcome:
     """Re-read one source over the rolling horizon; on failure keep its blocks and record why."""
     pending = _read_source(source, calendar_window(now))
-    return _apply(source, pending, now)
+    outcome = _apply(source, pending, now)
+    if outcome.is_ok:
+        bump_availability_version([source.interviewer_id])
+    return outcome
 
 
 def refresh_calendar_sources(now: datetime) -> dict:
@@ -296,9 +306,14 @@ def refresh_calendar_sources(now: datetime) -> dict:
     window = calendar_window(now)
     pending = [(source, _read_source(source, window, is_sandboxed=True)) for source in sources]
     counts = {"refreshed": 0, "failed": 0}
+    refreshed = set()
     for source, result in pending:
         outcome = _apply(source, result, now)
         counts["refreshed" if outcome.is_ok else "failed"] += 1
+        if outcome.is_ok:
+            refreshed.add(source.interviewer_id)
+    # Once, after every write: the profile rows are then taken in one (ascending) order.
+    bump_availability_version(refreshed)
     return counts
 
 

@@ -26,6 +26,7 @@ from scheduler.models import (
 from scheduler.models.requisition import INTERVIEW_KINDS
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services.audit import record_event
+from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import (
     NotAllowed, can_list_interviewers, check_can_edit_interviewer_profiles,
@@ -187,6 +188,8 @@ def _apply(profile: InterviewerProfile, office: Office, zone: str | None,
                                   for kind, level in sorted(qualifications.items())
                                   if kind not in rows)
     db.session.flush()
+    # Office, zone, caps and qualifications all change who is free when.
+    bump_availability_version([profile.id])
 
 
 def create_interviewer_profile(actor: User, user: User, details: ProfileDetails,

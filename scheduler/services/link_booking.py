@@ -273,7 +273,7 @@ def judge_proposals(link: SchedulingLink, now: datetime) -> list[ProposedTime]:
             continue
         # The whole pool as the panel: what is left besides the panel's size says why.
         problems = slot_search.check_booking(application, stages, start_at, pools, now,
-                                             break_minutes=brk)
+                                             break_minutes=brk, use_cache=True)
         of_time = tuple(p for p in problems if p.code in slot_search.TIME_PROBLEMS)
         if of_time:
             judged.append(ProposedTime(start_at, False, "time", of_time))

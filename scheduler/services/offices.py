@@ -10,6 +10,7 @@ from scheduler.domain.workdays import is_calendar_key
 from scheduler.extensions import db
 from scheduler.models import Office, User
 from scheduler.services.audit import record_event
+from scheduler.services.availability_cache import bump_office_versions
 from scheduler.services.errors import N_, ServiceError
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
@@ -92,6 +93,9 @@ def update_office(actor: User, office: Office, details: dict, now: datetime) -> 
         setattr(office, name, value)
     db.session.flush()
     after = _snapshot(office)
+    if (after["zone"], after["calendar_key"]) != (before["zone"], before["calendar_key"]):
+        # Its interviewers' holidays, and the zone of those who keep the office's, changed.
+        bump_office_versions([office.id])
     if after != before:
         record_event(actor, "office.updated", office, now=now, before=before, after=after)
     return office

@@ -4,7 +4,10 @@
 of queries (profiles with hours and qualifications, date overrides, workday overrides and year
 marks, busy blocks, booked interviews, last interview), whatever the pool size: never one query per
 interviewer or per slot. It prepares each interviewer's busy time once, as the engine takes it
-(sorted, merged epoch seconds: `busy_seconds`), so no search converts it again. `find_slots` and `check_booking` build the engine's requests from the
+(sorted, merged epoch seconds: `busy_seconds`), and keeps what it read per interviewer in a
+per-process cache used only while the interviewer's availability version (read for all of them
+in one statement) is unchanged (services/availability_cache.py); the booking's re-check reads
+the database. `find_slots` and `check_booking` build the engine's requests from the
 stage templates and the candidate (zone, hours, and their own live interviews, which no slot may
 overlap); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
 panel seat at a given time, and `flag_hours` who a given time is early or late for.
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
 import sqlalchemy as sa
@@ -30,6 +33,7 @@ from scheduler.models import (
     InterviewerProfile, Qualification, StageTemplate, User, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
+from scheduler.services import availability_cache
 from scheduler.services.workdays import workday_calendars
 
 # Caps count whole local weeks, so interviews up to a week either side of the window matter.
@@ -95,25 +99,56 @@ def candidate_hours(application: Application, stage: StageTemplate, *, zone: str
                           day_end or stage.candidate_day_end)
 
 
-def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: datetime,
-                   *, exclude_interview_ids: Iterable[int] = (), now: datetime | None = None,
-                   profiles: Sequence[InterviewerProfile] | None = None,
-                   ) -> dict[int, InterviewerCalendar]:
-    """Return the engine's calendar for each interviewer over [start_at, end_at).
+def loaded_range(start_at: datetime, end_at: datetime) -> tuple[datetime, datetime]:
+    """Return the range `load_calendars` reads for [start_at, end_at): whole UTC days, from the
+    day before *start_at*'s to two days after *end_at*'s.
 
-    Interviews in *exclude_interview_ids* are left out (a reschedule checks the new time
-    without the interview being moved). *profiles*, when the caller has already loaded those
-    interviewers' profiles with their office, are not read again.
+    Searches start at `now`, so every search of a day shares one range and one cache entry per
+    interviewer; the day before also holds busy time that a buffer before an early slot reaches.
     """
-    ids = sorted(set(interviewer_ids))
-    if not ids:
-        return {}
-    excluded = list(exclude_interview_ids)
-    if profiles is None:
-        profiles = db.session.scalars(
-            sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids))
-            .options(selectinload(InterviewerProfile.office))
-        ).all()
+    first = datetime.combine(start_at.astimezone(timezone.utc).date(), time(0), timezone.utc)
+    last = datetime.combine(end_at.astimezone(timezone.utc).date(), time(0), timezone.utc)
+    return first - timedelta(days=1), last + timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class LoadedCalendar:
+    """One interviewer's rows over a loaded range, prepared as the engine takes them; kept in
+    services/availability_cache.py while the interviewer's availability version holds.
+
+    *seats* are the active interview seats ``(interview id, start_at, end_at)`` by start that
+    overlap [*seats_from*, *seats_until*); *last_before* is the latest active seat start before
+    *seats_from*.
+    """
+
+    weekly_windows: dict[int, tuple[tuple[time, time], ...]]
+    date_overrides: tuple[DateOverride, ...]
+    busy_seconds: tuple[tuple[int, int], ...]
+    seats: tuple[tuple[int, datetime, datetime], ...]
+    seats_from: datetime
+    seats_until: datetime
+    last_before: datetime | None
+
+    def booked(self, start_at: datetime, end_at: datetime, excluded: frozenset[int]
+               ) -> tuple[tuple[datetime, datetime], ...]:
+        """Return the seats within CAP_MARGIN of [start_at, end_at), except *excluded* interviews."""
+        lower, upper = start_at - CAP_MARGIN, end_at + CAP_MARGIN
+        return tuple((seat_start, seat_end) for interview_id, seat_start, seat_end in self.seats
+                     if seat_end > lower and seat_start < upper and interview_id not in excluded)
+
+    def last_interviewed(self, before: datetime) -> tuple[bool, datetime | None]:
+        """Return (known, the latest active seat start before *before*); unknown outside the
+        seats' range."""
+        if not self.seats_from <= before <= self.seats_until:
+            return False, None
+        starts = [seat_start for _, seat_start, _ in self.seats if seat_start < before]
+        if self.last_before is not None:
+            starts.append(self.last_before)
+        return True, max(starts, default=None)
+
+
+def _load_rows(ids: list[int], first: datetime, last: datetime) -> dict[int, LoadedCalendar]:
+    """Read the rows of *ids* over [first, last) in five statements, whatever their number."""
     windows = defaultdict(lambda: defaultdict(list))
     for interviewer_id, weekday, window_start, window_end in db.session.execute(
             sa.select(WorkingWindow.interviewer_id, WorkingWindow.weekday,
@@ -121,15 +156,14 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
             .where(WorkingWindow.interviewer_id.in_(ids))
             .order_by(WorkingWindow.weekday, WorkingWindow.start_local)):
         windows[interviewer_id][weekday].append((window_start, window_end))
-    # One calendar per office calendar key, with its overrides and year marks: two queries.
-    workdays = workday_calendars({profile.office.calendar_key for profile in profiles})
 
     date_overrides = defaultdict(list)
-    first_day = (start_at - timedelta(days=1)).date()
-    last_day = (end_at + timedelta(days=1)).date()
-    for row in db.session.scalars(sa.select(AvailabilityOverride).where(
-            AvailabilityOverride.interviewer_id.in_(ids),
-            AvailabilityOverride.day.between(first_day, last_day))):
+    for row in db.session.scalars(
+            sa.select(AvailabilityOverride).where(
+                AvailabilityOverride.interviewer_id.in_(ids),
+                AvailabilityOverride.day.between((first - timedelta(days=1)).date(),
+                                                 (last + timedelta(days=1)).date()))
+            .order_by(AvailabilityOverride.day, AvailabilityOverride.id)):
         date_overrides[row.interviewer_id].append(DateOverride(
             day=row.day, is_time_off=not row.is_available,
             start=row.start_local or time(0), end=row.end_local or time(0)))
@@ -137,44 +171,123 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     busy = defaultdict(list)
     for interviewer_id, block_start, block_end in db.session.execute(
             sa.select(BusyBlock.interviewer_id, BusyBlock.start_at, BusyBlock.end_at).where(
-                BusyBlock.interviewer_id.in_(ids), BusyBlock.end_at > start_at,
-                BusyBlock.start_at < end_at)):
+                BusyBlock.interviewer_id.in_(ids), BusyBlock.end_at > first,
+                BusyBlock.start_at < last)):
         busy[interviewer_id].append((block_start, block_end))
 
-    booked = defaultdict(list)
-    booked_query = (
-        sa.select(InterviewerAssignment.interviewer_id, InterviewerAssignment.start_at,
-                  InterviewerAssignment.end_at)
-        .where(InterviewerAssignment.interviewer_id.in_(ids),
-               InterviewerAssignment.is_active.is_(True),
-               InterviewerAssignment.end_at > start_at - CAP_MARGIN,
-               InterviewerAssignment.start_at < end_at + CAP_MARGIN)
-    )
-    if excluded:
-        booked_query = booked_query.where(InterviewerAssignment.interview_id.not_in(excluded))
-    for interviewer_id, seat_start, seat_end in db.session.execute(booked_query):
-        booked[interviewer_id].append((seat_start, seat_end))
+    seats_from, seats_until = first - CAP_MARGIN, last + CAP_MARGIN
+    seats = defaultdict(list)
+    for interviewer_id, interview_id, seat_start, seat_end in db.session.execute(
+            sa.select(InterviewerAssignment.interviewer_id, InterviewerAssignment.interview_id,
+                      InterviewerAssignment.start_at, InterviewerAssignment.end_at)
+            .where(InterviewerAssignment.interviewer_id.in_(ids),
+                   InterviewerAssignment.is_active.is_(True),
+                   InterviewerAssignment.end_at > seats_from,
+                   InterviewerAssignment.start_at < seats_until)
+            .order_by(InterviewerAssignment.start_at, InterviewerAssignment.id)):
+        seats[interviewer_id].append((interview_id, seat_start, seat_end))
+    last_before = _last_interviewed(ids, seats_from)
 
-    last_interviewed = dict(db.session.execute(
+    return {interviewer_id: LoadedCalendar(
+        weekly_windows={weekday: tuple(spans)
+                        for weekday, spans in windows[interviewer_id].items()},
+        date_overrides=tuple(date_overrides[interviewer_id]),
+        # Prepared once here (sorted, merged epoch seconds) so no search converts it again.
+        busy_seconds=prepare_busy(busy[interviewer_id]),
+        seats=tuple(seats[interviewer_id]), seats_from=seats_from, seats_until=seats_until,
+        last_before=last_before.get(interviewer_id),
+    ) for interviewer_id in ids}
+
+
+def _last_interviewed(ids: Iterable[int], before: datetime) -> dict[int, datetime]:
+    """Return each interviewer's latest active seat start before *before* (none: absent)."""
+    return dict(db.session.execute(
         sa.select(InterviewerAssignment.interviewer_id, sa.func.max(InterviewerAssignment.start_at))
-        .where(InterviewerAssignment.interviewer_id.in_(ids),
+        .where(InterviewerAssignment.interviewer_id.in_(list(ids)),
                InterviewerAssignment.is_active.is_(True),
-               InterviewerAssignment.start_at < (now or start_at))
+               InterviewerAssignment.start_at < before)
         .group_by(InterviewerAssignment.interviewer_id)
     ).all())
 
+
+def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: datetime,
+                   *, exclude_interview_ids: Iterable[int] = (), now: datetime | None = None,
+                   profiles: Sequence[InterviewerProfile] | None = None,
+                   use_cache: bool = True) -> dict[int, InterviewerCalendar]:
+    """Return the engine's calendar for each interviewer over [start_at, end_at).
+
+    Interviews in *exclude_interview_ids* are left out (a reschedule checks the new time
+    without the interview being moved). *profiles*, when the caller has already loaded those
+    interviewers' profiles with their office, are not read again.
+
+    Rows are read over `loaded_range` and, with *use_cache*, kept per interviewer in
+    services/availability_cache.py: the versions of all the interviewers are read in one
+    statement and only those whose version has no entry are read again (DESIGN.md §5). Without
+    *use_cache* (the booking's locked re-check) everything is read from the database.
+    """
+    ids = sorted(set(interviewer_ids))
+    if not ids:
+        return {}
+    excluded = frozenset(exclude_interview_ids)
+    first, last = loaded_range(start_at, end_at)
+    versions: dict[int, int] = {}
+    if profiles is None:
+        rows = db.session.execute(
+            sa.select(InterviewerProfile, InterviewerProfile.availability_version)
+            .where(InterviewerProfile.id.in_(ids))
+            .options(selectinload(InterviewerProfile.office))).all()
+        profiles = [profile for profile, _ in rows]
+        versions = {profile.id: version for profile, version in rows}
+    elif use_cache:
+        versions = availability_cache.availability_versions(ids)
+    ids = sorted(profile.id for profile in profiles)
+
+    loaded: dict[int, LoadedCalendar] = {}
+    # What this transaction changed itself is not committed: its version must not name it.
+    changed = availability_cache.changed_in_this_transaction() if use_cache else set()
+    if use_cache:
+        for interviewer_id in ids:
+            if interviewer_id not in changed and interviewer_id in versions:
+                entry = availability_cache.CACHE.get(
+                    (interviewer_id, versions[interviewer_id], first, last))
+                if entry is not None:
+                    loaded[interviewer_id] = entry
+    missing = [interviewer_id for interviewer_id in ids if interviewer_id not in loaded]
+    if missing:
+        fresh = _load_rows(missing, first, last)
+        if use_cache:
+            for interviewer_id, entry in fresh.items():
+                if interviewer_id not in changed and interviewer_id in versions:
+                    availability_cache.CACHE.put(
+                        (interviewer_id, versions[interviewer_id], first, last), entry)
+        loaded.update(fresh)
+
+    # One calendar per office calendar key, with its overrides and year marks: two queries.
+    workdays = workday_calendars({profile.office.calendar_key for profile in profiles})
+    first_day = (start_at - timedelta(days=1)).date()
+    last_day = (end_at + timedelta(days=1)).date()
+    before = now or start_at
+    last_interviewed = {}
+    for interviewer_id, entry in loaded.items():
+        known, value = entry.last_interviewed(before)
+        if known:
+            last_interviewed[interviewer_id] = value
+    unknown = [interviewer_id for interviewer_id in ids if interviewer_id not in last_interviewed]
+    if unknown:
+        last_interviewed.update(_last_interviewed(unknown, before))
+
     calendars = {}
     for profile in profiles:
+        entry = loaded[profile.id]
         calendars[profile.id] = InterviewerCalendar(
             interviewer_id=profile.id,
             zone=profile.effective_zone,
-            weekly_windows=dict(windows[profile.id]),
+            weekly_windows=entry.weekly_windows,
             workdays=workdays[profile.office.calendar_key],
-            date_overrides=tuple(date_overrides[profile.id]),
-            busy=tuple(busy[profile.id]),
-            # Prepared once here (sorted, merged epoch seconds) so no search converts it again.
-            busy_seconds=prepare_busy(busy[profile.id]),
-            booked_interviews=tuple(booked[profile.id]),
+            date_overrides=tuple(o for o in entry.date_overrides
+                                 if first_day <= o.day <= last_day),
+            busy_seconds=entry.busy_seconds,
+            booked_interviews=entry.booked(start_at, end_at, excluded),
             daily_cap=profile.daily_cap,
             weekly_cap=profile.weekly_cap,
             last_interviewed_at=last_interviewed.get(profile.id),
@@ -213,8 +326,9 @@ class StagePlan:
 def plan_stages(application: Application, stages: Sequence[StageTemplate], now: datetime, *,
                 hours: CandidateHours | None = None, break_minutes: int = 0,
                 only_interviewers: Iterable[int] | None = None,
-                exclude_interview_ids: Iterable[int] = ()) -> StagePlan:
-    """Build the engine input for *stages* (one stage, or a loop) from fresh rows.
+                exclude_interview_ids: Iterable[int] = (), use_cache: bool = True) -> StagePlan:
+    """Build the engine input for *stages* (one stage, or a loop) from current rows (cached
+    per interviewer while their version holds, unless *use_cache* is false).
 
     The candidate's own live interviews are their busy time, except *exclude_interview_ids*.
     """
@@ -233,7 +347,8 @@ def plan_stages(application: Application, stages: Sequence[StageTemplate], now: 
     if only_interviewers is not None:
         everyone = set(only_interviewers)
     calendars = load_calendars(everyone, now, now + horizon + timedelta(days=1),
-                               exclude_interview_ids=exclude_interview_ids, now=now)
+                               exclude_interview_ids=exclude_interview_ids, now=now,
+                               use_cache=use_cache)
     return StagePlan(tuple(stages), tuple(requests), calendars,
                      timedelta(minutes=break_minutes))
 
@@ -252,11 +367,16 @@ def find_slots(application: Application, stages: Sequence[StageTemplate], now: d
 def check_booking(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
                   panels: Sequence[Sequence[int]], now: datetime, *,
                   hours: CandidateHours | None = None, break_minutes: int = 0,
-                  exclude_interview_ids: Iterable[int] = ()) -> list[SlotProblem]:
-    """Re-check one exact start and panels with fresh data; an empty list means bookable."""
+                  exclude_interview_ids: Iterable[int] = (), use_cache: bool = False
+                  ) -> list[SlotProblem]:
+    """Re-check one exact start and panels with fresh data; an empty list means bookable.
+
+    The rows are read from the database, not the cache (the booking's locked re-check,
+    DESIGN.md §6), unless *use_cache* says a cached answer will do (nothing is booked on it).
+    """
     plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
                        only_interviewers={i for panel in panels for i in panel},
-                       exclude_interview_ids=exclude_interview_ids)
+                       exclude_interview_ids=exclude_interview_ids, use_cache=use_cache)
     return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
 
 

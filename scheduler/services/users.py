@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 from scheduler.extensions import db
 from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile, Office, User, UserRole
 from scheduler.models.user import LANGUAGES, ROLES
+from scheduler.services.availability_cache import bump_user_versions
 from scheduler.services.errors import N_, ServiceError
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
@@ -190,6 +191,7 @@ def set_user_active(actor: User, user: User, is_active: bool, now: datetime) -> 
         # Reactivation must not bring back a session from before the deactivation.
         end_sessions(user)
     db.session.flush()
+    bump_user_versions(user)
     record_event(actor, "user.reactivated" if is_active else "user.deactivated", user, now=now,
                  before=before, after=_snapshot(user),
                  note="" if is_active else f"future interviews: {len(future_interviews(user, now))}")

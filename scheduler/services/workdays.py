@@ -29,6 +29,7 @@ from scheduler.models import (
     Office, Requisition, StageTemplate, User, WorkdayOverride, WorkdayYearMark, requisition_office,
 )
 from scheduler.services.audit import record_event
+from scheduler.services.availability_cache import bump_calendar_versions
 from scheduler.services.errors import N_, ServiceError, reader_language
 from scheduler.services.working_hours import NOTE_MAX
 
@@ -141,6 +142,7 @@ def add_workday_overrides(actor: User, calendar_key: str, entries: Iterable[Work
             for entry in sorted(entries, key=lambda e: e.day)]
     db.session.add_all(rows)
     db.session.flush()
+    bump_calendar_versions(calendar_key)
     for row in rows:
         record_event(actor, "workday_override.added", row, now=now, after=_snapshot(row))
     return rows
@@ -154,6 +156,7 @@ def remove_workday_override(actor: User, override_id: int, now: datetime) -> Wor
     record_event(actor, "workday_override.removed", row, now=now, before=_snapshot(row))
     db.session.delete(row)
     db.session.flush()
+    bump_calendar_versions(row.calendar_key)
     return row
 
 
@@ -187,6 +190,7 @@ def mark_workday_year(actor: User, calendar_key: str, year: int, now: datetime
                           marked_at=now)
     db.session.add(row)
     db.session.flush()
+    bump_calendar_versions(calendar_key)
     record_event(actor, "workday_year.marked", row, now=now, after=_mark_snapshot(row))
     return row
 
@@ -201,6 +205,7 @@ def unmark_workday_year(actor: User, calendar_key: str, year: int, now: datetime
     record_event(actor, "workday_year.unmarked", row, now=now, before=_mark_snapshot(row))
     db.session.delete(row)
     db.session.flush()
+    bump_calendar_versions(calendar_key)
 
 
 def _mark_snapshot(row: WorkdayYearMark) -> dict:

@@ -22,6 +22,7 @@ from scheduler.domain import intervals as iv
 from scheduler.extensions import db
 from scheduler.models import AvailabilityOverride, InterviewerProfile, Office, User, WorkingWindow
 from scheduler.services.audit import record_event
+from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import check_can_manage_availability
 from scheduler.timeutil import canonical_zone, is_valid_zone
@@ -118,6 +119,7 @@ def set_weekly_windows(actor: User, profile: InterviewerProfile,
         WorkingWindow(weekday=weekday, start_local=start, end_local=end)
         for weekday, items in sorted(after.items()) for start, end in items]
     db.session.flush()
+    bump_availability_version([profile.id])
     record_event(actor, "working_hours.changed", profile, now=now,
                  before=_windows_snapshot(before), after=_windows_snapshot(after))
 
@@ -140,6 +142,7 @@ def set_zone(actor: User, profile: InterviewerProfile, zone: str, now: datetime)
     profile.zone = stored_zone(profile.office, zone)
     profile.user.zone = zone
     db.session.flush()
+    bump_availability_version([profile.id])
     record_event(actor, "interviewer_zone.changed", profile, now=now,
                  before={"zone": before}, after={"zone": zone})
 
@@ -204,6 +207,7 @@ def add_date_override(actor: User, profile: InterviewerProfile, *, day: date, is
                                     end_local=end, is_available=is_available, note=note)
     db.session.add(override)
     db.session.flush()
+    bump_availability_version([profile.id])
     record_event(actor, "availability_override.added", override, now=now,
                  after=_override_snapshot(override))
     return override
@@ -233,3 +237,4 @@ def remove_date_override(actor: User, profile: InterviewerProfile, override_id: 
                  before=_override_snapshot(override))
     db.session.delete(override)
     db.session.flush()
+    bump_availability_version([profile.id])

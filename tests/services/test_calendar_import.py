@@ -10,6 +10,8 @@ import caldav
 import pytest
 import sqlalchemy as sa
 
+from scheduler.domain import intervals as iv
+from scheduler.domain.availability import prepared_busy
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, BusyBlock, CalendarSource
 from scheduler.services.slot_search import load_calendars
@@ -99,9 +101,13 @@ def test_a_file_becomes_busy_blocks_over_the_horizon(db, now, interviewer, owner
         == "calendar_source.added"
     # The slot engine's loader sees them: over eight days from the first, the first two.
     second = FIRST_MEETING + timedelta(weeks=1)
-    loaded = load_calendars([interviewer.id], now, FIRST_MEETING + timedelta(days=8))
-    assert loaded[interviewer.id].busy == ((FIRST_MEETING, FIRST_MEETING + HOUR),
-                                           (second, second + HOUR))
+    end_at = FIRST_MEETING + timedelta(days=8)
+    loaded = load_calendars([interviewer.id], now, end_at)
+    # Prepared as the engine takes it (epoch seconds; the loader reads whole days around).
+    assert iv.clip(list(prepared_busy(loaded[interviewer.id])), iv.to_epoch(now),
+                   iv.to_epoch(end_at)) == [
+        (iv.to_epoch(FIRST_MEETING), iv.to_epoch(FIRST_MEETING + HOUR)),
+        (iv.to_epoch(second), iv.to_epoch(second + HOUR))]
 
 
 def test_all_day_events_block_the_interviewers_own_day(db, now):
