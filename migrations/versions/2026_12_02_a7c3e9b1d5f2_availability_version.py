@@ -6,7 +6,7 @@ Every change that affects when an interviewer is free writes a new random value 
 default 0 only serves rows written by hand.
 
 Revision ID: a7c3e9b1d5f2
-Revises: 2cb846ed9f84
+Revises: 9a1e5c7d3b48
 Create Date: 2026-12-02 12:00:00
 """
 import secrets
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c3e9b1d5f2"
-down_revision = "2cb846ed9f84"
+down_revision = "9a1e5c7d3b48"
 branch_labels = None
 depends_on = None
 
