@@ -170,14 +170,19 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         raise booking.SlotTaken([], search)
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
+    # Both boxes are checked together, so a candidate who ticked neither hears of both.
     version = current_version()
+    refusals = []
     if not notice_version:
-        raise LinkBookingError("notice_not_acknowledged", "acknowledge")
-    if notice_version != version:
-        raise LinkBookingError("notice_changed", "acknowledge")
+        refusals.append(LinkBookingError("notice_not_acknowledged", "acknowledge"))
+    elif notice_version != version:
+        refusals.append(LinkBookingError("notice_changed", "acknowledge"))
     missing = consents.missing_countries(link.application, slot.panels)
     if set(missing) - set(cross_border_countries):
-        raise LinkBookingError("cross_border_missing", "cross_border", countries=sorted(missing))
+        refusals.append(LinkBookingError("cross_border_missing", "cross_border",
+                                         countries=sorted(missing)))
+    if refusals:
+        raise LinkBookingError.together(refusals)
     consent = consents.GivenConsent(frozenset(cross_border_countries), link=link)
     with _in_candidate_words(link):
         if interviews:

@@ -119,7 +119,7 @@ def world_app(sqlite_template, tmp_path):
             "application_id": application.id, "candidate_id": application.candidate_id,
             "office_id": people[0].office.id, "user_id": me.id, "profile_id": profile.id,
             "requisition_id": requisition.id, "stage_id": requisition.stages[0].id,
-            "interview_id": interview.id, "token": token,
+            "interview_id": interview.id, "token": token, "language": "en",
         }
         _db.session.remove()
     yield app, arguments
