@@ -155,7 +155,10 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
     from scheduler.models import Application, Candidate, InterviewerProfile
     from scheduler.services.slot_search import find_slots
     from scheduler.services.booking import book_interview
-    from scheduler.services.consents import GivenConsent
+    from scheduler.models import Office
+    from scheduler.services.consents import (
+        is_outside_mainland, office_country, record_cross_border,
+    )
     from tests.clock import NOW
 
     with live_server.app.app_context():
@@ -168,10 +171,13 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
         # interviewer is free, so a replacement exists.
         slot = next(s for s in find_slots(application, [application.current_stage], NOW).slots
                     if s.alternatives >= 1 and speaks_chinese(s))
-        # Whatever the panel's offices, the candidate's consent came by email.
+        # The candidate agreed by email to every country with an office outside mainland
+        # China, so whoever the one-click swap suggests may take the seat.
+        record_cross_border("test", application,
+                            {office_country(o) for o in db.session.scalars(sa.select(Office))
+                             if is_outside_mainland(o)}, NOW, email_received_on=NOW.date())
         interview = book_interview("test", application, application.current_stage,
-                                   slot.start_at, list(slot.panel), NOW,
-                                   consent=GivenConsent(email_received_on=NOW.date()))
+                                   slot.start_at, list(slot.panel), NOW)
         member = interview.active_assignments[0].interviewer
         email, name = member.user.email, member.user.name
         db.session.commit()
