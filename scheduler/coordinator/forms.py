@@ -17,6 +17,7 @@ from scheduler.i18n import (
     KIND_FILTER_CHOICES, LEVEL_FILTER_CHOICES, LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS,
     STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
+from scheduler.services.consents import GivenConsent
 from scheduler.services.pipeline import DEFAULT_PAGE_SIZE, MAX_PAGE, PAGE_SIZES
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
@@ -120,7 +121,22 @@ class SlotViewForm(_ZoneChoice, FlaskForm):
     submit = SubmitField(_l("Show times"))
 
 
-class BookForm(FlaskForm):
+class _EmailConsent:
+    """The candidate's cross-border consent, received by email: needed when the booking gives
+    their data to staff outside mainland China and they have not agreed on their link."""
+
+    consent_received_on = DateField(
+        _l("Consent received by email on"), validators=[Optional()],
+        description=_l("The date of the candidate's email agreeing to their information going to "
+                       "the staff outside mainland China named above."))
+
+    def given_consent(self) -> GivenConsent | None:
+        """Return the consent this form records, or None when no date was entered."""
+        received_on = self.consent_received_on.data
+        return GivenConsent(email_received_on=received_on) if received_on else None
+
+
+class BookForm(_EmailConsent, FlaskForm):
     """Book the chosen time; each seat is a select named seat-<stage>-<n> (read by the view)."""
 
     start = HiddenField(validators=[DataRequired()])
@@ -138,7 +154,7 @@ class BookForm(FlaskForm):
     submit = SubmitField(_l("Book"))
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(_EmailConsent, FlaskForm):
     """Move an interview (its whole loop) to the chosen time, with the panel on the page."""
 
     start = HiddenField(validators=[DataRequired()])
@@ -159,7 +175,7 @@ class CancelForm(FlaskForm):
     submit = SubmitField(_l("Cancel the interview"))
 
 
-class SwapForm(FlaskForm):
+class SwapForm(_EmailConsent, FlaskForm):
     """Replace one panel member by another, keeping the time."""
 
     old = IntegerField(widget=HiddenInput(), validators=[DataRequired(), whole_number(1)])
@@ -248,13 +264,16 @@ class OpeningForm(FlaskForm):
         _l("Coordinators"), description=_l("They are told when something happens to this "
                                            "opening; with none ticked, every coordinator is."))
     is_open = BooleanField(_l("Open: candidates can be added"), default=True)
+    retention_days = IntegerField(
+        _l("Keep candidates' data for (days)"), default=180, validators=[Optional()],
+        description=_l("Counted from the day an application closes; the privacy notice names it."))
     submit = SubmitField(_l("Save"))
 
     def details(self) -> dict:
         """Return the form's values as the openings service takes them."""
         return {name: self[name].data for name in (
             "title_zh", "title_en", "levels", "salary_min", "salary_max", "salary_currency",
-            "salary_period", "office_ids", "coordinator_ids", "is_open")}
+            "salary_period", "office_ids", "coordinator_ids", "is_open", "retention_days")}
 
 
 class StageForm(FlaskForm):
