@@ -194,6 +194,15 @@ class ResendForm(FlaskForm):
     submit = SubmitField(_l("Send again"))
 
 
+class EraseCandidateForm(FlaskForm):
+    """Confirm that the candidate asked for their data to be erased (issue 25)."""
+
+    is_requested_by_candidate = BooleanField(
+        _l("The candidate asked for their data to be erased"),
+        validators=[DataRequired(_l("Confirm that the candidate asked for this."))])
+    submit = SubmitField(_l("Erase the candidate's data"))
+
+
 # --- After the interview: no-shows, the coding test's reviewer ------------------------------
 
 
