@@ -98,6 +98,7 @@ MATRIX = {
     "coordinator.choose_reviewer": "POST: L L 403 403 302 302",
     "coordinator.decide": "POST: L L 403 403 404 404",
     "coordinator.edit_candidate": "GET: L L 403 403 200 200 | POST: L L 403 403 302 302",
+    "coordinator.erase_candidate": "GET: L L 403 403 200 200 | POST: L L 403 403 200 200",
     "coordinator.edit_opening": "GET: L L 403 403 200 200 | POST: L L 403 403 200 200",
     "coordinator.edit_stage": "GET: L L 403 403 200 200 | POST: L L 403 403 302 302",
     "coordinator.home": "GET: L L 403 403 200 200",
