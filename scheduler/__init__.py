@@ -15,6 +15,7 @@ def create_app(config_overrides: dict | None = None):
     steps.configure_clock(app)
     steps.configure_proxies(app)
     steps.init_extensions(app)
+    steps.register_request_checks(app)
     steps.register_blueprints(app)
     steps.register_error_handlers(app)
     steps.register_security_headers(app)

@@ -48,6 +48,13 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every script. Searches that
+        # ignore case ("JOSÉ" finds "José") must answer alike on both.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def configure_clock(app: Flask) -> None:
@@ -140,6 +147,22 @@ def _configure_login(app: Flask) -> None:
         if user is None or not user.is_active or user.session_version != int(version):
             return None
         return user
+
+
+def register_request_checks(app: Flask) -> None:
+    """Bound ids in URLs (`<int:…>`: ASCII digits up to the database's range, else 404) and
+    refuse a NUL character anywhere in a request with a 400 page that says so, before any form
+    or view reads it (PostgreSQL cannot store one in text)."""
+    from scheduler.web import NUL_REFUSAL, IdConverter, has_nul
+
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def _refuse_nul():
+        if has_nul():
+            return render_template("errors/error.html", code=400, title=NUL_REFUSAL[0],
+                                   message=NUL_REFUSAL[1]), 400
+        return None
 
 
 def register_blueprints(app: Flask) -> None:

@@ -42,6 +42,19 @@ APPLICATION_STATUS_LABELS = {
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
 }
+# Where an application stands (services/pipeline.py STATE_KINDS), in the pipeline's order.
+APPLICATION_STATE_LABELS = {
+    "needs_scheduling": _l("Needs scheduling"),
+    "link_sent": _l("Link sent"),
+    "booked": _l("Booked"),
+    "feedback_pending": _l("Feedback pending"),
+    "decision_needed": _l("Decision needed"),
+    "on_hold": _l("On hold"),
+    "offer": _l("Offer"),
+    "hired": _l("Hired"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
 STAGE_MODE_LABELS = {
     "phone": _l("Phone"),
     "video": _l("Video"),

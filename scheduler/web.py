@@ -2,8 +2,9 @@
 
 The request's one `now`; the request's one transaction edge (commit on success, roll back a
 refusal) and the one way a view shows a service's refusal; the role gate each blueprint installs
-once; safe redirect targets; instants and days as links and forms carry them; day labels in the
-viewer's language; and the holiday-data banner's text (a template global).
+once; safe redirect targets; instants, days and numbers as links and forms carry them, within
+the bounds the database and date arithmetic can hold (ids in URLs, ?open=, ?week=, form dates);
+day labels in the viewer's language; and the holiday-data banner's text (a template global).
 """
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from urllib.parse import urlsplit
 from babel.dates import format_date
 from flask import Blueprint, Flask, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
+from wtforms.validators import NumberRange, StopValidation
 
 from scheduler.extensions import db, login_manager
 from scheduler.services.errors import ServiceError
@@ -87,11 +91,88 @@ def require_roles(blueprint: Blueprint, *roles: str) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return *target* if it is a path on this site, else None (no open redirects)."""
+    """Return *target* if it is a path on this site, else None (no open redirects; no control
+    characters, which a Location header cannot carry: CR/LF would split it)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
+
+
+# --- Numbers and days as requests carry them: bounded before they reach the database ---------
+
+# The largest id or count a column holds: PostgreSQL's `integer` (SQLite's is wider, but a
+# value PostgreSQL refuses must be refused on both).
+DB_INT_MAX = 2**31 - 1
+# Days a link or form may name. Beyond them the pages' date arithmetic (a week either side, a
+# zone's offset, the booking horizon) would leave Python's datetime range (years 1 to 9999).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: ASCII digits only, at most DB_INT_MAX; anything else is not found."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def parse_id(text: str | None) -> int | None:
+    """Read an id from a link or a form (ASCII digits, 1 to DB_INT_MAX); None when it is not one.
+
+    (`"²".isdigit()` is true but `int("²")` fails; `int("٣")` is 3: only 0-9 are digits here.)"""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= DB_INT_MAX else None
+
+
+def parse_ids(texts) -> list[int]:
+    """Read every id of a repeated parameter, leaving out what is not one."""
+    return [number for number in (parse_id(text) for text in texts) if number is not None]
+
+
+def is_day_in_range(day: date) -> bool:
+    """Tell whether *day* is one the pages can compute with (FIRST_YEAR to LAST_YEAR)."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def day_in_range(form, field) -> None:
+    """WTForms validator of a date (or date and time) field: refuse a year the pages cannot
+    compute with, such as 1 or 9999."""
+    if field.data is not None and not is_day_in_range(field.data):
+        field.errors[:] = []
+        raise StopValidation(_l("Choose a date between the years %(first)d and %(last)d.",
+                                first=FIRST_YEAR, last=LAST_YEAR))
+
+
+def whole_number(minimum: int = 0, maximum: int = DB_INT_MAX) -> NumberRange:
+    """WTForms validator of an IntegerField: from *minimum* to *maximum* (the database's range
+    by default), with a message that says so."""
+    return NumberRange(minimum, maximum, message=_l("Enter a whole number from %(min)d to "
+                                                    "%(max)d."))
+
+
+# A NUL character cannot be stored in a PostgreSQL text column; no one types one.
+NUL_REFUSAL = (_l("Invalid character"),
+               _l("What was sent contains a NUL character (\\0), which cannot be stored. "
+                  "Remove it, for example by typing the text again, and send it once more."))
+
+
+def has_nul() -> bool:
+    """Tell whether the request's path, query, form fields or file names hold a NUL character."""
+    if "\x00" in request.path:
+        return True
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return True
+    return any("\x00" in (upload.filename or "") for upload in request.files.values())
 
 
 def iso_utc(instant: datetime) -> str:
@@ -104,17 +185,19 @@ def parse_start(text: str | None) -> datetime | None:
     if not text or len(text) > 40:
         return None
     try:
-        return parse_instant(text)
-    except ValueError:
+        instant = parse_instant(text)
+    except (ValueError, OverflowError):  # not an instant; or a year 1 moved before year 1
         return None
+    return instant if is_day_in_range(instant.date()) else None
 
 
 def parse_day(text: str | None) -> date | None:
-    """Read a date (YYYY-MM-DD) from a link; None when it is not one."""
+    """Read a date (YYYY-MM-DD) from a link; None when it is not one, or is out of range."""
     try:
-        return date.fromisoformat((text or "").strip())
+        day = date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+    return day if is_day_in_range(day) else None
 
 
 def day_label(day: date, *, long: bool = False) -> str:

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.services.workdays import WorkdayEntry
+from scheduler.web import day_in_range, is_day_in_range, whole_number
 
 _WORK_WORDS = {"work", "workday", "working", "on", "上班", "班", "工作日"}
 _OFF_WORDS = {"off", "holiday", "dayoff", "rest", "休", "休息", "放假", "假"}
@@ -45,6 +46,8 @@ def parse_schedule(text: str) -> list[WorkdayEntry]:
             day = date.fromisoformat("-".join(part.zfill(2) for part in day_text.split("-")))
         except ValueError:
             raise ScheduleLineError(number, raw.strip()) from None
+        if not is_day_in_range(day):
+            raise ScheduleLineError(number, raw.strip())
         word = word.lower()
         if word in _WORK_WORDS:
             is_workday = True
@@ -60,7 +63,8 @@ class WorkdayOverrideForm(FlaskForm):
     """One dated override for one calendar."""
 
     calendar_key = HiddenField(validators=[DataRequired()])
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
+    day = DateField(_l("Date"),
+                    validators=[InputRequired(_l("Choose a date.")), day_in_range])
     is_workday = RadioField(_l("The office"), choices=[
         SelectChoice("1", _l("works (e.g. a make-up working day)")),
         SelectChoice("0", _l("is closed (a holiday)"))],
@@ -139,5 +143,5 @@ class StaffCreateForm(StaffEditForm):
 class AdminSwapForm(FlaskForm):
     """Give a deactivating interviewer's seat to one of the engine's suggestions."""
 
-    new = IntegerField(validators=[InputRequired()])
+    new = IntegerField(validators=[InputRequired(), whole_number(1)])
     submit = SubmitField(_l("Swap"))

@@ -29,6 +29,7 @@ from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services.interviewers import ProfileDetails
 from scheduler.services.working_hours import WEEKDAY_NAMES
 from scheduler.timeutil import canonical_zone
+from scheduler.web import day_in_range
 
 # "09:30-12:00, 13:00-18:30": hyphen, en dash or "to"-like separators, commas or semicolons.
 _WINDOW = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*(?:-|–|—|~|～|to)\s*(\d{1,2})[:：.](\d{2})\s*$")
@@ -122,7 +123,8 @@ class DateOverrideForm(FlaskForm):
     kind = RadioField(_l("Kind"), choices=[SelectChoice("off", _l("Time off")),
                                            SelectChoice("extra", _l("Extra hours"))],
                       default="off", validators=[InputRequired(_l("Choose time off or extra hours."))])
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
+    day = DateField(_l("Date"),
+                    validators=[InputRequired(_l("Choose a date.")), day_in_range])
     start = TimeField(_l("From"), validators=[Optional()])
     end = TimeField(_l("Until"), validators=[Optional()],
                     description=_l("Leave both times empty for a whole day off."))
@@ -134,9 +136,11 @@ class ManualBlockForm(FlaskForm):
     """A busy block typed by hand, in the interviewer's zone."""
 
     start = DateTimeLocalField(_l("Busy from"), format="%Y-%m-%dT%H:%M",
-                               validators=[InputRequired(_l("Choose when it starts."))])
+                               validators=[InputRequired(_l("Choose when it starts.")),
+                                           day_in_range])
     end = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M",
-                             validators=[InputRequired(_l("Choose when it ends."))])
+                             validators=[InputRequired(_l("Choose when it ends.")),
+                                         day_in_range])
     summary = StringField(_l("What"), validators=[Optional(), Length(max=200)])
     submit_block = SubmitField(_l("Add busy time"))
 

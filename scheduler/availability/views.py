@@ -31,7 +31,7 @@ from scheduler.services.errors import ServiceError
 from scheduler.services.feeds import issue_feed_token, revoke_feed
 from scheduler.services.week_view import week_view
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import day_label, request_now, show_refusal, warning_text
+from scheduler.web import day_label, parse_day, request_now, show_refusal, warning_text
 
 # How many import warnings a flash lists before summing up the rest.
 WARNINGS_SHOWN = 5
@@ -62,10 +62,10 @@ def _week_arg() -> date | None:
     text = request.args.get("week", "")
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    week = parse_day(text)
+    if week is None:  # not a date, or a year the week's arithmetic cannot reach
         abort(400)
+    return week
 
 
 def _back(profile: InterviewerProfile, anchor: str):

@@ -14,7 +14,9 @@ The rules (DESIGN.md §5 "Calendars in", issue 5):
 - cancelled, transparent and "free" events or occurrences are not busy; tentative ones are;
 - a calendar is either refused with a CalendarError, or read completely with each defect
   reported as a warning that names the event and line; a bad event or series is skipped whole,
-  never half-expanded.
+  never half-expanded;
+- reading is bounded whatever the rules say: an estimate refuses the impossible before anything
+  expands, and the expander's instants are counted as produced (repetition.py, issue 21).
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from scheduler.calendars.event_times import (
 )
 from scheduler.calendars.limits import DEFAULT_LIMITS, ImportLimits
 from scheduler.calendars.problems import CalendarError, Problem
+from scheduler.calendars.repetition import RepetitionBudget, RepetitionEstimate, counted_series
 from scheduler.calendars.zones import isolated_timezones, resolve_zone_name, tzids_in, zone
 
 # Properties whose breakage leaves an event without a knowable time: such an event is skipped.
@@ -123,6 +126,9 @@ class _Reader:
         self.suppressed_warnings = 0
         self.event_count = 0
         self.occurrence_count = 0
+        self.estimate = RepetitionEstimate(limits, self.window_start_at, self.window_end_at,
+                                           unsupported=frozenset(_UNSUPPORTED_FREQUENCIES))
+        self.budget = RepetitionBudget(limits.max_expanded_occurrences)
         # UID -> where to point the user when that series fails to expand.
         self.who_by_uid: dict[str, dict] = {}
 
@@ -163,7 +169,12 @@ class _Reader:
             merged = icalendar.Calendar()
             for part in parts:
                 lines = _LineIndex(part)
-                for calendar in self._parse(part, lines):
+                calendars = self._parse(part, lines)
+                # Before anything reads a time: a time in a zone the file defines walks that zone.
+                events = [c for calendar in calendars for c in calendar.subcomponents if c.name == "VEVENT"]
+                self.estimate.check(calendars, lambda n, events=events, lines=lines: {
+                    "summary": _summary_for_message(events[n]), "line": lines.vevent_line(n)})
+                for calendar in calendars:
                     event_total = sum(1 for c in calendar.subcomponents if c.name == "VEVENT")
                     for event in self._checked_events(calendar, lines):
                         merged.add_component(event)
@@ -291,7 +302,7 @@ class _Reader:
         for series in self._collect_series(calendar):
             try:
                 found.extend(self._expand_series(series, span_start, span_end))
-            except CalendarError:
+            except (CalendarError, MemoryError):
                 raise
             except Exception as exc:  # noqa: BLE001 - one broken series is skipped whole, not fatal
                 self.warn("event_unreadable", detail=_short(exc), **self._who(series.uid))
@@ -299,7 +310,9 @@ class _Reader:
 
     def _collect_series(self, calendar) -> list:
         try:
-            return list(recurring_ical_events.of(calendar).series)
+            return list(self._query(calendar).series)
+        except (CalendarError, MemoryError):
+            raise
         except Exception:  # noqa: BLE001 - find the culprit below, one UID at a time
             pass
         series_list = []
@@ -308,10 +321,16 @@ class _Reader:
             for member in members:
                 single.add_component(member)
             try:
-                series_list.extend(recurring_ical_events.of(single).series)
+                series_list.extend(self._query(single).series)
+            except (CalendarError, MemoryError):
+                raise
             except Exception as exc:  # noqa: BLE001 - skip the series, say which one
                 self.warn("event_unreadable", detail=_short(exc), **self._who(uid))
         return series_list
+
+    def _query(self, calendar):
+        """Return the expander's query, its series counting what they produce into the budget."""
+        return recurring_ical_events.of(calendar, components=[counted_series(self.budget, self.estimate)])
 
     def _who(self, uid) -> dict:
         return self.who_by_uid.get(str(uid), {"summary": str(uid), "line": "?"})
@@ -322,7 +341,8 @@ class _Reader:
             self.occurrence_count += 1
             if self.occurrence_count > self.limits.max_occurrences:
                 raise CalendarError("too_many_occurrences", max_count=self.limits.max_occurrences)
-            component = occurrence.as_component(False)
+            # The VEVENT it comes from (the series or a moved instance) says what the copy would.
+            component = occurrence.source
             if not _is_busy(component):
                 continue
             start_at = self._instant(occurrence.start)

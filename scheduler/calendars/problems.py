@@ -27,6 +27,21 @@ MESSAGES: dict[str, str] = {
     "too_many_occurrences": N_(
         "The calendar has too many events in the imported period (more than %(max_count)s)."),
     "unsupported_calendar_scale": N_("Only Gregorian calendars can be imported (this one uses %(scale)s)."),
+    # Repetition beyond what can be read (issue 21): refused before anything is expanded, or when
+    # the expansion reaches the limit; the job process also stops a read that runs too long.
+    "repeats_too_often": N_(
+        "The repeating event \"%(summary)s\" (line %(line)s) repeats too often to be read: its rule "
+        "asks for about %(count)s repetitions (the limit is %(max_count)s)."),
+    "zone_changes_too_often": N_(
+        "The time zone \"%(tzid)s\" defined in the file changes too often to be read: about %(count)s "
+        "changes (the limit is %(max_count)s)."),
+    "calendar_repeats_too_often": N_(
+        "The calendar's repeating events together repeat too often to be read: more than %(max_count)s "
+        "times up to the end of the imported period."),
+    "read_timed_out": N_("Reading the calendar took longer than %(seconds)s seconds and was stopped."),
+    "read_out_of_memory": N_(
+        "Reading the calendar needed more than %(megabytes)s MB of memory and was stopped."),
+    "read_failed": N_("Reading the calendar stopped unexpectedly; it was not read."),
     # Fetching a calendar from a URL.
     "url_invalid": N_("The calendar address is not a valid web address."),
     "url_scheme_not_allowed": N_("Only http:// and https:// calendar addresses are allowed (not %(scheme)s)."),

@@ -15,6 +15,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from scheduler.models.user import LANGUAGES
 from scheduler.services.links import MAX_NOTE_LENGTH
 from scheduler.timeutil import canonical_zone
+from scheduler.web import day_in_range
 
 REASON_MAX = 500
 
@@ -55,6 +56,9 @@ class HoursForm(FlaskForm):
     submit = SubmitField(_l("Show these hours"))
 
     def validate_day_end(self, field) -> None:
+        # A missing choice is its field's own error ("Not a valid choice"): nothing to compare.
+        if not (isinstance(field.data, str) and isinstance(self.day_start.data, str)):
+            return
         if field.data != "24:00" and field.data <= self.day_start.data:
             raise ValidationError(_l("The end must be later than the start."))
 
@@ -99,11 +103,12 @@ class CancelForm(FlaskForm):
 class NoneWorkForm(FlaskForm):
     """Times the candidate proposes instead, and a note."""
 
-    first = DateTimeLocalField(_l("A time that works for me"), validators=[Optional()],
+    first = DateTimeLocalField(_l("A time that works for me"),
+                               validators=[Optional(), day_in_range],
                                format="%Y-%m-%dT%H:%M")
-    second = DateTimeLocalField(_l("Another time"), validators=[Optional()],
+    second = DateTimeLocalField(_l("Another time"), validators=[Optional(), day_in_range],
                                 format="%Y-%m-%dT%H:%M")
-    third = DateTimeLocalField(_l("Another time"), validators=[Optional()],
+    third = DateTimeLocalField(_l("Another time"), validators=[Optional(), day_in_range],
                                format="%Y-%m-%dT%H:%M")
     note = TextAreaField(_l("Note for the recruiting team"),
                          validators=[Optional(), Length(max=MAX_NOTE_LENGTH)],

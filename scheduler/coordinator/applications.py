@@ -1,5 +1,5 @@
-"""Coordinator views: the home page (requisitions, applications, seats someone declined), adding
-a candidate, and an application's page (its interviews with their history, and times to book).
+"""Coordinator views: adding a candidate, and an application's page (its interviews with their
+history, and times to book); the home page, the applications list, is application_list.py.
 
 The application page lists free times in a zone the coordinator chooses (their own by default),
 beside them in the coordinator's own zone and the candidate's (present_times.py), each labelled,
@@ -25,30 +25,16 @@ from scheduler.coordinator.present import (
 from scheduler.coordinator.present_times import zone_note
 from scheduler.extensions import db
 from scheduler.i18n import current_language, zone_columns
-from scheduler.models import (
-    Application, Interview, InterviewerAssignment, InterviewerProfile, OutboxMessage,
-)
+from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.consents import consents_of
 from scheduler.services.booking import SlotTaken, booking_refusal, loop_stages, stages_to_book
 from scheduler.services.candidates import (
-    CandidateInputError, applications_overview, candidate_failed_mail, candidate_with_email,
+    CandidateInputError, candidate_failed_mail, candidate_with_email,
     create_candidate_with_application, other_applications, requisitions_with_stages,
 )
 from scheduler.services.slot_search import find_slots
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import parse_day, request_now, show_refusal
-
-
-@bp.get("/")
-def home():
-    """Show the requisitions with their stages and every application."""
-    return render_template("coordinator/home.html", requisitions=requisitions_with_stages(),
-                           applications=applications_overview(),
-                           flagged=declined_seats(request_now()),
-                           failed_count=db.session.scalar(
-                               sa.select(sa.func.count()).select_from(OutboxMessage)
-                               .where(OutboxMessage.failed_at.is_not(None))),
-                           swap_form=SwapForm())
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])

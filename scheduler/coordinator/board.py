@@ -36,7 +36,7 @@ from scheduler.services.board import (
 from scheduler.services.candidates import requisitions_with_stages
 from scheduler.services.offices import list_offices
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import day_label, request_now, warning_text
+from scheduler.web import day_label, parse_id, parse_ids, request_now, warning_text
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ def _board_request() -> BoardRequest:
     form.validate()
     zone = form.chosen_zone(current_user.zone)
     view = form.view.data if form.view.data in BOARD_VIEWS else BOARD_VIEWS[0]
-    day = form.day.data or local_date(zone, to_epoch(request_now()))
+    # A day the form refused (not a date, or a year such as 1 or 9999) shows today instead.
+    day = (form.day.data if form.day.data and not form.day.errors
+           else local_date(zone, to_epoch(request_now())))
     known = {str(office.id) for office in offices}
     office_ids = sorted({int(v) for v in form.office.data or () if v in known})
     openings = {choice.value for choice in form.opening.choices}
@@ -95,7 +97,7 @@ def board():
     drawing = draw_board(shown, asked.link() + "&open=")
     export_link = url_for(".board_ics", **asked.params, day=asked.day.isoformat())
     step = timedelta(days=1 if asked.view == "day" else 7)
-    open_id = request.args.get("open", type=int)
+    open_id = parse_id(request.args.get("open"))
     return render_template(
         "coordinator/board.html", asked=asked, board=shown, drawing=drawing, open_id=open_id,
         details=_details(open_id, shown, asked),
@@ -144,7 +146,7 @@ def board_ics():
     """Download the board's week (its offices, or the chosen interviewers) as an ICS file."""
     asked = _board_request()
     window = board_window(asked.window.zone, week_start(asked.day), 7)
-    chosen = tuple(sorted(set(request.args.getlist("interviewer", type=int))))
+    chosen = tuple(sorted(set(parse_ids(request.args.getlist("interviewer")))))
     body = export_board(current_user, replace(asked.filters, interviewer_ids=chosen), window,
                         request_now(), current_language())
     response = Response(body, mimetype="text/calendar")

@@ -10,17 +10,18 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from scheduler.i18n import (
     KIND_FILTER_CHOICES, LEVEL_FILTER_CHOICES, LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS,
     STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
-from scheduler.services.consents import GivenConsent
+from scheduler.services.pipeline import DEFAULT_PAGE_SIZE, MAX_PAGE, PAGE_SIZES
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
 from scheduler.timeutil import canonical_zone, is_valid_zone
+from scheduler.web import day_in_range, whole_number
 
 
 class CandidateDetailsForm(FlaskForm):
@@ -119,22 +120,7 @@ class SlotViewForm(_ZoneChoice, FlaskForm):
     submit = SubmitField(_l("Show times"))
 
 
-class _EmailConsent:
-    """The candidate's cross-border consent, received by email: needed when the booking gives
-    their data to staff outside mainland China and they have not agreed on their link."""
-
-    consent_received_on = DateField(
-        _l("Consent received by email on"), validators=[Optional()],
-        description=_l("The date of the candidate's email agreeing to their information going to "
-                       "the staff outside mainland China named above."))
-
-    def given_consent(self) -> GivenConsent | None:
-        """Return the consent this form records, or None when no date was entered."""
-        received_on = self.consent_received_on.data
-        return GivenConsent(email_received_on=received_on) if received_on else None
-
-
-class BookForm(_EmailConsent, FlaskForm):
+class BookForm(FlaskForm):
     """Book the chosen time; each seat is a select named seat-<stage>-<n> (read by the view)."""
 
     start = HiddenField(validators=[DataRequired()])
@@ -152,7 +138,7 @@ class BookForm(_EmailConsent, FlaskForm):
     submit = SubmitField(_l("Book"))
 
 
-class RescheduleForm(_EmailConsent, FlaskForm):
+class RescheduleForm(FlaskForm):
     """Move an interview (its whole loop) to the chosen time, with the panel on the page."""
 
     start = HiddenField(validators=[DataRequired()])
@@ -173,12 +159,13 @@ class CancelForm(FlaskForm):
     submit = SubmitField(_l("Cancel the interview"))
 
 
-class SwapForm(_EmailConsent, FlaskForm):
+class SwapForm(FlaskForm):
     """Replace one panel member by another, keeping the time."""
 
-    old = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    old = IntegerField(widget=HiddenInput(), validators=[DataRequired(), whole_number(1)])
     new = IntegerField(_l("Replacement"), widget=HiddenInput(),
-                       validators=[DataRequired(_l("Choose who takes the seat."))])
+                       validators=[DataRequired(_l("Choose who takes the seat.")),
+                                   whole_number(1)])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)],
                          description=_l("Optional; kept in the interview's history."))
     next = HiddenField()
@@ -249,6 +236,7 @@ class OpeningForm(FlaskForm):
     levels = FieldList(FormField(LevelForm), label=_l("Levels"),
                        description=_l("Years as 3-5 (from 3 to 5) or 8+. Clear a row's fields "
                                       "to remove that level; fill an empty row to add one."))
+    # The openings service checks the band (0 to SALARY_MAX) before anything is stored.
     salary_min = IntegerField(_l("Lowest salary"), validators=[Optional()])
     salary_max = IntegerField(_l("Highest salary"), validators=[Optional()])
     salary_currency = StringField(_l("Currency"), default="CNY",
@@ -260,9 +248,7 @@ class OpeningForm(FlaskForm):
         _l("Coordinators"), description=_l("They are told when something happens to this "
                                            "opening; with none ticked, every coordinator is."))
     is_open = BooleanField(_l("Open: candidates can be added"), default=True)
-    retention_days = IntegerField(
-        _l("Keep candidates' data for (days)"), default=180, validators=[Optional()],
-        description=_l("Counted from the day an application closes; the privacy notice names it."))
+    retention_days = IntegerField(_l("Keep candidates' data for (days)"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
     def details(self) -> dict:
@@ -423,7 +409,7 @@ class BoardForm(_ZoneChoice, FlaskForm):
 
     view = SelectField(_l("Show"), default="week",
                        choices=[SelectChoice("week", _l("Week")), SelectChoice("day", _l("Day"))])
-    day = DateField(_l("Date"), validators=[Optional()])
+    day = DateField(_l("Date"), validators=[Optional(), day_in_range])
     office = SelectMultipleField(_l("Offices"), choices=[], validate_choice=False,
                                  widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
@@ -441,3 +427,24 @@ class BoardForm(_ZoneChoice, FlaskForm):
                                for o in offices]
         self.opening.choices = [SelectChoice("", _l("Any opening"))] + [
             SelectChoice(str(r.id), localized(r, "title")) for r in requisitions]
+
+
+class ApplicationListForm(FlaskForm):
+    """What the applications list and its export show (GET); the view fills the choices."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    q = StringField(_l("Name, email or phone"), validators=[
+        Optional(), Length(max=100, message=_l("Use at most %(max)d characters."))])
+    page = StringField(_l("Page"), default="1", validators=[Optional(), Regexp(
+        r"^[1-9][0-9]{0,3}$", message=_l("Enter a page number from 1 to %(max)d.", max=MAX_PAGE))])
+    submit = SubmitField(_l("Search"))
+
+
+_LIST_SELECTS = dict(opening=_l("Opening"), stage=_l("Current stage"), status=_l("Status"),
+                     state=_l("State"), office=_l("Office"), zone=_l("Candidate's time zone"),
+                     sort=_l("Sort by"), size=_l("Per page"))
+for _name, _label in _LIST_SELECTS.items():
+    setattr(ApplicationListForm, _name, SelectField(_label, choices=[], default={
+        "sort": "-activity", "size": str(DEFAULT_PAGE_SIZE)}.get(_name, "")))

@@ -25,7 +25,7 @@ from scheduler.services.decisions import (
 from scheduler.services.feedback import author_statuses, opening_levels
 from scheduler.services.permissions import can_decide
 from scheduler.services.scorecards import application_scorecard
-from scheduler.web import request_now, show_refusal
+from scheduler.web import parse_id, request_now, safe_next, show_refusal
 
 
 def decision_summary(application: Application) -> dict:
@@ -80,11 +80,10 @@ def decide(application_id: int):
     """Record a decision on the application's current stage and move the application."""
     application = db.get_or_404(Application, application_id)
     form = _offer(DecisionForm(), application)
-    posted_stage = request.form.get("stage_id", "")
+    posted_stage = parse_id(request.form.get("stage_id"))
     if not form.validate_on_submit():
         return render_scorecard(application, form, 400)
-    stage = (db.session.get(StageTemplate, int(posted_stage)) if posted_stage.isdigit()
-             else None)
+    stage = db.session.get(StageTemplate, posted_stage) if posted_stage is not None else None
     if stage is None or stage.requisition_id != application.requisition_id:
         abort(404)
     try:
@@ -99,4 +98,6 @@ def decide(application_id: int):
         return render_scorecard(application, form, 422)
     flash(_("Decision recorded: %(outcome)s.", outcome=OUTCOME_LABELS[decision.outcome]),
           "success")
-    return redirect(url_for(".application", application_id=application.id) + "#decision")
+    # A decision taken elsewhere (a card on the pipeline board) goes back there.
+    return redirect(safe_next(request.form.get("next"))
+                    or url_for(".application", application_id=application.id) + "#decision")

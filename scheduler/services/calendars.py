@@ -29,8 +29,8 @@ from flask import current_app
 from sqlalchemy.orm.attributes import flag_modified
 
 from scheduler.calendars import (
-    DEFAULT_LIMITS, MESSAGES, CalendarError, ImportResult, Problem, fetch_calendar_url,
-    read_busy_intervals, read_caldav_busy_intervals,
+    DEFAULT_LIMITS, MESSAGES, CalendarError, ImportLimits, ImportResult, Problem, SourceRequest,
+    read_source, read_source_in_sandbox,
 )
 from scheduler.extensions import db
 from scheduler.models import BusyBlock, CalendarSource, InterviewerProfile, Requisition, StageTemplate, User
@@ -282,7 +282,11 @@ def refresh_calendar_source(source: CalendarSource, now: datetime) -> RefreshOut
 
 
 def refresh_calendar_sources(now: datetime) -> dict:
-    """Re-read every active non-manual source; return counts of refreshed and failed sources."""
+    """Re-read every active non-manual source; return counts of refreshed and failed sources.
+
+    Each source is read in a child process with a memory cap and a deadline (the backstop of
+    issue 21), so one bad subscription cannot stall the others: it keeps its blocks and shows why.
+    """
     sources = db.session.scalars(
         sa.select(CalendarSource)
         .where(CalendarSource.is_active.is_(True), CalendarSource.kind != "manual")
@@ -290,7 +294,7 @@ def refresh_calendar_sources(now: datetime) -> dict:
     ).all()
     # Every fetch and parse first, every write after: no write lock is held during the network.
     window = calendar_window(now)
-    pending = [(source, _read_source(source, window)) for source in sources]
+    pending = [(source, _read_source(source, window, is_sandboxed=True)) for source in sources]
     counts = {"refreshed": 0, "failed": 0}
     for source, result in pending:
         outcome = _apply(source, result, now)
@@ -298,19 +302,19 @@ def refresh_calendar_sources(now: datetime) -> dict:
     return counts
 
 
-def _read_source(source: CalendarSource, window: Window) -> ImportResult | Problem | None:
+def _read_source(source: CalendarSource, window: Window, *,
+                 is_sandboxed: bool = False) -> ImportResult | Problem | None:
     """Read *source* without writing anything: its result, its problem, or None for manual blocks."""
+    if source.kind not in ("file", "url", "caldav"):
+        return None
     interviewer = db.session.get(InterviewerProfile, source.interviewer_id)
+    request = _request(source.kind, interviewer, window, content=source.content or b"",
+                       url=source.url or "", username=source.username or "",
+                       password=source.password or "")
     try:
-        if source.kind == "file":
-            return _read_file(source.content or b"", interviewer, window)
-        if source.kind == "url":
-            return _read_url(source.url, interviewer, window)
-        if source.kind == "caldav":
-            return _read_caldav(source.url, source.username, source.password, interviewer, window)
+        return read_source_in_sandbox(request) if is_sandboxed else read_source(request)
     except CalendarError as error:
         return error.problem
-    return None
 
 
 def _apply(source: CalendarSource, pending: ImportResult | Problem | None, now: datetime) -> RefreshOutcome:
@@ -336,22 +340,28 @@ def reencrypt_calendar_secrets() -> int:
 # --- reading --------------------------------------------------------------------------------------
 
 def _read_file(data: bytes, interviewer: InterviewerProfile, window: Window) -> ImportResult:
-    start_at, end_at = window
-    return read_busy_intervals(data, default_zone=interviewer.effective_zone, window_start_at=start_at,
-                               window_end_at=end_at, limits=DEFAULT_LIMITS)
+    return read_source(_request("file", interviewer, window, content=data))
 
 
 def _read_url(url: str, interviewer: InterviewerProfile, window: Window) -> ImportResult:
-    data = fetch_calendar_url(url, limits=DEFAULT_LIMITS, **_address_rules())
-    return _read_file(data, interviewer, window)
+    return read_source(_request("url", interviewer, window, url=url))
 
 
 def _read_caldav(url: str, username: str, password: str, interviewer: InterviewerProfile,
                  window: Window) -> ImportResult:
+    return read_source(_request("caldav", interviewer, window, url=url, username=username,
+                                password=password))
+
+
+def _request(kind: str, interviewer: InterviewerProfile, window: Window, **where) -> SourceRequest:
     start_at, end_at = window
-    return read_caldav_busy_intervals(url, username, password, default_zone=interviewer.effective_zone,
-                                      window_start_at=start_at, window_end_at=end_at, limits=DEFAULT_LIMITS,
-                                      **_address_rules())
+    return SourceRequest(kind=kind, default_zone=interviewer.effective_zone, window_start_at=start_at,
+                         window_end_at=end_at, limits=import_limits(), **_address_rules(), **where)
+
+
+def import_limits() -> ImportLimits:
+    """Return the limits of calendar reading: the app's CALENDAR_LIMITS setting, else the defaults."""
+    return current_app.config.get("CALENDAR_LIMITS") or DEFAULT_LIMITS
 
 
 def _address_rules() -> dict:

@@ -228,12 +228,3 @@ def requisitions_with_stages(*, only_open: bool = False) -> list[Requisition]:
     if only_open:
         query = query.where(Requisition.is_open.is_(True))
     return list(db.session.scalars(query.order_by(Requisition.is_open.desc(), Requisition.id)))
-
-
-def applications_overview() -> list[Application]:
-    """Return every application with its candidate, requisition and current stage, newest first."""
-    query = (sa.select(Application)
-             .options(selectinload(Application.candidate), selectinload(Application.requisition),
-                      selectinload(Application.current_stage))
-             .order_by(Application.created_at.desc(), Application.id.desc()))
-    return list(db.session.scalars(query))

@@ -299,11 +299,17 @@ class OfferClock:
     days_overdue: int   # whole days since it ran out, rounded down
 
 
+def days_left_until(due_at: datetime, now: datetime) -> int:
+    """Return the whole days from *now* to *due_at*, rounded up: 0 or less once it has passed."""
+    return math.ceil((due_at - now) / timedelta(days=1))
+
+
 def offer_clock(application: Application, now: datetime) -> OfferClock | None:
     """Return the running offer clock of *application*: started and the application still
     open (an offer made, or a closed application, stops it)."""
     if application.offer_due_at is None or not application.is_open_for_booking:
         return None
     left = (application.offer_due_at - now) / timedelta(days=1)
-    return OfferClock(application.offer_due_at, math.ceil(left), left <= 0,
+    return OfferClock(application.offer_due_at, days_left_until(application.offer_due_at, now),
+                      left <= 0,
                       math.floor(-left) if left <= 0 else 0)

@@ -33,6 +33,7 @@ class NotAllowed(ServiceError):
                                  "profiles."),
         "openings": N_("Only coordinators and admins may set up openings and their stages."),
         "board_for_staff": N_("Only coordinators and admins may see the calendar board."),
+        "applications_for_staff": N_("Only coordinators and admins may see the applications."),
     }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
@@ -131,6 +132,18 @@ def can_mark_no_show(actor: User, interview: Interview) -> bool:
 def can_assign_reviewer(actor: User) -> bool:
     """Tell whether *actor* may choose who reviews a coding test (coordinators and admins)."""
     return actor.has_role(*STAFF_ROLES)
+
+
+def can_list_applications(actor: User) -> bool:
+    """Tell whether *actor* may list, search and export every application with its state
+    (coordinators and admins)."""
+    return actor.has_role(*STAFF_ROLES)
+
+
+def check_can_list_applications(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may list the applications."""
+    if not can_list_applications(actor):
+        raise NotAllowed("applications_for_staff")
 
 
 def can_decide(actor: User) -> bool:

@@ -1,4 +1,5 @@
-"""In a real browser: the demo coordinator signs in, reads the process, and adds a candidate."""
+"""In a real browser: the demo coordinator signs in, sees the applications, reads the process on
+the opening's page, and adds a candidate."""
 from __future__ import annotations
 
 import re
@@ -11,14 +12,14 @@ from scheduler.demo import CANDIDATES, DEMO_PASSWORD, STAGES
 from scheduler.demo.feedback import FEEDBACK_CANDIDATES
 
 TEXT = {
-    "zh": dict(sign_in="登录", email="邮箱", password="密码", home="招聘职位与应聘申请",
+    "zh": dict(sign_in="登录", email="邮箱", password="密码", home="应聘申请", openings="招聘职位",
                new="新建候选人", name="姓名", phone="电话", zone="时区",
                language="邮件与预约页面使用的语言", level="职级", add="添加候选人",
                title="机器学习工程师", bad_email="请输入有效的邮箱地址",
                added="已添加", zone_note="时间均以 北京时间 Asia/Shanghai 显示。",
                forbidden="无权访问"),
     "en": dict(sign_in="Sign in", email="Email", password="Password",
-               home="Requisitions and applications", new="New candidate", name="Name",
+               home="Applications", openings="Openings", new="New candidate", name="Name",
                phone="Phone", zone="Time zone", language="Language for emails and the booking page",
                level="Level", add="Add candidate", title="Machine Learning Engineer",
                bad_email="Enter a valid email address", added="Added",
@@ -69,16 +70,21 @@ def test_the_demo_coordinator_signs_in_and_adds_a_candidate(
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         if language == "en":
             # The demo coordinator's stored preference is Chinese; the switch changes it.
-            expect(page.get_by_role("heading", name=TEXT["zh"]["home"])).to_be_visible()
+            expect(page.get_by_role("heading", name=TEXT["zh"]["home"], exact=True)).to_be_visible()
             page.get_by_role("button", name="English").click()
-        expect(page.get_by_role("heading", name=text["home"])).to_be_visible()
+        expect(page.get_by_role("heading", name=text["home"], exact=True)).to_be_visible()
         expect(page.get_by_text(text["zone_note"])).to_be_visible()
-        expect(page.get_by_role("heading", name=text["title"])).to_be_visible()
-        stages = page.locator(".stage-name")
-        expect(stages).to_have_text([stage[f"name_{language}"] for stage in STAGES])
         expect(page.locator("table.stack tbody tr")).to_have_count(len(CANDIDATES) + len(FEEDBACK_CANDIDATES))
         assert _fits_the_screen(page)
         screenshots.take(page, "coordinator-home")
+
+        # The process is on the opening's page.
+        page.get_by_role("navigation").get_by_role("link", name=text["openings"]).click()
+        page.get_by_role("link", name=text["title"]).click()
+        expect(page.get_by_role("heading", name=text["title"])).to_be_visible()
+        expect(page.locator(".stage-title strong")).to_have_text(
+            [stage[f"name_{language}"] for stage in STAGES])
+        page.goto("/coordinator/")
 
         page.locator(".page-head").get_by_role("link", name=text["new"]).click()
         expect(page.get_by_role("heading", name=text["new"])).to_be_visible()

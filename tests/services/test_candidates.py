@@ -1,17 +1,14 @@
 """create_candidate_with_application: what it refuses, what it writes, and that it only flushes."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
 from scheduler.models import Application, AuditEvent, Candidate
 from scheduler.services.candidates import (
-    CandidateInputError, applications_overview, create_candidate_with_application,
-    requisitions_with_stages,
+    CandidateInputError, create_candidate_with_application, requisitions_with_stages,
 )
-from tests.factories import make_application, make_candidate, make_requisition, make_user
+from tests.factories import make_candidate, make_requisition, make_user
 
 
 def _create(requisition, now, actor=None, **overrides):
@@ -79,11 +76,8 @@ def test_several_errors_are_reported_together(app, db, now):
     assert {refusal.field for refusal in raised.value.refusals} == {"email", "zone", "level"}
 
 
-def test_the_lists_for_the_coordinator_home(app, db, now):
-    open_req = make_requisition(title_en="Open role")
-    closed = make_requisition(title_en="Closed role", is_open=False)
-    older = make_application(requisition=open_req)
-    newer = make_application(requisition=closed, created_at=now + timedelta(hours=1))
+def test_the_requisitions_open_ones_first(app, db, now):
+    make_requisition(title_en="Closed role", is_open=False)
+    make_requisition(title_en="Open role")
     assert [r.title_en for r in requisitions_with_stages()] == ["Open role", "Closed role"]
     assert [r.title_en for r in requisitions_with_stages(only_open=True)] == ["Open role"]
-    assert [a.id for a in applications_overview()] == [newer.id, older.id]

@@ -75,18 +75,18 @@ def test_a_signed_in_users_preference_beats_the_browser_and_the_switch_updates_i
     headers = {"Accept-Language": "en"}
     sign_in(client, "co@example.com", PASSWORD, headers=headers)
     html = client.get("/coordinator/", headers=headers).text
-    assert "招聘职位与应聘申请" in html
+    assert "姓名、邮箱或电话" in html
 
     client.post("/language", data={"csrf_token": csrf_token(html), "language": "en",
                                    "next": "/coordinator/"}, headers=headers)
     db.session.refresh(user)
     assert user.language == "en"
-    assert "Requisitions and applications" in client.get("/coordinator/").text
+    assert "Name, email or phone" in client.get("/coordinator/").text
 
     # A new session starts from the stored preference.
     other = client.application.test_client()
     sign_in(other, "co@example.com", PASSWORD, headers={"Accept-Language": "zh-CN"})
-    assert "Requisitions and applications" in other.get(
+    assert "Name, email or phone" in other.get(
         "/coordinator/", headers={"Accept-Language": "zh-CN"}).text
 
 
@@ -97,7 +97,7 @@ def _pages(db):
     make_requisition()
     db.session.commit()
     return {
-        "/coordinator/": ("招聘职位与应聘申请", "Requisitions and applications"),
+        "/coordinator/": ("姓名、邮箱或电话", "Name, email or phone"),
         "/coordinator/candidates/new": ("新建候选人", "New candidate"),
         "/interviewer/": ("我即将进行的面试", "My upcoming interviews"),
         "/account/password": ("再次输入新密码", "Repeat the new password"),

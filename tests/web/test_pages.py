@@ -43,17 +43,22 @@ def _counts(db):
             db.session.scalar(sa.select(sa.func.count()).select_from(Application)))
 
 
-def test_coordinator_home_lists_stages_in_order_and_applications(client, db, requisition):
+def test_coordinator_home_lists_applications_and_the_opening_its_stages_in_order(
+        client, db, requisition):
     make_application(requisition=requisition, level="junior",
                      candidate=make_candidate(name="Ada Example", zone="Asia/Singapore"),
                      current_stage=requisition.stages[1], status="on_hold")
     _coordinator(client, db, language="en")
     html = client.get("/coordinator/").text
+    assert "Ada Example" in html and "Asia/Singapore" in html
+    assert "2. System design" in html and "Junior" in html and "On hold" in html
+    assert 'data-state="on_hold"' in html
+    # The stages live on the opening's page, which the home's navigation reaches.
+    assert 'href="/coordinator/openings"' in html
+    html = client.get(f"/coordinator/openings/{requisition.id}").text
     assert html.index("HR phone screen") < html.index("System design")
     assert "30 min · Phone · 1 interviewer" in html
     assert "CNY 28,000–60,000 a month" in html
-    assert "Ada Example" in html and "Asia/Singapore" in html
-    assert "2. System design" in html and "Junior" in html and "On hold" in html
 
 
 def test_adding_a_candidate_saves_candidate_application_and_audit_event(client, db, requisition):

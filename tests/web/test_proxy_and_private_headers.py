@@ -114,12 +114,14 @@ def world_app(sqlite_template, tmp_path):
                                    NOW + timedelta(days=7), NOW)
         interview = f.make_interview(application, panel=[profile],
                                      start_at=NOW + timedelta(days=3))
+        source = f.make_calendar_source(profile)
         _db.session.commit()
         arguments = {
             "application_id": application.id, "candidate_id": application.candidate_id,
             "office_id": people[0].office.id, "user_id": me.id, "profile_id": profile.id,
             "requisition_id": requisition.id, "stage_id": requisition.stages[0].id,
-            "interview_id": interview.id, "token": token, "language": "en",
+            "interview_id": interview.id, "token": token, "source_id": source.id,
+            "language": "en",
         }
         _db.session.remove()
     yield app, arguments
