@@ -25,9 +25,7 @@ from scheduler.coordinator.present import (
 from scheduler.coordinator.present_times import zone_note
 from scheduler.extensions import db
 from scheduler.i18n import current_language, zone_columns
-from scheduler.models import (
-    Application, Interview, InterviewerAssignment, InterviewerProfile, OutboxMessage,
-)
+from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
 from scheduler.services.consents import consents_of
 from scheduler.services.booking import SlotTaken, booking_refusal, loop_stages, stages_to_book
 from scheduler.services.candidates import (

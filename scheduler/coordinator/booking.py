@@ -7,10 +7,10 @@ Every change goes through scheduler/services/booking.py, which locks, re-checks 
 audit trail and the invites; these views read the forms and call it, and the request's edge
 commits (scheduler/web.py). A time lost to someone else (`SlotTaken.is_time_lost`) brings back
 the list with fresh times, and a panel that does not fit the confirm form with the reasons, both
-as 409 (rolled back); any other refusal is flashed on the application page. A booking or move
-that reaches staff outside mainland China the candidate has not consented to asks, on the
-confirm form, for the date their consent was received by email (services/consents.py); without
-it the refusal is shown beside that field.
+as 409 (rolled back); any other refusal is flashed on the application page. A booking, move or swap
+that reaches staff outside mainland China the candidate has not consented to asks, on its form,
+for the date their consent was received by email (`consent_received_on`, read beside the seats;
+services/consents.py); without it the refusal is shown above the form.
 """
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ from scheduler.coordinator.present_times import column_ranges, zone_note
 from scheduler.extensions import db
 from scheduler.i18n import current_language, format_local_range, localized, zone_columns
 from scheduler.models import Application, Interview
-from scheduler.services.consents import ConsentError, country_list, missing_countries
+from scheduler.services.consents import (
+    ConsentError, GivenConsent, country_list, missing_countries,
+)
 from scheduler.services.booking import (
     BookingError, SlotTaken, book_interview, book_loop, booking_refusal, cancel_interview,
     loop_stage_starts, loop_stages, reschedule_interview, stages_to_book, swap_interviewer,
@@ -45,8 +47,13 @@ from scheduler.services.slot_search import (
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import (
     flash_refusal, iso_utc, parse_day, parse_id, parse_start, request_now, safe_next,
-    show_refusal,
 )
+
+
+def _email_consent() -> GivenConsent | None:
+    """Read the date the candidate's consent to staff outside mainland China came by email."""
+    received_on = parse_day(request.form.get("consent_received_on"))
+    return GivenConsent(email_received_on=received_on) if received_on else None
 
 
 def _posted_panels(sizes) -> list[list[int]] | None:
@@ -145,15 +152,15 @@ def book(application_id: int):
             booked = [book_interview(current_user, application, stages[0], start_at, panels[0],
                                      now, video_url=form.video_url.data or "",
                                      location=form.location.data or "",
-                                     consent=form.given_consent())]
+                                     consent=_email_consent())]
         else:
             booked = book_loop(current_user, application, stages, start_at, panels, now,
                                break_minutes=brk, video_url=form.video_url.data or "",
                                location=form.location.data or "",
-                               consent=form.given_consent())
+                               consent=_email_consent())
     except ConsentError as error:
-        show_refusal(form, error)
-        return _render_confirm(end_at=end_at, panels=panels, status=409, **confirm)
+        return _render_confirm(end_at=end_at, panels=panels, status=409,
+                               errors=[refusal_message(error)], **confirm)
     except SlotTaken as taken:
         if taken.is_time_lost:
             return render_application(application, view, taken=taken, status=409)
@@ -236,10 +243,10 @@ def reschedule(interview_id: int):
     try:
         moved = reschedule_interview(current_user, interview, start_at, now, panels=panels,
                                      reason=form.reason.data.strip(),
-                                     consent=form.given_consent())
+                                     consent=_email_consent())
     except ConsentError as error:
-        show_refusal(form, error)
-        return _render_confirm(panels=panels, status=409, **confirm)
+        return _render_confirm(panels=panels, status=409, errors=[refusal_message(error)],
+                               **confirm)
     except SlotTaken as taken:
         if taken.is_time_lost:
             return slot_page(taken, 409)
@@ -317,7 +324,7 @@ def swap(interview_id: int):
         return redirect(back)
     try:
         swap_interviewer(current_user, interview, form.old.data, form.new.data, now,
-                         reason=(form.reason.data or "").strip(), consent=form.given_consent())
+                         reason=(form.reason.data or "").strip(), consent=_email_consent())
     except SlotTaken as taken:
         for text in problem_texts(taken.problems, [interview.stage]):
             flash_refusal(text)

@@ -17,7 +17,6 @@ from scheduler.i18n import (
     KIND_FILTER_CHOICES, LEVEL_FILTER_CHOICES, LANGUAGE_LABELS, QUALIFICATION_LEVEL_LABELS,
     STAGE_KIND_LABELS, STAGE_MODE_LABELS, localized,
 )
-from scheduler.services.consents import GivenConsent
 from scheduler.services.pipeline import DEFAULT_PAGE_SIZE, MAX_PAGE, PAGE_SIZES
 from scheduler.services.stages import FIELDS as STAGE_FIELDS
 from scheduler.services.stages import LOOP_BREAK_CHOICES, STEP_CHOICES
@@ -121,22 +120,7 @@ class SlotViewForm(_ZoneChoice, FlaskForm):
     submit = SubmitField(_l("Show times"))
 
 
-class _EmailConsent:
-    """The candidate's cross-border consent, received by email: needed when the booking gives
-    their data to staff outside mainland China and they have not agreed on their link."""
-
-    consent_received_on = DateField(
-        _l("Consent received by email on"), validators=[Optional()],
-        description=_l("The date of the candidate's email agreeing to their information going to "
-                       "the staff outside mainland China named above."))
-
-    def given_consent(self) -> GivenConsent | None:
-        """Return the consent this form records, or None when no date was entered."""
-        received_on = self.consent_received_on.data
-        return GivenConsent(email_received_on=received_on) if received_on else None
-
-
-class BookForm(_EmailConsent, FlaskForm):
+class BookForm(FlaskForm):
     """Book the chosen time; each seat is a select named seat-<stage>-<n> (read by the view)."""
 
     start = HiddenField(validators=[DataRequired()])
@@ -154,7 +138,7 @@ class BookForm(_EmailConsent, FlaskForm):
     submit = SubmitField(_l("Book"))
 
 
-class RescheduleForm(_EmailConsent, FlaskForm):
+class RescheduleForm(FlaskForm):
     """Move an interview (its whole loop) to the chosen time, with the panel on the page."""
 
     start = HiddenField(validators=[DataRequired()])
@@ -175,7 +159,7 @@ class CancelForm(FlaskForm):
     submit = SubmitField(_l("Cancel the interview"))
 
 
-class SwapForm(_EmailConsent, FlaskForm):
+class SwapForm(FlaskForm):
     """Replace one panel member by another, keeping the time."""
 
     old = IntegerField(widget=HiddenInput(), validators=[DataRequired(), whole_number(1)])
@@ -192,15 +176,6 @@ class ResendForm(FlaskForm):
     """Put a failed email back in the queue."""
 
     submit = SubmitField(_l("Send again"))
-
-
-class EraseCandidateForm(FlaskForm):
-    """Confirm that the candidate asked for their data to be erased (issue 25)."""
-
-    is_requested_by_candidate = BooleanField(
-        _l("The candidate asked for their data to be erased"),
-        validators=[DataRequired(_l("Confirm that the candidate asked for this."))])
-    submit = SubmitField(_l("Erase the candidate's data"))
 
 
 # --- After the interview: no-shows, the coding test's reviewer ------------------------------
@@ -273,9 +248,7 @@ class OpeningForm(FlaskForm):
         _l("Coordinators"), description=_l("They are told when something happens to this "
                                            "opening; with none ticked, every coordinator is."))
     is_open = BooleanField(_l("Open: candidates can be added"), default=True)
-    retention_days = IntegerField(
-        _l("Keep candidates' data for (days)"), default=180, validators=[Optional()],
-        description=_l("Counted from the day an application closes; the privacy notice names it."))
+    retention_days = IntegerField(_l("Keep candidates' data for (days)"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
     def details(self) -> dict:
