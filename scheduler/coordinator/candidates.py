@@ -49,7 +49,8 @@ def edit_candidate(application_id: int):
                   else _("Nothing changed."), "success")
             failed = candidate_failed_mail(candidate) if "email" in changes else []
             if failed:
-                flash(ngettext("%(num)d email to this candidate could not be sent: send it "
+                flash(_("Erasure requested: the candidate's data will be erased shortly.")
+                  if not cancelled else ngettext("%(num)d email to this candidate could not be sent: send it "
                                "again to the new address below.",
                                "%(num)d emails to this candidate could not be sent: send them "
                                "again to the new address below.", len(failed)), "info")
@@ -120,7 +121,8 @@ def erase_candidate(application_id: int):
         except ErasureRefused as error:
             show_refusal(form, error)
         else:
-            flash(ngettext(
+            flash(_("Erasure requested: the candidate's data will be erased shortly.")
+                  if not cancelled else ngettext(
                 "Erasure requested: %(num)d interview was cancelled and its panel is being told; "
                 "the candidate's data will be erased once that mail has gone.",
                 "Erasure requested: %(num)d interviews were cancelled and their panels are being "
