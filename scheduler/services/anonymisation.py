@@ -215,9 +215,10 @@ def _row_key(table: sa.Table, row) -> sa.ColumnElement:
     return sa.and_(*[c == row._mapping[c.name] for c in table.primary_key.columns])
 
 
-def scrub_traces(traces: list[str], replacements: dict[str, str]) -> int:
+def scrub_traces(traces: list[str], replacements: dict[str, str], candidate_id: int) -> int:
     """Replace *traces* (case-insensitively) in every searchable column of every table, and
-    empty every binary value that carries one once decoded; return how many values changed."""
+    empty every binary value that carries one once decoded; return how many values changed.
+    Other candidates' and staff members' own rows are left alone: two people may share a name."""
     if not traces:
         return 0
     db.session.flush()
@@ -227,11 +228,14 @@ def scrub_traces(traces: list[str], replacements: dict[str, str]) -> int:
     changed = 0
     for table, column in searchable_columns():
         key = list(table.primary_key.columns)
-        if not key:
+        if not key or table.name == "user":  # staff accounts: staff's own identity
             continue
+        # Another candidate's own row is theirs, even with the same name.
+        mine = (table.c.id == candidate_id if table.name == Candidate.__tablename__
+                else sa.true())
         if isinstance(column.type, sa.LargeBinary):
             rows = db.session.execute(sa.select(*key, column).where(
-                column.is_not(None), sa.func.length(column) > 0))
+                mine, column.is_not(None), sa.func.length(column) > 0))
             for row in rows.all():
                 if any(t in mime_text(row._mapping[column.name]).casefold() for t in folded):
                     db.session.execute(table.update().where(_row_key(table, row))
@@ -241,7 +245,7 @@ def scrub_traces(traces: list[str], replacements: dict[str, str]) -> int:
         text = sa.cast(column, sa.Text) if isinstance(column.type, sa.JSON) else column
         # JSON is stored with non-ASCII characters escaped (\uXXXX): look for both spellings.
         needles = set(folded) | {json.dumps(t)[1:-1].lower() for t in folded}
-        rows = db.session.execute(sa.select(*key, column).where(sa.or_(
+        rows = db.session.execute(sa.select(*key, column).where(mine, sa.or_(
             *[sa.func.lower(text).contains(n, autoescape=True) for n in needles]))).all()
         for row in rows:
             old = row._mapping[column.name]
@@ -267,7 +271,7 @@ def anonymise_candidate(candidate: Candidate, now: datetime) -> int:
         sa.func.lower(OutboxMessage.to_addr).contains(address.lower(), autoescape=True)
         for address in _email_traces(traces)]), now)
     candidate_id = candidate.id
-    changed = scrub_traces(traces, replacements)
+    changed = scrub_traces(traces, replacements, candidate_id)
     candidate = db.session.get(Candidate, candidate_id)
     candidate.name, candidate.email, candidate.phone = ERASED, new_email, ""
     db.session.flush()

@@ -247,3 +247,20 @@ def test_two_job_workers_released_together_anonymise_each_piece_once(app, db, wo
         AuditEvent.action.in_(("application.anonymised", "candidate.anonymised")))
         .group_by(AuditEvent.action)).all()
     assert dict(events) == {"application.anonymised": 4, "candidate.anonymised": 1}
+
+
+def test_a_namesake_candidate_and_a_namesake_colleague_keep_their_names(app, db):
+    from scheduler.services.anonymisation import anonymise_candidate
+
+    leaving, staying = f.make_candidate(name="王伟"), f.make_candidate(name="王伟")
+    colleague = f.make_user(name="王伟")
+    f.make_audit_event(object_type="application", object_id=1, note="王伟 called back")
+    db.session.commit()
+    anonymise_candidate(leaving, NOW)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Candidate, leaving.id).name == "[erased]"
+    assert db.session.get(Candidate, staying.id).name == "王伟"
+    assert _db.session.get(type(colleague), colleague.id).name == "王伟"
+    # Free text elsewhere cannot tell the two apart: it is replaced (README says so).
+    assert db.session.scalar(sa.select(AuditEvent.note)) == "[erased] called back"
