@@ -49,8 +49,7 @@ def edit_candidate(application_id: int):
                   else _("Nothing changed."), "success")
             failed = candidate_failed_mail(candidate) if "email" in changes else []
             if failed:
-                flash(_("Erasure requested: the candidate's data will be erased shortly.")
-                  if not cancelled else ngettext("%(num)d email to this candidate could not be sent: send it "
+                flash(ngettext("%(num)d email to this candidate could not be sent: send it "
                                "again to the new address below.",
                                "%(num)d emails to this candidate could not be sent: send them "
                                "again to the new address below.", len(failed)), "info")
