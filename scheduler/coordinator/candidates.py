@@ -110,6 +110,7 @@ class EraseCandidateForm(FlaskForm):
 
 
 @bp.route("/applications/<int:application_id>/erase", methods=["GET", "POST"])
+@shows_candidate_data("candidate_details")
 def erase_candidate(application_id: int):
     """Confirm, then erase this application's candidate's data on their request."""
     application = db.get_or_404(Application, application_id)
