@@ -179,8 +179,9 @@ def _blueprints() -> list:
     from scheduler.interviewer import bp as interviewer
     from scheduler.availability import bp as availability
     from scheduler.admin import bp as admin
+    from scheduler.public import bp as public
 
-    return [auth, coordinator, interviewer, feeds, availability, admin, candidate]
+    return [auth, coordinator, interviewer, feeds, availability, admin, public, candidate]
 
 
 # What each error page says: a title and one sentence on what to do next.

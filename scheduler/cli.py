@@ -1,4 +1,4 @@
-"""Flask command-line commands: demo data, users, calendars, jobs, rubrics."""
+"""Flask command-line commands: demo data, users, calendars, jobs, rubrics, retention."""
 from __future__ import annotations
 
 import click
@@ -14,6 +14,7 @@ jobs_cli = AppGroup("jobs", help="The background job process.")
 calendars_cli = AppGroup("calendars", help="Interviewers' calendar sources.")
 rubrics_cli = AppGroup("rubrics", help="Versioned feedback rubrics.")
 secrets_cli = AppGroup("secrets", help="Secrets stored encrypted (ENCRYPTION_KEYS).")
+retention_cli = AppGroup("retention", help="Candidates' data kept past its retention period.")
 
 
 @users_cli.command("create")
@@ -179,6 +180,31 @@ def rotate_secrets_command():
     click.echo(f"re-encrypted: {count} calendar sources")
 
 
+@retention_cli.command("report")
+@click.option("--now", "now_text", default=None,
+              help="Report as if it were this UTC instant (ISO 8601).")
+def retention_report_command(now_text):
+    """List what the next retention run will anonymise (a dry run: nothing is changed)."""
+    from scheduler.services.retention import retention_plan
+    from scheduler.timeutil import parse_instant
+
+    try:
+        now = parse_instant(now_text) if now_text else utc_now()
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--now") from error
+    plan = retention_plan(now)
+    db.session.rollback()
+    click.echo(f"retention report at {now:%Y-%m-%d %H:%M} UTC (dry run, nothing changed)")
+    click.echo(f"applications to anonymise: {len(plan.applications)}")
+    for item in plan.applications:
+        click.echo(f"  application {item.application_id} (candidate {item.candidate_id}, "
+                   f"opening {item.requisition_id}, {item.status}): closed "
+                   f"{item.closed_at:%Y-%m-%d} UTC, expired {item.expired_at:%Y-%m-%d} UTC")
+    click.echo(f"candidates whose name, email and phone go: {len(plan.candidate_ids)}")
+    for candidate_id in plan.candidate_ids:
+        click.echo(f"  candidate {candidate_id}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
@@ -187,3 +213,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(calendars_cli)
     app.cli.add_command(rubrics_cli)
     app.cli.add_command(secrets_cli)
+    app.cli.add_command(retention_cli)

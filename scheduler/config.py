@@ -140,6 +140,11 @@ def settings_from_env() -> dict:
         "ORGANIZER_EMAIL": os.environ.get("ORGANIZER_EMAIL", "ml-hr@example.com"),
         "ORGANIZER_NAME": os.environ.get("ORGANIZER_NAME", "ML Hiring Team"),
         "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Example AI"),
+        # The privacy notice's controller (who decides about candidates' data) and the address
+        # that answers requests for a copy or deletion (scheduler/privacy/).
+        "PRIVACY_CONTROLLER": os.environ.get("PRIVACY_CONTROLLER")
+        or os.environ.get("COMPANY_NAME", "Example AI"),
+        "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@example.com"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # How many reverse proxies in front of the app set X-Forwarded-For and -Proto: their

@@ -151,6 +151,40 @@ def expire_links(now: datetime) -> dict:
     return result
 
 
+def apply_retention(now: datetime) -> dict:
+    """Anonymise the applications past their opening's retention period, then the identities
+    of candidates all of whose applications are; each claimed and committed on its own."""
+    from scheduler.services.retention import (
+        anonymise_expired_application, anonymise_expired_identity, retention_plan,
+    )
+
+    plan = retention_plan(now)
+    db.session.commit()  # each claim below starts its own transaction (SQLite: no stale read)
+    applications = candidates = 0
+    for item in plan.applications:
+        applications += anonymise_expired_application(item.application_id, now)
+        db.session.commit()
+    for candidate_id in retention_plan(now).candidate_ids:
+        db.session.commit()
+        candidates += anonymise_expired_identity(candidate_id, now)
+        db.session.commit()
+    return {"applications": applications, "candidates": candidates}
+
+
+def finish_erasures(now: datetime) -> dict:
+    """Erase the candidates whose erasure was requested once the mail cancelling their
+    interviews has been sent or has failed."""
+    from scheduler.services.erasure import finish_erasure, pending_erasures
+
+    pending = pending_erasures()
+    db.session.commit()
+    erased = 0
+    for candidate_id in pending:
+        erased += finish_erasure(candidate_id, now)
+        db.session.commit()
+    return {"erased": erased, "waiting": len(pending) - erased}
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -178,6 +212,10 @@ JOBS = [
     Job("refresh_calendars", refresh_calendars, 15 * 60,
         "{refreshed} calendars read, {failed} failed"),
     Job("expire_links", expire_links, 10 * 60, "{expired} scheduling links expired"),
+    Job("apply_retention", apply_retention, 60 * 60,
+        "{applications} applications and {candidates} candidates anonymised"),
+    Job("finish_erasures", finish_erasures, 60,
+        "{erased} candidates erased, {waiting} waiting for their cancellations to be sent"),
 ]
 
 

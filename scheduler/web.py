@@ -261,6 +261,17 @@ def holiday_data_warnings() -> list[str]:
     return texts
 
 
+def privacy_notice_url() -> str:
+    """Return the absolute address of the privacy notice in the language being rendered (an
+    email is rendered in its recipient's): every candidate email links to it."""
+    from scheduler.services.emails import external_url
+    from scheduler.services.errors import reader_language
+
+    return external_url("public.privacy_notice", language=reader_language())
+
+
 def register_template_globals(app: Flask) -> None:
-    """Make the holiday-data banner available to every template (the coordinator pages show it)."""
+    """Make the holiday-data banner (the coordinator pages show it) and the privacy notice's
+    address (candidate emails carry it) available to every template."""
     app.add_template_global(holiday_data_warnings)
+    app.add_template_global(privacy_notice_url)

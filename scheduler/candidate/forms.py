@@ -5,7 +5,10 @@ from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
@@ -61,12 +64,33 @@ class HoursForm(FlaskForm):
 
 
 class BookForm(FlaskForm):
-    """Book (or move the booking to) the chosen start."""
+    """Book (or move the booking to) the chosen start, acknowledging the privacy notice shown
+    and, when asked, agreeing separately to the countries outside mainland China shown.
+
+    The booking service refuses without them (services/link_booking.py); the form only carries
+    what the page showed: the notice's version and the countries, as codes.
+    """
 
     start = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason for the change (optional)"),
                            validators=[Optional(), Length(max=REASON_MAX)])
+    notice_version = HiddenField(validators=[Optional(), Length(max=20)])
+    acknowledge = BooleanField(_l("I have read the privacy notice."))
+    countries = HiddenField(validators=[Optional(), Length(max=200)])
+    cross_border = BooleanField(_l("I agree to my information going to the recipients above, "
+                                   "outside mainland China, for this purpose."))
     submit = SubmitField(_l("Book this time"))
+
+    def acknowledged_version(self) -> str | None:
+        """Return the notice version the candidate acknowledged, or None if they did not."""
+        return (self.notice_version.data or None) if self.acknowledge.data else None
+
+    def agreed_countries(self) -> frozenset[str]:
+        """Return the country codes the candidate agreed to (none unless the box is ticked)."""
+        if not self.cross_border.data:
+            return frozenset()
+        return frozenset(code.strip().upper() for code in (self.countries.data or "").split(",")
+                         if code.strip())
 
 
 class CancelForm(FlaskForm):

@@ -143,3 +143,24 @@ def time_view(stage: StageTemplate, start_at: datetime, end_at: datetime, zone: 
     beijing = None if zone == BEIJING else format_local_range(start_at, end_at, BEIJING, language)
     return TimeView(stage_facts(stage, language),
                     format_local_range(start_at, end_at, zone, language), beijing)
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    """A recipient outside mainland China as the separate consent names it: the country, the
+    company's offices there (name and address) and where to write to exercise one's rights."""
+
+    country: str
+    offices: tuple[tuple[str, str], ...]
+    contact: str
+
+
+def transfer_recipients(missing: dict, language: str, contact: str) -> list[RecipientView]:
+    """Describe, per country, the offices outside mainland China a booking reaches (*missing*:
+    country code -> offices, from services/consents.py)."""
+    from scheduler.formatting import calendar_name
+
+    return [RecipientView(calendar_name(country, language),
+                          tuple((localized(o, "name", language), localized(o, "address", language))
+                                for o in offices), contact)
+            for country, offices in missing.items()]

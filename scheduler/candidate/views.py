@@ -35,7 +35,7 @@ from scheduler.candidate.forms import (
     BookForm, CancelForm, HoursForm, LanguageForm, NoneWorkForm, ZoneForm, parse_hhmm,
 )
 from scheduler.candidate.present import (
-    group_by_day, stage_facts, time_view, where_before_booking,
+    group_by_day, stage_facts, time_view, transfer_recipients, where_before_booking,
 )
 from scheduler.extensions import db, limiter
 from scheduler.i18n import (
@@ -43,7 +43,7 @@ from scheduler.i18n import (
     use_candidate_language, zone_label,
 )
 from scheduler.models import Interview, InterviewerProfile, SchedulingLink
-from scheduler.services import invites
+from scheduler.services import consents, invites
 from scheduler.services.booking import SlotTaken
 from scheduler.services.emails import company_name, organizer_address
 from scheduler.services.errors import ServiceError
@@ -55,6 +55,7 @@ from scheduler.services.links import (
     LinkError, link_interviews, link_stages, live_interviews, mark_opened,
     none_of_these_work, open_link, proposal,
 )
+from scheduler.services.privacy_notices import current_version, privacy_contact
 from scheduler.timeutil import sorted_zone_names, zone_aliases
 from scheduler.web import flash_refusal, iso_utc, parse_start, request_now, safe_next, show_refusal
 
@@ -237,11 +238,20 @@ def page(token: str, link: SchedulingLink, now: datetime):
 @pages_limit
 @with_link
 def confirm(token: str, link: SchedulingLink, now: datetime):
-    """Show the chosen time in full before booking it."""
+    """Show the chosen time in full, the privacy notice to acknowledge and, when the booking
+    reaches staff outside mainland China, the separate consent, before booking it."""
     start_at = parse_start(request.args.get("start"))
-    live = live_interviews(link)
     if start_at is None or (link.booked_at is not None and not can_change(link, now)):
         return redirect(url_for(".page", token=token))
+    return _render_confirm(token, link, now, start_at,
+                           BookForm(formdata=None, start=iso_utc(start_at)))
+
+
+def _render_confirm(token: str, link: SchedulingLink, now: datetime, start_at: datetime,
+                    form: BookForm, status: int = 200):
+    """Render the confirm step for *start_at* with *form* (its errors shown), or the link's page
+    with fresh times when that start is no longer offered."""
+    live = live_interviews(link)
     search = available_slots(link, now)
     slot = next((s for s in search.slots if s.start_at == start_at), None)
     if slot is None:
@@ -255,9 +265,13 @@ def confirm(token: str, link: SchedulingLink, now: datetime):
         lead = db.session.get(InterviewerProfile, panel[0]) if panel else None
         rows.append(dict(time=time_view(stage, part.start_at, part.end_at, zone, language),
                          where=where_before_booking(stage, lead, candidate, language)))
-    form = BookForm(formdata=None, start=iso_utc(start_at))
+    missing = consents.missing_countries(link.application, slot.panels)
+    form.notice_version.data = current_version()
+    form.countries.data = ",".join(missing)
     return render_template("candidate/confirm.html", token=token, form=form, rows=rows,
-                           change=bool(live), current=live, **context)
+                           change=bool(live), current=live,
+                           recipients=transfer_recipients(missing, language, privacy_contact()),
+                           **context), status
 
 
 @bp.post("/<token>/book")
@@ -273,16 +287,31 @@ def book(token: str, link: SchedulingLink, now: datetime):
         return redirect(url_for(".page", token=token))
     was_booked = link.booked_at is not None
     try:
-        book_from_link(link, start_at, now, reason=form.reason.data or "")
+        book_from_link(link, start_at, now, reason=form.reason.data or "",
+                       notice_version=form.acknowledged_version(),
+                       cross_border_countries=form.agreed_countries())
     except SlotTaken as error:
         return render_link_page(token, link, now, change=was_booked, taken=True,
                                 search=error.fresh, status=409)
     except LinkError as error:
+        if error.field in ("acknowledge", "cross_border"):
+            # Asked again on the confirm step, beside the box that was not ticked.
+            show_refusal(form, error)
+            return _render_confirm(token, link, now, start_at, form, status=400)
         return _message(_("This could not be booked"), error.message, 409)
     if was_booked:
         flash(_("Your interview has been moved. An updated invitation is on its way."),
               "success")
     return redirect(url_for(".page", token=token))
+
+
+@bp.get("/<token>/no-consent")
+@pages_limit
+@with_link
+def no_consent(token: str, link: SchedulingLink, now: datetime):
+    """Say that nothing was booked because the candidate did not agree to their information
+    going outside mainland China, and offer the recruiting mailbox instead."""
+    return render_template("candidate/no_consent.html", token=token, **_summary(link, now))
 
 
 @bp.get("/<token>/interview.ics")

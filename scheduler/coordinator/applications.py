@@ -26,6 +26,7 @@ from scheduler.coordinator.present_times import zone_note
 from scheduler.extensions import db
 from scheduler.i18n import current_language, zone_columns
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
+from scheduler.services.consents import consents_of
 from scheduler.services.booking import SlotTaken, booking_refusal, loop_stages, stages_to_book
 from scheduler.services.candidates import (
     CandidateInputError, candidate_failed_mail, candidate_with_email,
@@ -106,6 +107,7 @@ def render_application(application: Application, form: SlotViewForm, *,
         swap_form=SwapForm(), cancel_form=CancelForm(),
         other_applications=other_applications(application),
         failed_mail=candidate_failed_mail(application.candidate), resend_form=ResendForm(),
+        consents=consents_of(application),
     ), status
 
 

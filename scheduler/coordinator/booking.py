@@ -7,7 +7,10 @@ Every change goes through scheduler/services/booking.py, which locks, re-checks 
 audit trail and the invites; these views read the forms and call it, and the request's edge
 commits (scheduler/web.py). A time lost to someone else (`SlotTaken.is_time_lost`) brings back
 the list with fresh times, and a panel that does not fit the confirm form with the reasons, both
-as 409 (rolled back); any other refusal is flashed on the application page.
+as 409 (rolled back); any other refusal is flashed on the application page. A booking, move or swap
+that reaches staff outside mainland China the candidate has not consented to asks, on its form,
+for the date their consent was received by email (`consent_received_on`, read beside the seats;
+services/consents.py); without it the refusal is shown above the form.
 """
 from __future__ import annotations
 
@@ -29,8 +32,11 @@ from scheduler.coordinator.present import (
 )
 from scheduler.coordinator.present_times import column_ranges, zone_note
 from scheduler.extensions import db
-from scheduler.i18n import format_local_range, localized, zone_columns
+from scheduler.i18n import current_language, format_local_range, localized, zone_columns
 from scheduler.models import Application, Interview
+from scheduler.services.consents import (
+    ConsentError, GivenConsent, country_list, missing_countries,
+)
 from scheduler.services.booking import (
     BookingError, SlotTaken, book_interview, book_loop, booking_refusal, cancel_interview,
     loop_stage_starts, loop_stages, reschedule_interview, stages_to_book, swap_interviewer,
@@ -43,6 +49,12 @@ from scheduler.web import (
     flash_refusal, iso_utc, parse_day, parse_id, parse_start, request_now, safe_next,
     shows_candidate_data,
 )
+
+
+def _email_consent() -> GivenConsent | None:
+    """Read the date the candidate's consent to staff outside mainland China came by email."""
+    received_on = parse_day(request.form.get("consent_received_on"))
+    return GivenConsent(email_received_on=received_on) if received_on else None
 
 
 def _posted_panels(sizes) -> list[list[int]] | None:
@@ -84,11 +96,13 @@ def _render_confirm(*, mode: str, application: Application, stages, start_at: da
     for part, (stage_start, stage_end) in zip(parts, stage_times):
         part["time"] = format_local_range(stage_start, stage_end, zone)
     columns = zone_columns(zone, current_user.zone, application.candidate.zone)
+    # Anyone offered for a seat may be chosen: ask for the consent when any of them needs it.
+    missing = missing_countries(application, offered)
     return render_template(
         "coordinator/confirm.html", mode=mode, application=application, form=form,
         parts=parts, times=column_ranges(columns, start_at, end_at, flags),
         zone_note=zone_note(columns, now), back=back, action=action, errors=list(errors),
-        brk=brk,
+        brk=brk, transfer_countries=country_list(missing, current_language()) if missing else "",
     ), status
 
 
@@ -139,11 +153,16 @@ def book(application_id: int):
         if len(stages) == 1:
             booked = [book_interview(current_user, application, stages[0], start_at, panels[0],
                                      now, video_url=form.video_url.data or "",
-                                     location=form.location.data or "")]
+                                     location=form.location.data or "",
+                                     consent=_email_consent())]
         else:
             booked = book_loop(current_user, application, stages, start_at, panels, now,
                                break_minutes=brk, video_url=form.video_url.data or "",
-                               location=form.location.data or "")
+                               location=form.location.data or "",
+                               consent=_email_consent())
+    except ConsentError as error:
+        return _render_confirm(end_at=end_at, panels=panels, status=409,
+                               errors=[refusal_message(error)], **confirm)
     except SlotTaken as taken:
         if taken.is_time_lost:
             return render_application(application, view, taken=taken, status=409)
@@ -226,7 +245,11 @@ def reschedule(interview_id: int):
         return _render_confirm(panels=panels or old_panels, errors=errors, status=400, **confirm)
     try:
         moved = reschedule_interview(current_user, interview, start_at, now, panels=panels,
-                                     reason=form.reason.data.strip())
+                                     reason=form.reason.data.strip(),
+                                     consent=_email_consent())
+    except ConsentError as error:
+        return _render_confirm(panels=panels, status=409, errors=[refusal_message(error)],
+                               **confirm)
     except SlotTaken as taken:
         if taken.is_time_lost:
             return slot_page(taken, 409)
@@ -293,9 +316,11 @@ def swap(interview_id: int):
         columns = zone_columns(current_user.zone, current_user.zone,
                                interview.application.candidate.zone)
         form.old.data, form.next.data = old, back
+        missing = missing_countries(interview.application, [ids])
         return render_template(
             "coordinator/swap.html", interview=interview, seat=seat, form=form, back=back,
             who=replaced, suggestions=list(zip(ids[1:], offered)),
+            transfer_countries=country_list(missing, current_language()) if missing else "",
             times=column_ranges(columns, interview.start_at, interview.end_at, flags),
             zone_note=zone_note(columns, now))
     if not form.validate_on_submit():
@@ -303,7 +328,7 @@ def swap(interview_id: int):
         return redirect(back)
     try:
         swap_interviewer(current_user, interview, form.old.data, form.new.data, now,
-                         reason=(form.reason.data or "").strip())
+                         reason=(form.reason.data or "").strip(), consent=_email_consent())
     except SlotTaken as taken:
         for text in problem_texts(taken.problems, [interview.stage]):
             flash_refusal(text)

@@ -1,5 +1,6 @@
 """Coordinator views of a candidate: correcting their details, adding them to another
-requisition, and sending their failed mail again (to the address they have now).
+requisition, sending their failed mail again (to the address they have now), and erasing their
+data on their request (services/erasure.py: the job finishes it after the cancellations).
 
 The application page (applications.py) lists the candidate's other applications and any mail
 to them that failed; an email change sends nothing by itself.
@@ -8,8 +9,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SubmitField
+from wtforms.validators import DataRequired
 
 from scheduler.coordinator import bp
 from scheduler.coordinator.forms import AddApplicationForm, CandidateDetailsForm, ResendForm
@@ -19,6 +24,7 @@ from scheduler.services.candidates import (
     CandidateInputError, add_application, candidate_failed_mail, requisitions_with_stages,
     update_candidate,
 )
+from scheduler.services.erasure import ErasureRefused, live_interviews, request_erasure
 from scheduler.services.outbox import resend_message
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import request_now, show_refusal, shows_candidate_data
@@ -91,3 +97,41 @@ def resend_candidate_mail(application_id: int, message_id: int):
         flash(_("The message to %(to)s will be sent again shortly.", to=message.to_addr),
               "success")
     return redirect(url_for(".application", application_id=application.id))
+
+
+class EraseCandidateForm(FlaskForm):
+    """Confirm that the candidate asked for their data to be erased (issue 25); kept beside its
+    one view, as links.py keeps its forms, since forms.py is at its size limit."""
+
+    is_requested_by_candidate = BooleanField(
+        _l("The candidate asked for their data to be erased"),
+        validators=[DataRequired(_l("Confirm that the candidate asked for this."))])
+    submit = SubmitField(_l("Erase the candidate's data"))
+
+
+@bp.route("/applications/<int:application_id>/erase", methods=["GET", "POST"])
+@shows_candidate_data("candidate_details")
+def erase_candidate(application_id: int):
+    """Confirm, then erase this application's candidate's data on their request."""
+    application = db.get_or_404(Application, application_id)
+    candidate = application.candidate
+    form = EraseCandidateForm()
+    now = request_now()
+    if form.validate_on_submit():
+        try:
+            cancelled = request_erasure(current_user, candidate, now)
+        except ErasureRefused as error:
+            show_refusal(form, error)
+        else:
+            flash(_("Erasure requested: the candidate's data will be erased shortly.")
+                  if not cancelled else ngettext(
+                "Erasure requested: %(num)d interview was cancelled and its panel is being told; "
+                "the candidate's data will be erased once that mail has gone.",
+                "Erasure requested: %(num)d interviews were cancelled and their panels are being "
+                "told; the candidate's data will be erased once that mail has gone.",
+                len(cancelled)), "success")
+            return redirect(url_for(".application", application_id=application.id))
+    return render_template("coordinator/erase_candidate.html", form=form,
+                           application=application, candidate=candidate,
+                           interviews=live_interviews(candidate, now),
+                           applications=sorted(candidate.applications, key=lambda a: a.id))

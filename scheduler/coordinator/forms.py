@@ -248,13 +248,14 @@ class OpeningForm(FlaskForm):
         _l("Coordinators"), description=_l("They are told when something happens to this "
                                            "opening; with none ticked, every coordinator is."))
     is_open = BooleanField(_l("Open: candidates can be added"), default=True)
+    retention_days = IntegerField(_l("Keep candidates' data for (days)"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
     def details(self) -> dict:
         """Return the form's values as the openings service takes them."""
         return {name: self[name].data for name in (
             "title_zh", "title_en", "levels", "salary_min", "salary_max", "salary_currency",
-            "salary_period", "office_ids", "coordinator_ids", "is_open")}
+            "salary_period", "office_ids", "coordinator_ids", "is_open", "retention_days")}
 
 
 class StageForm(FlaskForm):

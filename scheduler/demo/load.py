@@ -135,4 +135,6 @@ def _candidate_application(spec, requisition: Requisition, now) -> None:
     if exists is None:
         db.session.add(Application(candidate=candidate, requisition=requisition, level=level,
                                    status=status, current_stage=requisition.stages[position - 1],
-                                   created_at=now, updated_at=now))
+                                   created_at=now, updated_at=now,
+                                   closed_at=now if status in Application.CLOSED_STATUSES
+                                   else None))

@@ -3,6 +3,7 @@ from scheduler.models.access import AccessRecord
 from scheduler.models.audit import AuditEvent
 from scheduler.models.calendar import BusyBlock, CalendarSource
 from scheduler.models.candidate import Application, Candidate
+from scheduler.models.consent import Consent
 from scheduler.models.decision import StageDecision
 from scheduler.models.feedback import Feedback, FeedbackAmendment, FeedbackScore, Rubric
 from scheduler.models.interview import (
@@ -21,7 +22,7 @@ from scheduler.models.user import (
 
 __all__ = [
     "AccessRecord", "Application", "AuditEvent", "AvailabilityOverride", "BookingGroup", "BusyBlock",
-    "CalendarSource", "Candidate", "Feedback", "FeedbackAmendment", "FeedbackScore", "Interview",
+    "CalendarSource", "Candidate", "Consent", "Feedback", "FeedbackAmendment", "FeedbackScore", "Interview",
     "InterviewerAssignment", "InterviewNoShow", "InterviewerProfile", "NaiveDatetimeError",
     "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric",
     "SchedulingLink", "StageDecision", "StageTemplate", "UTCDateTime", "User", "UserRole", "WorkdayOverride", "WorkdayYearMark",

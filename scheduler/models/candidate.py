@@ -21,6 +21,12 @@ class Candidate(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="zh")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lock_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Erasure on request (services/anonymisation.py): asked for at this time; the job finishes
+    # it once the cancellations it sent have gone out or failed.
+    erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the name, email and phone were replaced (erasure, or retention once every application
+    # has expired); set by the claiming conditional update, so it happens once.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     applications: Mapped[list[Application]] = relationship(back_populates="candidate")
 
@@ -32,6 +38,8 @@ class Application(db.Model):
         "active", "on_hold", "offer", "hired", "rejected", "withdrawn")
     STATUSES = (ACTIVE, ON_HOLD, OFFER, HIRED, REJECTED, WITHDRAWN)
     OPEN_STATUSES = (ACTIVE, ON_HOLD)
+    # The statuses that set `closed_at`: the application is over.
+    CLOSED_STATUSES = (HIRED, REJECTED, WITHDRAWN)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
@@ -44,6 +52,10 @@ class Application(db.Model):
     offer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When it became rejected, withdrawn or hired; the opening's retention period runs from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its free text (notes, feedback evidence, mail bodies) was scrubbed; claimed once.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     candidate: Mapped[Candidate] = relationship(back_populates="applications")
     requisition = relationship("Requisition")

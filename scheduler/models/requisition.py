@@ -58,6 +58,9 @@ class Requisition(db.Model):
     is_open: Mapped[bool] = mapped_column(default=True)
     # The break between the stages of a loop unless the coordinator picks another.
     loop_break_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # How long a candidate's data is kept after their application closes (the privacy notice
+    # names it per opening).
+    retention_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
 
     offices = relationship("Office", secondary=requisition_office, order_by="Office.id")
     coordinators = relationship("User", secondary=requisition_coordinator, order_by="User.name")
@@ -74,6 +77,7 @@ class Requisition(db.Model):
             name="salary_band",
         ),
         CheckConstraint("loop_break_minutes >= 0", name="loop_break"),
+        CheckConstraint("retention_days > 0", name="retention_days"),
     )
 
 

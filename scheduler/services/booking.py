@@ -12,7 +12,9 @@ Every change follows DESIGN.md §6:
    availability version of everyone whose seats changed (services/availability_cache.py).
 On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
 A loser of a race gets `SlotTaken` carrying fresh slots; every other refusal is a `BookingError`
-(a ServiceError, its messages beside it). Each change then sends its invites
+(a ServiceError, its messages beside it). A booking, move or swap whose people reach a country
+outside mainland China the candidate has not consented to is refused with a `ConsentError`
+unless the consent comes with it (services/consents.py). Each change then sends its invites
 (services/invites.py) and sets its reminders (services/reminders.py). Services flush; the
 request's or job's edge commits.
 
@@ -38,6 +40,7 @@ from scheduler.models import (
     StageTemplate, User,
 )
 from scheduler.services import invites, notices, reminders
+from scheduler.services.consents import GivenConsent, require_cross_border
 from scheduler.services.audit import record_event
 from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.booking_errors import BookingError, SlotTaken
@@ -181,18 +184,23 @@ def _insert_checked(write, application, stages, now, hours, break_minutes, exclu
 def book_interview(actor: Actor, application: Application, stage: StageTemplate,
                    start_at: datetime, panel: Sequence[int], now: datetime, *,
                    hours: CandidateHours | None = None, video_url: str = "",
-                   location: str = "") -> Interview:
+                   location: str = "", consent: GivenConsent | None = None) -> Interview:
     """Book one stage at *start_at* with *panel* (interviewer ids), after a fresh check."""
     group = book_loop(actor, application, [stage], start_at, [panel], now, hours=hours,
-                      break_minutes=0, video_url=video_url, location=location, as_group=False)
+                      break_minutes=0, video_url=video_url, location=location, as_group=False,
+                      consent=consent)
     return group[0]
 
 
 def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemplate],
               start_at: datetime, panels: Sequence[Sequence[int]], now: datetime, *,
               hours: CandidateHours | None = None, break_minutes: int = 0, video_url: str = "",
-              location: str = "", as_group: bool = True) -> list[Interview]:
-    """Book several stages back to back as one group: all of them or none."""
+              location: str = "", as_group: bool = True,
+              consent: GivenConsent | None = None) -> list[Interview]:
+    """Book several stages back to back as one group: all of them or none.
+
+    *consent* is a cross-border consent given with the booking (services/consents.py).
+    """
     stages = list(stages)
     lock_candidate(application.candidate_id)
     lock_interviewers(i for panel in panels for i in panel)
@@ -207,6 +215,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     if problems:
         raise SlotTaken.with_fresh_slots(problems, application, stages, now, hours=hours,
                                          break_minutes=break_minutes)
+    require_cross_border(actor, application, panels, now, consent)
 
     def write() -> list[Interview]:
         group = None
@@ -251,8 +260,12 @@ def _require_live(interview: Interview) -> None:
 
 def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
                          now: datetime, *, panels: Sequence[Sequence[int]] | None = None,
-                         hours: CandidateHours | None = None, reason: str = "") -> list[Interview]:
-    """Move an interview (its whole loop, if any) to *start_at*; UIDs stay, sequences rise."""
+                         hours: CandidateHours | None = None, reason: str = "",
+                         consent: GivenConsent | None = None) -> list[Interview]:
+    """Move an interview (its whole loop, if any) to *start_at*; UIDs stay, sequences rise.
+
+    A new panel that reaches a country the candidate has not consented to needs *consent*.
+    """
     interviews = interview.live_group
     old_panels = [[a.interviewer_id for a in i.active_assignments] for i in interviews]
     panels = [list(p) for p in (panels or old_panels)]
@@ -276,6 +289,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
         raise SlotTaken.with_fresh_slots(problems, application, stages, now, hours=hours,
                                          break_minutes=break_minutes,
                                          exclude_interview_ids=excluded)
+    require_cross_border(actor, application, panels, now, consent)
 
     befores = [_snapshot(i) for i in interviews]
     states = [invites.state_of(i) for i in interviews]
@@ -351,8 +365,12 @@ def _person_name(interviewer_id: int) -> str:
 
 
 def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int,
-                     new_interviewer_id: int, now: datetime, *, reason: str = "") -> Interview:
-    """Replace one panel member, keeping the time and the UID; the sequence rises."""
+                     new_interviewer_id: int, now: datetime, *, reason: str = "",
+                     consent: GivenConsent | None = None) -> Interview:
+    """Replace one panel member, keeping the time and the UID; the sequence rises.
+
+    A newcomer from a country the candidate has not consented to needs *consent*.
+    """
     lock_interviewers([old_interviewer_id, new_interviewer_id])
     db.session.refresh(interview)
     _require_live(interview)
@@ -376,6 +394,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
     problems = [p for p in problems if p.code not in TIME_PROBLEMS]
     if problems:
         raise SlotTaken(problems, None)
+    require_cross_border(actor, interview.application, group_panels, now, consent)
     before = _snapshot(interview)
     state = invites.state_of(interview)
 

@@ -249,6 +249,7 @@ def _move(application: Application, outcome: str, now: datetime) -> None:
         return
     if outcome == "reject":
         application.status = Application.REJECTED
+        application.closed_at = now  # the opening's retention period runs from here
         drop_application_reminders(application)
         return
     after = next_stage(application)

@@ -7,10 +7,16 @@ label. Creating, sending and opening links is scheduler/services/links.py. A ref
 `LinkBookingError`, worded for the candidate with the recruiting team's address; the booking
 service's refusals reach the candidate in those words too (a time just taken stays `SlotTaken`,
 with fresh times). Services flush; the request's edge commits.
+
+Booking or moving through a link needs the candidate's acknowledgement of the current privacy
+notice (its version, posted by the confirm step, is stored with the time), and, when the panel,
+the opening's coordinators or the admins include staff outside mainland China, their separate
+consent for each such country not already covered (services/consents.py): the confirm step asks
+for both, and a refusal names what is missing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -19,11 +25,12 @@ from scheduler.domain.slots import SlotProblem, SlotSearch
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.models.user import LANGUAGES
-from scheduler.services import booking, notices, slot_search
+from scheduler.services import booking, consents, notices, slot_search
 from scheduler.services.audit import record_event
 from scheduler.services.booking_errors import clash_params
 from scheduler.services.emails import organizer_address
-from scheduler.services.errors import N_
+from scheduler.services.errors import N_, reader_language
+from scheduler.services.privacy_notices import current_version
 from scheduler.services.links import (
     LinkError, actor_label, link_stages, live_interviews, proposal,
 )
@@ -54,6 +61,14 @@ class LinkBookingError(LinkError):
         "candidate_busy": N_("You already have an interview at this time: %(stage)s, %(time)s."),
         "unknown_language": N_("Choose one of the languages on the page."),
         "refused": N_("This could not be done. Write to %(contact)s."),
+        "notice_not_acknowledged": N_("Tick the box to confirm that you have read the privacy "
+                                      "notice, then book."),
+        "notice_changed": N_("The privacy notice has changed since this page was shown: read "
+                             "it again and tick the box."),
+        "cross_border_missing": N_("To book this time, agree separately to your information "
+                                   "going to our staff in %(countries)s. If you do not agree, "
+                                   "write to %(contact)s and we will arrange your interview "
+                                   "another way."),
     }
 
     def __init__(self, code: str, field: str | None = None, **params):
@@ -65,10 +80,15 @@ class LinkBookingError(LinkError):
         another interview is said in the candidate's *zone*)."""
         if error.code == "candidate_busy":
             return cls("candidate_busy", **{**error.params, "zone": zone})
+        if error.code == "cross_border_missing":
+            return cls("cross_border_missing", "cross_border", **error.params)
         return cls(error.code if error.code in cls.messages else "refused")
 
     def render(self, params) -> str:
         """Name the clashing interview of a `candidate_busy` refusal by its stage and time."""
+        if self.code == "cross_border_missing":
+            params = {**params, "countries": consents.country_list(params["countries"],
+                                                                   reader_language())}
         return super().render(clash_params(params) if self.code == "candidate_busy"
                               else params)
 
@@ -117,12 +137,16 @@ def can_change(link: SchedulingLink, now: datetime) -> bool:
 
 
 def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
-                   reason: str = "") -> list[Interview]:
+                   reason: str = "", notice_version: str | None = None,
+                   cross_border_countries: Collection[str] = ()) -> list[Interview]:
     """Book the slot starting at *start_at* (or move the booking there when already booked).
 
-    The panel is the fair one a fresh search assigns to that start. Raises SlotTaken with fresh
-    slots when the time is no longer free, LinkBookingError when the link no longer allows it or
-    the time overlaps another interview of the candidate's.
+    The panel is the fair one a fresh search assigns to that start. *notice_version* is the
+    privacy notice the candidate acknowledged (it must be the current one), and
+    *cross_border_countries* the countries outside mainland China they agreed to on the page.
+    Raises SlotTaken with fresh slots when the time is no longer free, LinkBookingError when the
+    link no longer allows it, the notice is not acknowledged, a country the booking reaches is
+    not agreed to, or the time overlaps another interview of the candidate's.
     """
     stages = link_stages(link)
     interviews = live_interviews(link)
@@ -146,6 +170,20 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         raise booking.SlotTaken([], search)
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
+    # Both boxes are checked together, so a candidate who ticked neither hears of both.
+    version = current_version()
+    refusals = []
+    if not notice_version:
+        refusals.append(LinkBookingError("notice_not_acknowledged", "acknowledge"))
+    elif notice_version != version:
+        refusals.append(LinkBookingError("notice_changed", "acknowledge"))
+    missing = consents.missing_countries(link.application, slot.panels)
+    if set(missing) - set(cross_border_countries):
+        refusals.append(LinkBookingError("cross_border_missing", "cross_border",
+                                         countries=sorted(missing)))
+    if refusals:
+        raise LinkBookingError.together(refusals)
+    consent = consents.GivenConsent(frozenset(cross_border_countries), link=link)
     with _in_candidate_words(link):
         if interviews:
             before_at = (interviews[0].start_at, interviews[-1].end_at)
@@ -153,16 +191,19 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
             key = f"moved-{interviews[0].id}-{interviews[0].sequence}-{start_at.isoformat()}"
             moved = booking.reschedule_interview(actor, interviews[0], start_at, now,
                                                  panels=slot.panels, hours=hours,
-                                                 reason=reason.strip())
+                                                 reason=reason.strip(), consent=consent)
+            consents.record_notice_acknowledgement(actor, link, version, now)
             notices.candidate_changed(link, notices.MOVED, moved, now, before_at=before_at,
                                       reason=reason.strip(), key=key)
             return moved
         if len(stages) == 1:
             booked = [booking.book_interview(actor, link.application, stages[0], start_at,
-                                             slot.panels[0], now, hours=hours)]
+                                             slot.panels[0], now, hours=hours, consent=consent)]
         else:
             booked = booking.book_loop(actor, link.application, stages, start_at, slot.panels,
-                                       now, hours=hours, break_minutes=link.break_minutes)
+                                       now, hours=hours, break_minutes=link.break_minutes,
+                                       consent=consent)
+    consents.record_notice_acknowledgement(actor, link, version, now)
     link.booked_at = now
     link.interview_id = booked[0].id
     link.booking_group_id = booked[0].booking_group_id

@@ -1,5 +1,6 @@
 """Openings (requisitions): create and edit one — titles, levels with their years, salary band,
-offices, open or closed, and its coordinators — audited; and whom to tell about one.
+offices, open or closed, its coordinators, and how long candidates' data is kept after an
+application closes (the privacy notice names it) — audited; and whom to tell about one.
 
 Every value is checked here, each bad one refused beside its field and all of them together, so
 nothing is written on a refusal. A level that applications use cannot be dropped. The
@@ -24,11 +25,12 @@ from scheduler.services.permissions import check_can_manage_openings
 TITLE_MAX, LEVEL_NAME_MAX = 200, 100
 SALARY_PERIODS = ("month", "year")
 SALARY_MAX = 100_000_000
+RETENTION_DEFAULT_DAYS, RETENTION_MAX_DAYS = 180, 3650
 _LEVEL_CODE = re.compile(r"^[a-z0-9_-]{1,20}$")
 # "3-5" (from 3 to 5 years) or "8+" (8 years or more).
 _YEARS = re.compile(r"^(\d{1,2})\s*[-–~]\s*(\d{1,2})$|^(\d{1,2})\s*\+$")
 _FIELDS = ("title_zh", "title_en", "levels", "salary_min", "salary_max", "salary_currency",
-           "salary_period", "is_open")
+           "salary_period", "is_open", "retention_days")
 
 
 class OpeningError(ServiceError):
@@ -55,6 +57,7 @@ class OpeningError(ServiceError):
         "unknown_office": N_("Choose offices from the list."),
         "not_coordinator": N_("Choose coordinators from the list: %(name)s is not an active "
                               "coordinator."),
+        "bad_retention": N_("Enter a whole number of days from 1 to %(max)d."),
     }
 
 
@@ -176,6 +179,8 @@ def _values(details: dict) -> dict:
         "salary_min": details.get("salary_min"), "salary_max": details.get("salary_max"),
         "salary_currency": currency, "salary_period": details.get("salary_period") or "month",
         "is_open": bool(details.get("is_open")),
+        "retention_days": (RETENTION_DEFAULT_DAYS if details.get("retention_days") is None
+                           else details["retention_days"]),
     }
 
 
@@ -190,6 +195,9 @@ def _checked(details: dict, requisition: Requisition | None):
             refusals.append(OpeningError("too_long", name, max=TITLE_MAX))
     refusals += _level_refusals(values["levels"], requisition)
     refusals += _salary_refusals(values)
+    if not (isinstance(values["retention_days"], int)
+            and 1 <= values["retention_days"] <= RETENTION_MAX_DAYS):
+        refusals.append(OpeningError("bad_retention", "retention_days", max=RETENTION_MAX_DAYS))
     offices, coordinators = _people_and_places(details.get("office_ids"),
                                                details.get("coordinator_ids"), requisition,
                                                refusals)

@@ -259,3 +259,12 @@ def visible_feedback(actor: User, feedbacks) -> list[Feedback]:
 def can_see_feedback(actor: User, feedback: Feedback) -> bool:
     """Tell whether *actor* may read *feedback* (see `visible_feedback`)."""
     return bool(visible_feedback(actor, [feedback]))
+
+
+# --- Candidates' data: erasure on request (issue 25) -------------------------------------------
+
+
+def can_erase_candidate(actor: User) -> bool:
+    """Tell whether *actor* may erase a candidate's data on their request (coordinators and
+    admins)."""
+    return actor.has_role(*STAFF_ROLES)

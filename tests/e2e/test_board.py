@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from scheduler.demo import DEMO_PASSWORD
 from scheduler.domain.availability import week_start
 from tests.clock import NOW, local_today
+from tests.e2e.consent import enter_email_consent_if_asked
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -34,10 +35,13 @@ def _book_next_week(app) -> tuple[int, str, str]:
     from scheduler.extensions import db
     from scheduler.models import Application, InterviewerProfile
     from scheduler.services.booking import book_interview, booking_refusal
+    from scheduler.services.consents import GivenConsent
     from scheduler.services.slot_search import find_slots
     from tests import factories as f
 
     monday = week_start(local_today()) + timedelta(days=7)
+    # Panels may reach London and elsewhere: the candidates' consent came by email.
+    by_email = GivenConsent(email_received_on=NOW.date())
     with app.app_context():
         def in_next_week(slot) -> bool:
             day = slot.start_at.astimezone(_shanghai()).date()
@@ -59,7 +63,8 @@ def _book_next_week(app) -> tuple[int, str, str]:
             if london_interview is None and with_london:
                 slot = with_london[0]
                 interview = book_interview("test", application, application.current_stage,
-                                           slot.start_at, list(slot.panel), NOW)
+                                           slot.start_at, list(slot.panel), NOW,
+                                           consent=by_email)
                 london_interview = interview.id
                 london_name = london[next(i for i in slot.panel if i in london)]
                 label = f"{application.current_stage.name_en} · {application.candidate.name}"
@@ -69,7 +74,7 @@ def _book_next_week(app) -> tuple[int, str, str]:
                 continue
             slot = slots[(booked * 7) % len(slots)]
             interview = book_interview("test", application, application.current_stage,
-                                       slot.start_at, list(slot.panel), NOW)
+                                       slot.start_at, list(slot.panel), NOW, consent=by_email)
             booked += 1
             if booked == 2:  # a meeting lands over this one after it was booked: a conflict
                 member = interview.active_assignments[0].interviewer
@@ -169,6 +174,7 @@ def test_the_coordinator_filters_moves_on_opens_and_reschedules_from_the_board(
         first.get_by_role("link", name=re.compile(r"^Choose")).click()
         expect(page.get_by_role("heading", name=re.compile("Confirm"))).to_be_visible()
         page.get_by_label("Reason").fill("The candidate asked for an earlier time")
+        enter_email_consent_if_asked(page, local_today())
         page.get_by_role("button", name="Move the interview").click()
 
         # Back on the board, filtered and in the same week, with the interview moved.

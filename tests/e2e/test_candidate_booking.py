@@ -30,10 +30,13 @@ from scheduler.models import (
 from scheduler.services.slot_search import CandidateHours, find_slots
 from scheduler.services.candidates import create_candidate_with_application
 from scheduler.services.link_booking import available_slots, book_from_link
+from scheduler.services.consents import missing_countries
 from scheduler.services.links import create_link, open_link, revoke_link
+from scheduler.services.privacy_notices import current_version
 from tests.clock import NOW
 from tests import factories as f
 from tests.dbutil import app_config
+from tests.e2e.consent import agree_on_confirm
 from tests.e2e.slot_picking import slot_link_starting_after
 
 ISO = "%Y-%m-%dT%H:%MZ"
@@ -214,6 +217,7 @@ def test_each_candidate_books_the_common_slot_in_their_own_zone_and_language(
         expect(page.get_by_text("1 interviewer")).to_have_count(0)
         assert _fits(page)
         screenshots.take(page, "confirm")
+        agree_on_confirm(page, keyboard=language == "zh")
         book = page.get_by_role("button", name="预约这个时间" if language == "zh" else "Book this time")
         if language == "zh":
             book.focus()
@@ -272,6 +276,8 @@ def test_two_browsers_race_for_one_slot_and_the_loser_sees_fresh_times(
             page.goto(f"/schedule/{token}/confirm?start={start.strftime(ISO)}")
         expect(pages[1].get_by_role("heading", name="确认并预约")).to_be_visible()
         screenshots.take(pages[1], "no-js-confirm")
+        for page in pages:
+            agree_on_confirm(page)
         pages[0].get_by_role("button", name="Book this time").click()
         expect(pages[0].get_by_text("Your interview is booked.")).to_be_visible()
         pages[1].get_by_role("button", name="预约这个时间").click()
@@ -319,6 +325,7 @@ def test_a_loop_books_all_its_stages_or_none(browser, live, screenshots):
                 source = f.make_calendar_source(session.get(InterviewerProfile,
                                                             interviewer_id))
                 f.make_busy_block(source, second_start, second_end)
+        agree_on_confirm(page)
         page.get_by_role("button", name="Book this time").click()
         expect(page.get_by_text("Sorry, that time was just taken.")).to_be_visible()
         screenshots.take(page, "loop-just-taken")
@@ -326,6 +333,7 @@ def test_a_loop_books_all_its_stages_or_none(browser, live, screenshots):
             assert not session.scalars(sa.select(Interview).where(
                 Interview.application_id == application_id)).all()  # neither stage
         page.locator("a.slot").first.click()
+        agree_on_confirm(page)
         page.get_by_role("button", name="Book this time").click()
         expect(page.get_by_role("heading", name="Your interviews")).to_be_visible()
         expect(page.locator(".when-local")).to_have_count(2)
@@ -347,7 +355,9 @@ def test_move_and_cancel_before_the_cutoff_keep_the_uid_and_after_it_the_contact
         _, token = _send(session, application, [_demo_stage(session, 1)])
         link = _link_of(token)
         first = _later(available_slots(link, NOW).slots)[0]
-        book_from_link(link, first.start_at, NOW)
+        # The notice acknowledged, and the consent to any country the panel reaches.
+        book_from_link(link, first.start_at, NOW, notice_version=current_version(),
+                       cross_border_countries=set(missing_countries(application, first.panels)))
         # Another candidate whose phone screen starts in five hours: past the 24-hour cutoff.
         late = _candidate(session, "Leo Evans", "leo.evans@example.org", "Europe/London", "en")
         _, late_token = _send(session, late, [_demo_stage(session, 1)])
@@ -368,6 +378,7 @@ def test_move_and_cancel_before_the_cutoff_keep_the_uid_and_after_it_the_contact
         # A new time past the 24-hour cutoff, so the moved interview can still be cancelled.
         slot_link_starting_after(page, NOW + timedelta(days=2, hours=1)).click()
         page.get_by_label("Reason for the change (optional)").fill("A clash at work")
+        agree_on_confirm(page)
         screenshots.take(page, "change-confirm")
         page.get_by_role("button", name="Move my interview to this time").click()
         expect(page.get_by_text("Your interview has been moved.")).to_be_visible()

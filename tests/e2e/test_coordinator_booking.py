@@ -10,6 +10,8 @@ import re
 from playwright.sync_api import expect
 
 from scheduler.demo import DEMO_PASSWORD
+from tests.clock import local_today
+from tests.e2e.consent import enter_email_consent_if_asked
 
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -73,6 +75,8 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
         chosen_second = second_seat.locator("option:checked").inner_text().split(" · ")[0]
         assert chosen_second != engine_choice.split(" · ")[0]
         page.get_by_label("Video link").fill("https://meet.example.com/ml-system-design")
+        # A panel with staff outside mainland China needs the candidate's consent by email.
+        enter_email_consent_if_asked(page, local_today())
         _both_widths(page, screenshots, "confirm")
         page.get_by_role("button", name="Book", exact=True).click()
 
@@ -103,6 +107,7 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
             raise AssertionError("no panel member has a free replacement at the booked time")
         replacement = page.locator("input[name=new]:checked + label").inner_text()
         page.get_by_label("Reason").fill("Balancing the load this week")
+        enter_email_consent_if_asked(page, local_today())
         _both_widths(page, screenshots, "swap")
         page.get_by_role("button", name="Swap", exact=True).click()
         expect(page.locator(".flash-success")).to_contain_text(f"{replacement} replaces")
@@ -150,6 +155,10 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
     from scheduler.models import Application, Candidate, InterviewerProfile
     from scheduler.services.slot_search import find_slots
     from scheduler.services.booking import book_interview
+    from scheduler.models import Office
+    from scheduler.services.consents import (
+        is_outside_mainland, office_country, record_cross_border,
+    )
     from tests.clock import NOW
 
     with live_server.app.app_context():
@@ -162,6 +171,11 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
         # interviewer is free, so a replacement exists.
         slot = next(s for s in find_slots(application, [application.current_stage], NOW).slots
                     if s.alternatives >= 1 and speaks_chinese(s))
+        # The candidate agreed by email to every country with an office outside mainland
+        # China, so whoever the one-click swap suggests may take the seat.
+        record_cross_border("test", application,
+                            {office_country(o) for o in db.session.scalars(sa.select(Office))
+                             if is_outside_mainland(o)}, NOW, email_received_on=NOW.date())
         interview = book_interview("test", application, application.current_stage,
                                    slot.start_at, list(slot.panel), NOW)
         member = interview.active_assignments[0].interviewer

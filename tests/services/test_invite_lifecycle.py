@@ -27,8 +27,11 @@ from scheduler.services.booking import (
 )
 from scheduler.services.link_booking import available_slots, book_from_link
 from scheduler.services.links import create_link
+from scheduler.services.privacy_notices import current_version
 from tests import factories as f
 from tests.services.booking_setup import WORKDAY_10, booking_world
+
+NOTICE = current_version()  # the privacy notice the candidate acknowledges
 
 HOUR = timedelta(hours=1)
 ACTIVE, CANCELLED = "active", "cancelled"
@@ -237,7 +240,7 @@ def test_a_candidates_move_with_a_fresh_panel_uninvites_the_old_one(db, now):
     db.session.commit()
     link, _ = create_link(coordinator, application, requisition.stages[:1], 0, now + 24 * 7 * HOUR,
                           now)
-    [interview] = book_from_link(link, WORKDAY_10, now)
+    [interview] = book_from_link(link, WORKDAY_10, now, notice_version=NOTICE)
     db.session.commit()
     [first] = [a.interviewer for a in interview.active_assignments]
     # The first panel member is busy at the time the candidate moves to: the search picks
@@ -247,7 +250,7 @@ def test_a_candidates_move_with_a_fresh_panel_uninvites_the_old_one(db, now):
     f.make_busy_block(f.make_calendar_source(first), later, later + HOUR)
     db.session.commit()
     mark = len(_messages(db))
-    book_from_link(link, later, now, reason="a clash")
+    book_from_link(link, later, now, reason="a clash", notice_version=NOTICE)
     db.session.commit()
     [second] = [a.interviewer for a in interview.active_assignments]
     assert second.id != first.id

@@ -14,8 +14,11 @@ from scheduler.models import OutboxMessage
 from scheduler.services.booking import book_interview, cancel_interview, reschedule_interview
 from scheduler.services.link_booking import book_from_link
 from scheduler.services.links import create_link, revoke_link
+from scheduler.services.privacy_notices import current_version
 from tests import factories as f
 from tests.services.booking_setup import WORKDAY_10, booking_world
+
+NOTICE = current_version()  # the privacy notice the candidate acknowledges
 
 HOUR = timedelta(hours=1)
 ADD_EN = "Add it to your calendar with the attached invite.ics."
@@ -95,7 +98,7 @@ def test_an_interview_booked_through_a_link_points_to_it_while_the_link_lives(db
     application.candidate.language = "en"
     link, _ = create_link(coordinator, application, requisition.stages[:1], 0, now + 72 * HOUR,
                           now)
-    [interview] = book_from_link(link, WORKDAY_10, now)
+    [interview] = book_from_link(link, WORKDAY_10, now, notice_version=NOTICE)
     db.session.commit()
     # The coordinator moving it keeps the link: it can still change the booking.
     reschedule_interview(coordinator, interview, WORKDAY_10 + HOUR, now)

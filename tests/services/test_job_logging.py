@@ -52,6 +52,8 @@ def test_each_run_is_one_line_and_apscheduler_says_nothing(app, db, now, caplog,
         "enqueue_reminders: 0 reminders put in the outbox",
         "refresh_calendars: 0 calendars read, 0 failed",
         "expire_links: 0 scheduling links expired",
+        "apply_retention: 0 applications and 0 candidates anonymised",
+        "finish_erasures: 0 candidates erased, 0 waiting for their cancellations to be sent",
     ]
     # The failure itself is a warning of its own, naming the message and the server's answer.
     [warning] = [r for r in ours if r.levelno == logging.WARNING]

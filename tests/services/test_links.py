@@ -22,9 +22,12 @@ from scheduler.services.links import (
     LinkError, create_link, expire_links, link_state, mark_opened, none_of_these_work, open_link,
     proposal, resend_link, revoke_link,
 )
+from scheduler.services.privacy_notices import current_version
 from tests import factories as f
 from tests.clock import at_local, workday_after
 from tests.services.booking_setup import booking_world
+
+NOTICE = current_version()  # the privacy notice the candidate acknowledges
 
 HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
@@ -131,7 +134,7 @@ def test_states_sent_opened_booked_cancelled(db, now, world):
     mark_opened(link, now)
     mark_opened(link, now + HOUR)  # only the first opening counts
     assert link_state(link, now) == "opened" and link.first_opened_at == now
-    book_from_link(link, CHANGEABLE, now)  # before the cutoff: the link may cancel it
+    book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)  # before the cutoff: the link may cancel it
     db.session.commit()
     assert link_state(link, now) == "booked"
     cancel_from_link(link, now, reason="found another job")
@@ -149,7 +152,7 @@ def test_the_job_expires_unbooked_links_only(db, now, world):
     booked, _ = _send(world, now, valid=HOUR)
     fresh, _ = _send(world, now)
     revoked, _ = _send(world, now, valid=HOUR)
-    book_from_link(booked, SLOT, now)
+    book_from_link(booked, SLOT, now, notice_version=NOTICE)
     revoke_link(world[3], revoked, now)
     db.session.commit()
     job = next(j for j in JOBS if j.name == "expire_links")
@@ -188,7 +191,7 @@ def test_a_revoked_link_is_not_resent(db, now, world):
 
 def test_a_booked_link_stays_valid_past_its_expiry_until_the_interview_ends(db, now, world):
     link, token = _send(world, now, valid=2 * HOUR)
-    book_from_link(link, SLOT, now)
+    book_from_link(link, SLOT, now, notice_version=NOTICE)
     db.session.commit()
     assert open_link(token, now + 3 * HOUR) is not None  # the picking window has passed
     assert open_link(token, SLOT + 30 * timedelta(minutes=1)) is not None
@@ -197,7 +200,7 @@ def test_a_booked_link_stays_valid_past_its_expiry_until_the_interview_ends(db, 
 
 def test_booking_through_a_link_sends_the_invite_with_the_picked_time(db, now, world):
     link, _ = _send(world, now)
-    [interview] = book_from_link(link, SLOT, now)
+    [interview] = book_from_link(link, SLOT, now, notice_version=NOTICE)
     db.session.commit()
     assert link.interview_id == interview.id and link.booked_at == now
     candidate = world[2].candidate
@@ -216,7 +219,7 @@ def test_a_time_no_longer_free_gives_slot_taken_with_fresh_slots(db, now, world)
     db.session.commit()
     link, _ = _send(world, now)
     with pytest.raises(SlotTaken) as info:
-        book_from_link(link, SLOT, now)
+        book_from_link(link, SLOT, now, notice_version=NOTICE)
     db.session.rollback()
     assert info.value.fresh.slots
     assert SLOT not in [s.start_at for s in info.value.fresh.slots]
@@ -236,11 +239,11 @@ def test_a_loop_books_both_stages_as_one_group_or_nothing(db, now):
         f.make_busy_block(f.make_calendar_source(person), second_start, second_start + HOUR)
     db.session.commit()
     with pytest.raises(SlotTaken):
-        book_from_link(link, SLOT, now)
+        book_from_link(link, SLOT, now, notice_version=NOTICE)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)) == 0
     later = SLOT + 4 * HOUR
-    interviews = book_from_link(link, later, now)
+    interviews = book_from_link(link, later, now, notice_version=NOTICE)
     db.session.commit()
     assert [i.start_at for i in interviews] == [later, later + HOUR + timedelta(minutes=15)]
     assert len({i.booking_group_id for i in interviews}) == 1 and link.booking_group_id
@@ -251,10 +254,10 @@ def test_a_loop_moves_and_cancels_as_one(db, now):
     link, _ = create_link(f.make_user(roles=("coordinator",)), application, requisition.stages,
                           15, now + WEEK, now)
     assert CHANGEABLE - now > 24 * HOUR  # before the cutoff
-    first, second = book_from_link(link, CHANGEABLE, now)
+    first, second = book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)
     db.session.commit()
     later = CHANGEABLE + 2 * HOUR
-    book_from_link(link, later, now)
+    book_from_link(link, later, now, notice_version=NOTICE)
     db.session.commit()
     assert [(i.start_at, i.sequence) for i in (first, second)] == [
         (later, 1), (later + HOUR + timedelta(minutes=15), 1)]
@@ -267,10 +270,10 @@ def test_a_loop_moves_and_cancels_as_one(db, now):
 def test_reschedule_and_cancel_before_the_cutoff_keep_the_uid(db, now, world):
     link, _ = _send(world, now)
     assert CHANGEABLE - now > 24 * HOUR  # before the cutoff
-    [interview] = book_from_link(link, CHANGEABLE, now)
+    [interview] = book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)
     db.session.commit()
     uid = interview.calendar_uid
-    book_from_link(link, CHANGEABLE + 2 * HOUR, now, reason="a clash")
+    book_from_link(link, CHANGEABLE + 2 * HOUR, now, reason="a clash", notice_version=NOTICE)
     db.session.commit()
     assert (interview.start_at, interview.sequence) == (CHANGEABLE + 2 * HOUR, 1)
     cancel_from_link(link, now, reason="sorry")
@@ -288,13 +291,13 @@ def test_reschedule_and_cancel_before_the_cutoff_keep_the_uid(db, now, world):
 def test_after_the_cutoff_the_link_cannot_move_or_cancel(db, now, world):
     link, token = _send(world, now)
     assert CHANGEABLE - now > 24 * HOUR
-    [interview] = book_from_link(link, CHANGEABLE, now)  # more than 24 hours ahead of now
+    [interview] = book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)  # more than 24 hours ahead of now
     db.session.commit()
     assert can_change(link, now)
     late = CHANGEABLE - 23 * HOUR
     assert not can_change(link, late)
     with pytest.raises(LinkError) as moved:
-        book_from_link(link, CHANGEABLE + 2 * HOUR, late)
+        book_from_link(link, CHANGEABLE + 2 * HOUR, late, notice_version=NOTICE)
     with pytest.raises(LinkError) as cancelled:
         cancel_from_link(link, late)
     assert moved.value.code == cancelled.value.code == "past_cutoff"
@@ -305,7 +308,7 @@ def test_after_the_cutoff_the_link_cannot_move_or_cancel(db, now, world):
 def test_an_expired_link_cannot_book(db, now, world):
     link, _ = _send(world, now, valid=HOUR)
     with pytest.raises(LinkError) as info:
-        book_from_link(link, SLOT, now + 2 * HOUR)
+        book_from_link(link, SLOT, now + 2 * HOUR, notice_version=NOTICE)
     assert info.value.code == "expired"
 
 

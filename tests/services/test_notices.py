@@ -15,12 +15,15 @@ from scheduler.models import OutboxMessage
 from scheduler.services.booking import book_interview, decline_interview
 from scheduler.services.link_booking import book_from_link, cancel_from_link
 from scheduler.services.links import create_link, none_of_these_work
+from scheduler.services.privacy_notices import current_version
 from tests import factories as f
 from tests.services.booking_setup import booking_world
 from tests.services.test_links import (
     CHANGEABLE, HOUR, LOOP, SLOT, WEEK, _english_in_london,
 )
 from tests.smtp_server import SmtpTestServer
+
+NOTICE = current_version()  # the privacy notice the candidate acknowledges
 
 
 def _opening(db, stages=None, *, assigned=True):
@@ -46,8 +49,8 @@ def _mails(db, kind):
 def test_a_candidate_booking_moving_and_cancelling_tells_each_coordinator_once(db, now):
     _, requisition, application, zh, en, other = _opening(db)
     link, _ = create_link(zh, application, requisition.stages[:1], 0, now + WEEK, now)
-    book_from_link(link, CHANGEABLE, now)
-    book_from_link(link, CHANGEABLE, now)  # the same request again
+    book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)
+    book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)  # the same request again
     db.session.commit()
     booked, count = _mails(db, "notice_booked")
     assert count == 2 and set(booked) == {zh.email, en.email}
@@ -56,7 +59,7 @@ def test_a_candidate_booking_moving_and_cancelling_tells_each_coordinator_once(d
     assert _english_in_london(CHANGEABLE) in booked[en.email]
     assert f"/coordinator/applications/{application.id}" in booked[en.email]
 
-    book_from_link(link, CHANGEABLE + 2 * HOUR, now, reason="a clash")
+    book_from_link(link, CHANGEABLE + 2 * HOUR, now, reason="a clash", notice_version=NOTICE)
     db.session.commit()
     moved, count = _mails(db, "notice_moved")
     assert count == 2 and "a clash" in moved[en.email]
@@ -75,7 +78,7 @@ def test_a_candidate_booking_moving_and_cancelling_tells_each_coordinator_once(d
 def test_a_loop_is_one_mail_per_event_not_one_per_interview(db, now):
     _, requisition, application, zh, en, _other = _opening(db, LOOP)
     link, _ = create_link(zh, application, requisition.stages, 15, now + WEEK, now)
-    assert len(book_from_link(link, CHANGEABLE, now)) == 2
+    assert len(book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)) == 2
     cancel_from_link(link, now)
     db.session.commit()
     assert _mails(db, "notice_booked")[1] == 2 and _mails(db, "notice_cancelled")[1] == 2
@@ -115,7 +118,7 @@ def smtp():
 def test_the_coordinators_notice_goes_out_over_smtp(db, now, smtp):
     _, requisition, application, zh, en, _other = _opening(db)
     link, _ = create_link(zh, application, requisition.stages[:1], 0, now + WEEK, now)
-    book_from_link(link, CHANGEABLE, now)
+    book_from_link(link, CHANGEABLE, now, notice_version=NOTICE)
     db.session.commit()
     send_outbox(now, SmtpTransport.from_url(smtp.url))
     told = {m.rcpt_tos[0]: m.message for m in smtp.messages

@@ -19,7 +19,9 @@ SERVICES = ROOT / "scheduler" / "services"
 ZH_PO = ROOT / "scheduler" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 # Not refusals a user sees: guards against programming mistakes (searching for no stage, a
 # ServiceError raised with a code that has no message).
-PROGRAMMING_ERRORS = {("slot_search", "ValueError"), ("errors", "KeyError")}
+# A deployment without its privacy notice files is broken, not a refusal anyone could act on.
+PROGRAMMING_ERRORS = {("slot_search", "ValueError"), ("errors", "KeyError"),
+                      ("privacy_notices", "FileNotFoundError")}
 
 
 def _dotted(node) -> str | None:

@@ -20,6 +20,20 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def consent_fields(confirm_html: str) -> dict:
+    """Return what a candidate posts from the confirm step when they acknowledge the privacy
+    notice it shows and agree to the countries outside mainland China it names (if any)."""
+    def hidden(name: str) -> str:
+        match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', confirm_html) or \
+            re.search(rf'type="hidden" name="{name}" value="([^"]*)"', confirm_html) or \
+            re.search(rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"', confirm_html)
+        assert match, f"the confirm page has no {name} field"
+        return match.group(1)
+
+    return {"notice_version": hidden("notice_version"), "acknowledge": "y",
+            "countries": hidden("countries"), "cross_border": "y"}
+
+
 def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):
     """GET the page holding the form, then POST *data* with that page's CSRF token."""
     page = client.get(page_url or url, **kwargs)

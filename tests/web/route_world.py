@@ -128,6 +128,7 @@ def build_route_world() -> RouteWorld:
             "feeds.interviewer_feed": {"token": FEED_TOKEN},
             "auth.reset_password": {"token": "not-a-reset-token"},
             "candidate.unknown": {"token": "not/a/link"},
+            "public.privacy_notice": {"language": "zh"},
             "coordinator.swap": {"?": f"interviewer={on.id}"},
         },
         other={"past_interview": past.id, "off_interview": off_interview.id,

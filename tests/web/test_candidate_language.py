@@ -20,7 +20,7 @@ from scheduler.services.links import create_link
 from tests import factories as f
 from tests.clock import NOW
 from tests.services.booking_setup import booking_world
-from tests.web.helpers import csrf_token
+from tests.web.helpers import consent_fields, csrf_token
 
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -103,7 +103,7 @@ def test_the_emails_after_a_switch_are_in_the_chosen_language(client, chinese_li
     confirm_path, start = _SLOT.findall(page)[-1]
     confirm = client.get(confirm_path.replace("&amp;", "&"), headers=ZH).text
     booked = client.post(f"/schedule/{token}/book", headers=ZH, data={
-        "csrf_token": csrf_token(confirm), "start": start})
+        "csrf_token": csrf_token(confirm), "start": start, **consent_fields(confirm)})
     assert booked.status_code == 302
     [row] = _db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.to_addr == _candidate(link).email,

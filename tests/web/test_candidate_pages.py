@@ -21,7 +21,7 @@ from scheduler.services.links import create_link, revoke_link
 from tests.clock import NOW
 from tests import factories as f
 from tests.services.booking_setup import booking_world
-from tests.web.helpers import csrf_token, sign_in, without_csrf
+from tests.web.helpers import consent_fields, csrf_token, sign_in, without_csrf
 
 PASSWORD = "correct horse battery staple"
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -70,7 +70,7 @@ def _book(client, token, headers=EN):
     url, start = _two_days_ahead(page)
     confirm = client.get(url, headers=headers)
     response = client.post(f"/schedule/{token}/book", headers=headers, data={
-        "csrf_token": csrf_token(confirm.text), "start": start})
+        "csrf_token": csrf_token(confirm.text), "start": start, **consent_fields(confirm.text)})
     return response, start, confirm
 
 
@@ -192,7 +192,7 @@ def test_a_time_taken_in_between_shows_fresh_times(client, db, world):
 def _book_start(client, token, start):
     page = client.get(f"/schedule/{token}/confirm?start={start}", headers=EN)
     return client.post(f"/schedule/{token}/book", headers=EN, data={
-        "csrf_token": csrf_token(page.text), "start": start})
+        "csrf_token": csrf_token(page.text), "start": start, **consent_fields(page.text)})
 
 
 def test_reschedule_and_cancel_send_updates_with_the_same_uid(client, world):
@@ -207,7 +207,8 @@ def test_reschedule_and_cancel_send_updates_with_the_same_uid(client, world):
     page = client.get(f"/schedule/{token}/confirm?start={later}", headers=EN)
     assert "Move my interview to this time" in page.text
     moved = client.post(f"/schedule/{token}/book", headers=EN, data={
-        "csrf_token": csrf_token(page.text), "start": later, "reason": "A clash at work"})
+        "csrf_token": csrf_token(page.text), "start": later, "reason": "A clash at work",
+        **consent_fields(page.text)})
     assert moved.status_code == 302
     cancel_page = client.get(f"/schedule/{token}/cancel", headers=EN)
     cancelled = client.post(f"/schedule/{token}/cancel", headers=EN, data={

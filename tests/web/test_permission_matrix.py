@@ -79,6 +79,7 @@ MATRIX = {
     "candidate.download": "GET: 302 302 302 302 302 302",
     "candidate.hours": "POST: 302 302 302 302 302 302",
     "candidate.language": "POST: 302 302 302 302 302 302",
+    "candidate.no_consent": "GET: 200 200 200 200 200 200",
     "candidate.none_work": "GET: 200 200 200 200 200 200 | POST: 200 200 200 200 200 200",
     "candidate.page": "GET: 200 200 200 200 200 200",
     "candidate.unknown": "GET: 404 404 404 404 404 404",
@@ -101,6 +102,7 @@ MATRIX = {
     "coordinator.choose_reviewer": "POST: L L 403 403 302 302",
     "coordinator.decide": "POST: L L 403 403 404 404",
     "coordinator.edit_candidate": "GET: L L 403 403 200 200 | POST: L L 403 403 302 302",
+    "coordinator.erase_candidate": "GET: L L 403 403 200 200 | POST: L L 403 403 200 200",
     "coordinator.edit_opening": "GET: L L 403 403 200 200 | POST: L L 403 403 200 200",
     "coordinator.edit_stage": "GET: L L 403 403 200 200 | POST: L L 403 403 302 302",
     "coordinator.home": "GET: L L 403 403 200 200",
@@ -129,6 +131,9 @@ MATRIX = {
     "interviewer.feedback_draft": "POST: L L 200 404 403 403",
     "interviewer.home": "GET: L L 200 200 403 403",
     "interviewer.no_show": "GET: L L 200 404 403 403 | POST: L L 200 404 403 403",
+    # The privacy notice is public (issue 24): anyone, signed in or not, in either language.
+    "public.privacy_notice": "GET: 200 200 200 200 200 200",
+    "public.privacy_notice_here": "GET: 302 302 302 302 302 302",
     "static": "GET: 200 200 200 200 200 200",
 }
 

@@ -121,6 +121,7 @@ def world_app(sqlite_template, tmp_path):
             "office_id": people[0].office.id, "user_id": me.id, "profile_id": profile.id,
             "requisition_id": requisition.id, "stage_id": requisition.stages[0].id,
             "interview_id": interview.id, "token": token, "source_id": source.id,
+            "language": "en",
         }
         _db.session.remove()
     yield app, arguments

@@ -25,6 +25,7 @@ from babel.dates import get_timezone_name
 from scheduler.domain.workdays import WorkdayCalendar
 from scheduler.models import User
 from scheduler.services.booking import book_interview
+from scheduler.services.consents import GivenConsent
 from tests import factories as f
 from tests.clock import NOW, at_local, local_today
 from tests.web.helpers import en_day_time, en_zone, sign_in, zh_day_time
@@ -242,8 +243,10 @@ def test_one_line_when_the_coordinator_and_the_candidate_share_a_zone(app, db, w
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_reschedule_and_swap_show_both_zones_and_each_members_time(app, db, world, language):
     oliver, (sam, sofia), application = world
+    # A London and a San Francisco interviewer: the candidate's consent came by email.
     interview = book_interview("test", application, application.current_stage, SIX_PM_LONDON,
-                               [oliver.id, sam.id], NOW)
+                               [oliver.id, sam.id], NOW,
+                               consent=GivenConsent(email_received_on=NOW.date()))
     db.session.commit()
     words = WORDS[language]
     client = _coordinator(app, language)
