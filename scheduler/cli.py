@@ -108,14 +108,18 @@ def demo_link_command(email):
 
 
 @jobs_cli.command("run")
-def run_jobs_command():
-    """Run the job process: outbox, reminders, calendar refresh (one per deployment)."""
+@click.argument("names", nargs=-1)
+def run_jobs_command(names):
+    """Run the job process: the named jobs (default: all) until stopped. Any number may run."""
     import logging
 
-    from scheduler.jobs import run_job_process
+    from scheduler.jobs import JOBS, run_job_process
 
+    unknown = set(names) - {job.name for job in JOBS}
+    if unknown:
+        raise click.BadParameter(f"unknown job(s): {', '.join(sorted(unknown))}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_job_process(current_app._get_current_object())
+    run_job_process(current_app._get_current_object(), names)
 
 
 @jobs_cli.command("run-once")

@@ -38,6 +38,21 @@ def _secret_key(app_env: str) -> str:
     return path.read_text().strip()
 
 
+def _positive_setting(name: str, default: float, *, integer: bool = False) -> float | int:
+    """Return the number in environment variable *name* (or *default*); refuse anything else."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:  # also refuses NaN
+        kind = "a whole number" if integer else "a number of seconds"
+        raise ConfigError(f"{name} must be {kind} above 0, not {text!r}.")
+    return value
+
+
 def _encryption_keys(app_env: str) -> tuple[str, ...]:
     """Return the Fernet keys of ENCRYPTION_KEYS (comma-separated, newest first), generating one
     under instance/ in development; production refuses to start without them."""
@@ -114,6 +129,13 @@ def settings_from_env() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_database_url(),
         "BASE_URL": (os.environ.get("BASE_URL") or default_base_url()).rstrip("/"),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        # The outbox (services/outbox.py, jobs.py): a job process claims this many messages at a
+        # time and holds each claim this long on the real clock, renewed before every send; it
+        # looks for due mail this often. A dead process's claims wait at most one lease, so the
+        # lease is short, yet well above the mail server's slowest single send.
+        "OUTBOX_LEASE_SECONDS": _positive_setting("OUTBOX_LEASE_SECONDS", 120),
+        "OUTBOX_BATCH_SIZE": _positive_setting("OUTBOX_BATCH_SIZE", 5, integer=True),
+        "OUTBOX_POLL_SECONDS": _positive_setting("OUTBOX_POLL_SECONDS", 30),
         "MAIL_DIR": os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")),
         "ORGANIZER_EMAIL": os.environ.get("ORGANIZER_EMAIL", "ml-hr@example.com"),
         "ORGANIZER_NAME": os.environ.get("ORGANIZER_NAME", "ML Hiring Team"),

@@ -85,6 +85,29 @@ LEVEL_FILTER_CHOICES = [SelectChoice("", _l("Any level"))] + [
 SCORE_LABELS = {1: _l("Strong no"), 2: _l("No"), 3: _l("Yes"), 4: _l("Strong yes")}
 RECOMMENDATION_LABELS = {"strong_no": _l("Strong no"), "no": _l("No"), "yes": _l("Yes"),
                          "strong_yes": _l("Strong yes")}
+# The sections of a candidate's data export, by table; a table added later shows under its own
+# name until it is given one here (it is exported either way).
+EXPORT_SECTION_LABELS = {
+    "application": _l("Applications"), "interview": _l("Interviews"),
+    "booking_group": _l("Interviews booked together"),
+    "interviewer_assignment": _l("Panel seats (interviewers' names only)"),
+    "interview_no_show": _l("No-shows"), "feedback": _l("Feedback"),
+    "feedback_score": _l("Feedback scores and evidence"),
+    "feedback_amendment": _l("Feedback amendments"), "stage_decision": _l("Decisions"),
+    "scheduling_link": _l("Scheduling links"), "reminder": _l("Reminders"),
+    "outbox_message": _l("Email"), "access_record": _l("Who looked at this data"),
+}
+# What a person saw, by the code a view is marked with (scheduler/web.py shows_candidate_data).
+ACCESS_WHAT_LABELS = {
+    "applications_list": _l("Applications list"), "applications_csv": _l("Applications export"),
+    "application": _l("Application page"), "feedback": _l("Feedback"),
+    "links": _l("Scheduling links"), "slots_json": _l("Free times (JSON)"),
+    "board": _l("Calendar board"), "board_ics": _l("Calendar board export"),
+    "booking": _l("Booking"), "candidate_details": _l("Candidate's details"),
+    "outbox": _l("Failed mail"), "pipeline": _l("Pipeline"), "interviews": _l("Interviews"),
+    "interview": _l("Interview"), "week": _l("Interviewer's week"),
+    "export": _l("Data export"), "access_log": _l("Access records"),
+}
 
 
 def select_locale() -> str:

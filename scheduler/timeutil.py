@@ -21,8 +21,9 @@ def utc_now() -> datetime:
 
 
 def wall_clock_now() -> datetime:
-    """Return the real instant, ignoring a frozen clock: only for when a process wakes up, and
-    for the rate limiter's storage, which expires its keys on the real clock."""
+    """Return the real instant, ignoring a frozen clock: only for when a process wakes up, for
+    the rate limiter's storage, which expires its keys on the real clock, and for the leases
+    that keep job processes apart (real time between processes)."""
     return datetime.now(timezone.utc)
 
 

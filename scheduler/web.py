@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
-from flask import Blueprint, Flask, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms.validators import NumberRange, StopValidation
 
 from scheduler.extensions import db, login_manager
+from scheduler.services.access_log import record_access, subject_of
 from scheduler.services.errors import ServiceError
 from scheduler.timeutil import parse_instant, utc_now
 
@@ -35,12 +36,40 @@ def request_now() -> datetime:
 
 
 def end_transaction(response):
-    """Commit the request's work once, at its edge; roll back a refused or failed request."""
+    """Commit the request's work once, at its edge; roll back a refused or failed request.
+    Then record who looked, when the view is marked `shows_candidate_data`."""
     if response.status_code < 400 and not g.get("is_refused"):
         db.session.commit()
     else:
         db.session.rollback()
+    _record_look(response)
     return response
+
+
+def shows_candidate_data(what: str):
+    """Mark a view that shows candidates' personal data: each request it answers with a page
+    (2xx) writes one access record at the request's edge (see `end_transaction`). Put it under
+    the route decorator. *what* names what was shown (scheduler/i18n.py `access_label`)."""
+
+    def mark(view):
+        view.shows_candidate_data = what
+        return view
+
+    return mark
+
+
+def _record_look(response) -> None:
+    # After the request's own commit or rollback, in a transaction of its own: a refused form
+    # still showed the data, and its rolled-back writes must not take the record with them.
+    view = current_app.view_functions.get(request.endpoint or "")
+    what = getattr(view, "shows_candidate_data", None)
+    if what is None or not 200 <= response.status_code < 300:
+        return
+    candidate_id, application_id = subject_of(request.view_args or {})
+    record_access(current_user if current_user.is_authenticated else None, what,
+                  request.endpoint, now=request_now(), candidate_id=candidate_id,
+                  application_id=application_id)
+    db.session.commit()
 
 
 def show_refusal(form, error: ServiceError) -> None:

@@ -13,6 +13,11 @@ Usage::
         server.accept()                              # back to normal
         server.stop(); server.start()                # an outage; restarts on the same port
 
+A slow server: ``SmtpTestServer(delay=0.5)`` waits that many seconds after each message's data
+arrives before accepting it (other connections go on meanwhile); ``server.started`` lists the
+Message-IDs whose data has arrived, accepted or not yet, so ``started`` minus ``messages`` is
+what is in flight.
+
 TLS: ``SmtpTestServer(security="starttls" | "tls", certificate=make_self_signed_certificate(dir))``
 and give the client ``ssl.create_default_context(cafile=certificate.cert_path)``.
 AUTH: ``credentials=("user", "secret")`` makes the server offer AUTH and check that login (a
@@ -23,6 +28,7 @@ server picks a free port itself and retries if another process takes it first.
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import shutil
@@ -109,9 +115,11 @@ class ReceivedMessage:
 class _Handler:
     """aiosmtpd handler: records accepted messages, or answers with a configured refusal."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.lock = threading.Lock()
+        self.delay = delay
         self.received: list[ReceivedMessage] = []
+        self.started: list[str] = []  # Message-IDs whose data arrived (accepted or not yet)
         self.refusal: tuple[str, str, str | None] | None = None  # (stage, reply, address)
 
     def _refusal_for(self, stage: str, address: str | None = None) -> str | None:
@@ -145,6 +153,11 @@ class _Handler:
         reply = self._refusal_for("data")
         if reply:
             return reply
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.started.append(str(parsed["Message-ID"]))
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow server; other connections go on meanwhile
         with self.lock:
             login = session.auth_data.login.decode() if session.authenticated else None
             self.received.append(
@@ -164,6 +177,7 @@ class SmtpTestServer:
         security: str = "none",
         certificate: Certificate | None = None,
         credentials: tuple[str, str] | None = None,
+        delay: float = 0.0,
     ):
         if security not in ("none", "starttls", "tls"):
             raise ValueError(f"security must be none, starttls or tls, not {security!r}")
@@ -174,7 +188,7 @@ class SmtpTestServer:
         self.credentials = credentials
         self.host = HOST
         self.port: int | None = None
-        self._handler = _Handler()
+        self._handler = _Handler(delay)
         self._controller: Controller | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -259,6 +273,13 @@ class SmtpTestServer:
         """Return a copy of the messages received so far, oldest first."""
         with self._handler.lock:
             return list(self._handler.received)
+
+    @property
+    def started(self) -> list[str]:
+        """Return the Message-IDs whose data has arrived so far, oldest first, whether the
+        server has accepted them yet or not."""
+        with self._handler.lock:
+            return list(self._handler.started)
 
     def clear(self) -> None:
         """Forget the messages received so far."""

@@ -7,7 +7,7 @@
   confirm step or entered by a coordinator as received by email on a date.
 
 Revision ID: 9a4f1c7e2d58
-Revises: 6d2a9c4e7b13
+Revises: 9a1e5c7d3b48
 Create Date: 2026-12-02 15:00:00
 """
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from alembic import op
 import scheduler.models.types
 
 revision = "9a4f1c7e2d58"
-down_revision = "6d2a9c4e7b13"
+down_revision = "9a1e5c7d3b48"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from wtforms import (
     SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.services.workdays import WorkdayEntry
@@ -145,3 +145,33 @@ class AdminSwapForm(FlaskForm):
 
     new = IntegerField(validators=[InputRequired(), whole_number(1)])
     submit = SubmitField(_l("Swap"))
+
+
+class AccessFilterForm(FlaskForm):
+    """Which access records the admin page lists: one person, a candidate, a period (GET)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    person = SelectField(_l("Person"), default="", validate_choice=False)
+    candidate = StringField(_l("Candidate"), validators=[Optional(), Length(max=100)],
+                            description=_l("Part of the name or email address."))
+    start = DateField(_l("From"), validators=[Optional(), day_in_range])
+    end = DateField(_l("To (inclusive)"), validators=[Optional(), day_in_range])
+    page = IntegerField(validators=[Optional(), whole_number(1)], default=1)
+    submit = SubmitField(_l("Show"))
+
+    def set_people(self, people) -> None:
+        """Offer each person who has looked, after "Anyone"."""
+        self.person.choices = [SelectChoice("", _l("Anyone"))] + [
+            SelectChoice(str(p.id), p.name) for p in people]
+
+    def chosen_person(self) -> int | None:
+        """Return the chosen person's id, or None for anyone (an unknown one counts as anyone)."""
+        ids = {choice.value for choice in self.person.choices}
+        value = self.person.data or ""
+        return int(value) if value in ids and value.isdigit() else None
+
+    def validate_end(self, field) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise StopValidation(_l("The end of the period must not be before its start."))

@@ -20,7 +20,7 @@ from scheduler.services.slot_search import suggest_replacements
 from scheduler.services.users import (
     UserError, create_staff_user, future_interviews, list_staff, set_user_active, update_staff_user,
 )
-from scheduler.web import flash_refusal, request_now, show_refusal
+from scheduler.web import flash_refusal, request_now, show_refusal, shows_candidate_data
 
 
 def _office_choices(form: StaffEditForm) -> dict:
@@ -104,6 +104,7 @@ def _interview_rows(user: User, now) -> list[dict]:
 
 
 @bp.get("/staff/<int:user_id>/deactivate")
+@shows_candidate_data("interviews")
 def confirm_deactivate(user_id: int):
     """Show the future interviews the person sits on, each with the engine's replacements."""
     user = db.get_or_404(User, user_id)

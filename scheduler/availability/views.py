@@ -31,7 +31,9 @@ from scheduler.services.errors import ServiceError
 from scheduler.services.feeds import issue_feed_token, revoke_feed
 from scheduler.services.week_view import week_view
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import day_label, parse_day, request_now, show_refusal, warning_text
+from scheduler.web import (
+    day_label, parse_day, request_now, show_refusal, shows_candidate_data, warning_text,
+)
 
 # How many import warnings a flash lists before summing up the rest.
 WARNINGS_SHOWN = 5
@@ -148,6 +150,7 @@ def mine():
 
 
 @bp.get("/<int:profile_id>")
+@shows_candidate_data("week")
 def page(profile_id: int):
     """Show an interviewer's availability page with the week of ?week= (default: this week)."""
     return _render(_profile(profile_id))

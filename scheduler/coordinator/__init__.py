@@ -2,7 +2,8 @@
 
 One view module per task, each registering its routes on `bp`: application_list (the home:
 the applications list and its CSV export), applications (new candidate, an application's page), candidates (a candidate's details, another
-requisition, their failed mail), booking (book, reschedule, cancel, swap), board (the calendar
+requisition, their failed mail), candidate_exports (everything held about a candidate, as JSON
+and as a page), booking (book, reschedule, cancel, swap), board (the calendar
 board and its ICS export), feedback (an application's feedback, no-shows, a coding test's
 reviewer), scorecard (an application's scorecard and the decisions on it), links (scheduling
 links), openings (openings, their details and loops), stages (an opening's stages), calibration
@@ -27,6 +28,7 @@ handle_refusals(bp, "coordinator.home", describe=refusal_message)
 
 # Imported for their routes, which they register on bp.
 from scheduler.coordinator import (  # noqa: E402,F401
-    application_list, applications, board, booking, calibration, candidates, feedback, history,
-    links, openings, outbox, overview, pipeline_board, scorecard, slots_json, stages,
+    application_list, applications, board, booking, calibration, candidate_exports, candidates,
+    feedback, history, links, openings, outbox, overview, pipeline_board, scorecard, slots_json,
+    stages,
 )

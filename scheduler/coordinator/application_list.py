@@ -39,7 +39,7 @@ from scheduler.services.pipeline import (
     search_applications,
 )
 from scheduler.timeutil import to_zone
-from scheduler.web import request_now
+from scheduler.web import request_now, shows_candidate_data
 
 # What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,6 +96,7 @@ def _asked(form: ApplicationListForm, **changes) -> dict:
 
 
 @bp.get("/")
+@shows_candidate_data("applications_list")
 def home():
     """Show what needs the coordinator now and the applications list, searched and filtered."""
     form, criteria = _list_form()
@@ -155,6 +156,7 @@ def _csv_time(instant, zone: str) -> str:
 
 
 @bp.get("/applications.csv")
+@shows_candidate_data("applications_csv")
 def export_applications():
     """Download the applications list as asked (every page) as CSV for Excel."""
     form, criteria = _list_form()

@@ -34,7 +34,7 @@ from scheduler.services.candidates import (
 )
 from scheduler.services.slot_search import find_slots
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import parse_day, request_now, show_refusal
+from scheduler.web import parse_day, request_now, show_refusal, shows_candidate_data
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])
@@ -112,6 +112,7 @@ def render_application(application: Application, form: SlotViewForm, *,
 
 
 @bp.get("/applications/<int:application_id>")
+@shows_candidate_data("application")
 def application(application_id: int):
     """Show an application: its interviews with their history, and free times to book."""
     application = db.get_or_404(Application, application_id)

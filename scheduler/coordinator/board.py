@@ -36,7 +36,9 @@ from scheduler.services.board import (
 from scheduler.services.candidates import requisitions_with_stages
 from scheduler.services.offices import list_offices
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import day_label, parse_id, parse_ids, request_now, warning_text
+from scheduler.web import (
+    day_label, parse_id, parse_ids, request_now, shows_candidate_data, warning_text,
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def _board_request() -> BoardRequest:
 
 
 @bp.get("/board")
+@shows_candidate_data("board")
 def board():
     """Show the calendar board: a week or a day of the chosen interviewers, by office."""
     asked = _board_request()
@@ -142,6 +145,7 @@ def _details(interview_id: int | None, shown, asked: BoardRequest) -> dict | Non
 
 
 @bp.get("/board.ics")
+@shows_candidate_data("board_ics")
 def board_ics():
     """Download the board's week (its offices, or the chosen interviewers) as an ICS file."""
     asked = _board_request()

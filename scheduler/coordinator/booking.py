@@ -47,6 +47,7 @@ from scheduler.services.slot_search import (
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import (
     flash_refusal, iso_utc, parse_day, parse_id, parse_start, request_now, safe_next,
+    shows_candidate_data,
 )
 
 
@@ -106,6 +107,7 @@ def _render_confirm(*, mode: str, application: Application, stages, start_at: da
 
 
 @bp.route("/applications/<int:application_id>/book", methods=["GET", "POST"])
+@shows_candidate_data("booking")
 def book(application_id: int):
     """Confirm a chosen time (swap a panel member, set the place), then book it."""
     application = db.get_or_404(Application, application_id)
@@ -178,6 +180,7 @@ def book(application_id: int):
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
+@shows_candidate_data("booking")
 def reschedule(interview_id: int):
     """Pick a new time for an interview (its whole loop), confirm the panel, give a reason."""
     interview = db.get_or_404(Interview, interview_id)
@@ -289,6 +292,7 @@ def _coordinator_page(target: str | None) -> str | None:
 
 
 @bp.route("/interviews/<int:interview_id>/swap", methods=["GET", "POST"])
+@shows_candidate_data("booking")
 def swap(interview_id: int):
     """Replace one panel member with someone the engine finds free at the same time."""
     interview = db.get_or_404(Interview, interview_id)

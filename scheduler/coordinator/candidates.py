@@ -21,10 +21,11 @@ from scheduler.services.candidates import (
 )
 from scheduler.services.outbox import resend_message
 from scheduler.timeutil import sorted_zone_names
-from scheduler.web import request_now, show_refusal
+from scheduler.web import request_now, show_refusal, shows_candidate_data
 
 
 @bp.route("/applications/<int:application_id>/details", methods=["GET", "POST"])
+@shows_candidate_data("candidate_details")
 def edit_candidate(application_id: int):
     """Correct the name, email, phone, zone or language of this application's candidate."""
     application = db.get_or_404(Application, application_id)
@@ -54,6 +55,7 @@ def edit_candidate(application_id: int):
 
 
 @bp.route("/candidates/<int:candidate_id>/applications/new", methods=["GET", "POST"])
+@shows_candidate_data("candidate_details")
 def add_existing_candidate(candidate_id: int):
     """Confirm, then add a candidate already known (e.g. matched by email) to a requisition."""
     candidate = db.get_or_404(Candidate, candidate_id)

@@ -33,7 +33,7 @@ from scheduler.services.links import (
     DEFAULT_VALID_DAYS, MAX_BREAK_MINUTES, LinkError, create_link, link_interviews, link_stages,
     link_state, links_for_application, proposal, resend_link, revoke_link, stages_for_link,
 )
-from scheduler.web import flash_refusal, iso_utc, request_now, safe_next
+from scheduler.web import flash_refusal, iso_utc, request_now, safe_next, shows_candidate_data
 
 LINK_STATE_LABELS = {
     "sent": _l("Sent"),
@@ -149,6 +149,7 @@ def _back(application_id: int, target: str | None):
 
 
 @bp.get("/applications/<int:application_id>/links")
+@shows_candidate_data("links")
 def application_links(application_id: int):
     """Show an application's scheduling links with their state and actions."""
     application = db.get_or_404(Application, application_id)

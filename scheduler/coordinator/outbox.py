@@ -19,7 +19,7 @@ from scheduler.services.outbox import (
     FAILURE_AUTH, FAILURE_CONNECTION, FAILURE_OTHER, FAILURE_RECIPIENT, FAILURE_TOO_LARGE,
     MAX_ATTEMPTS, failed_messages, failure_kind, resend_message,
 )
-from scheduler.web import request_now
+from scheduler.web import request_now, shows_candidate_data
 
 FAILURE_SUMMARIES = {
     FAILURE_RECIPIENT: _l(
@@ -38,6 +38,7 @@ FAILURE_SUMMARIES = {
 
 
 @bp.get("/outbox")
+@shows_candidate_data("outbox")
 def outbox():
     """List the emails that failed after their last try, each with why and "send again"."""
     messages = failed_messages()

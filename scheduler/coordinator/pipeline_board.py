@@ -30,7 +30,7 @@ from scheduler.services.links import DEFAULT_VALID_DAYS
 from scheduler.services.openings import list_openings
 from scheduler.services.pipeline import ApplicationCriteria, candidate_zones
 from scheduler.services.pipeline_board import pipeline_board
-from scheduler.web import request_now
+from scheduler.web import request_now, shows_candidate_data
 
 class OneOpening:
     """An opening to show, from every opening (the first offered unless another is chosen)."""
@@ -111,6 +111,7 @@ def card_actions(card, board_url: str) -> dict:
 
 
 @bp.get("/pipeline")
+@shows_candidate_data("pipeline")
 def pipeline():
     """Show an opening's applications per stage, each with its state and next actions."""
     form = PipelineBoardForm(request.args)

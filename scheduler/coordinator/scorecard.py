@@ -25,7 +25,7 @@ from scheduler.services.decisions import (
 from scheduler.services.feedback import author_statuses, opening_levels
 from scheduler.services.permissions import can_decide
 from scheduler.services.scorecards import application_scorecard
-from scheduler.web import parse_id, request_now, safe_next, show_refusal
+from scheduler.web import parse_id, request_now, safe_next, show_refusal, shows_candidate_data
 
 
 def decision_summary(application: Application) -> dict:
@@ -69,6 +69,7 @@ def render_scorecard(application: Application, form: DecisionForm, status: int =
 
 
 @bp.get("/applications/<int:application_id>/feedback")
+@shows_candidate_data("feedback")
 def application_feedback(application_id: int):
     """Show an application's scorecard, its history and the decision on its current stage."""
     application = db.get_or_404(Application, application_id)

@@ -42,7 +42,7 @@ from scheduler.models import Application, InterviewerProfile, Office, StageTempl
 from scheduler.services.booking import BookingError, booking_refusal, stages_to_book
 from scheduler.services.slot_search import CandidateHours, candidate_hours, find_slots
 from scheduler.timeutil import canonical_zone, is_valid_zone
-from scheduler.web import request_now
+from scheduler.web import request_now, shows_candidate_data
 
 MAX_BREAK_MINUTES = 240
 
@@ -229,6 +229,7 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
 
 
 @bp.get("/applications/<int:application_id>/slots.json")
+@shows_candidate_data("slots_json")
 def application_slots(application_id: int):
     """Return an application's bookable slots as JSON (?stages=ids&zone=&break=)."""
     application = db.get_or_404(Application, application_id)

@@ -24,7 +24,7 @@ from scheduler.services.feedback import (
 )
 from scheduler.services.permissions import can_mark_no_show, is_feedback_author
 from scheduler.services.rubrics import rubric_definition, rubric_for_stage
-from scheduler.web import flash_refusal, request_now, show_refusal
+from scheduler.web import flash_refusal, request_now, show_refusal, shows_candidate_data
 
 
 def _authored_or_404(interview_id: int) -> Interview:
@@ -43,6 +43,7 @@ def _scorecard(interview: Interview, rubric):
 
 
 @bp.route("/interviews/<int:interview_id>/feedback", methods=["GET", "POST"])
+@shows_candidate_data("feedback")
 def feedback(interview_id: int):
     """Write, save and submit one's feedback on an interview; then read it with others'."""
     interview = _authored_or_404(interview_id)

@@ -14,10 +14,11 @@ from scheduler.interviewer.forms import NoShowForm
 from scheduler.models import Interview
 from scheduler.services.no_shows import NoShowRefused, mark_no_show
 from scheduler.services.permissions import can_decline
-from scheduler.web import request_now, show_refusal
+from scheduler.web import request_now, show_refusal, shows_candidate_data
 
 
 @bp.route("/interviews/<int:interview_id>/no-show", methods=["GET", "POST"])
+@shows_candidate_data("interview")
 def no_show(interview_id: int):
     """Tell the coordinators an interview was not held: who did not come, and what happened."""
     interview = db.get_or_404(Interview, interview_id)

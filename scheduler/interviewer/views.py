@@ -22,7 +22,7 @@ from scheduler.models import Application, Interview, InterviewerAssignment, Inte
 from scheduler.services.booking import BookingError, decline_interview
 from scheduler.services.feedback import feedback_to_write
 from scheduler.services.permissions import can_decline
-from scheduler.web import request_now, show_refusal
+from scheduler.web import request_now, show_refusal, shows_candidate_data
 
 
 def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Interview]:
@@ -46,6 +46,7 @@ def _upcoming_interviews(profile: InterviewerProfile, now: datetime) -> list[Int
 
 
 @bp.get("/")
+@shows_candidate_data("interviews")
 def home():
     """List the signed-in interviewer's upcoming interviews: when (theirs and the candidate's),
     how to join or where, with whom."""
@@ -65,6 +66,7 @@ def home():
 
 
 @bp.route("/interviews/<int:interview_id>/decline", methods=["GET", "POST"])
+@shows_candidate_data("interview")
 def decline(interview_id: int):
     """Tell the coordinators that the signed-in interviewer cannot make an interview."""
     interview = db.get_or_404(Interview, interview_id)

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per area; importing this package registers every table."""
+from scheduler.models.access import AccessRecord
 from scheduler.models.audit import AuditEvent
 from scheduler.models.calendar import BusyBlock, CalendarSource
 from scheduler.models.candidate import Application, Candidate
@@ -20,7 +21,7 @@ from scheduler.models.user import (
 )
 
 __all__ = [
-    "Application", "AuditEvent", "AvailabilityOverride", "BookingGroup", "BusyBlock",
+    "AccessRecord", "Application", "AuditEvent", "AvailabilityOverride", "BookingGroup", "BusyBlock",
     "CalendarSource", "Candidate", "Consent", "Feedback", "FeedbackAmendment", "FeedbackScore", "Interview",
     "InterviewerAssignment", "InterviewNoShow", "InterviewerProfile", "NaiveDatetimeError",
     "Office", "OutboxMessage", "Qualification", "Reminder", "Requisition", "Rubric",

@@ -25,6 +25,9 @@ class OutboxMessage(db.Model):
     interview_id: Mapped[int | None] = mapped_column(ForeignKey("interview.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The lease: which job process holds the row (host/pid/random, see jobs.process_owner) and
+    # until when, on the real clock (services/outbox.py `Lease`). Only the holder sends it.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -34,7 +37,8 @@ class OutboxMessage(db.Model):
     # finds the row already there and writes none (services/outbox.py `enqueue_email`).
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
 
-    __table_args__ = (Index("ix_outbox_message_due", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_message_due", "sent_at", "failed_at", "next_attempt_at"),
+                      Index("ix_outbox_message_claimed_by", "claimed_by"))
 
 
 class Reminder(db.Model):

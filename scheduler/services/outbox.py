@@ -1,14 +1,19 @@
 """The outbox: email rows written with their cause, claimed under a lease, sent, retried.
 
-The job process calls `claim_due_messages` (commit), then `deliver_claimed` per row (commit).
-A process that dies while holding a lease leaves the row to be retried once the lease ends,
-so mail is never lost; a crash after SMTP accepted a message but before `sent_at` was written
-resends it once, and the stable Message-ID makes that duplicate harmless (DESIGN.md §8).
+The job process (jobs.send_outbox) claims a small batch (`claim_due_messages`, commit), then for
+each row: `renew_claim` (commit), `send_claimed_message` (no transaction open while the mail
+server works), `record_delivery` (commit); `release_claims` gives back what it did not send when
+it stops. A row is sent only by the process that still holds its lease, renewed before each send,
+so any number of job processes may run. A process that dies leaves its claims to the others once
+its lease ends (at most one lease after its last send began), so mail is never lost; a crash
+after SMTP accepted a message but before `sent_at` was written resends that one message, and the
+stable Message-ID makes the duplicate harmless (DESIGN.md §8).
 """
 from __future__ import annotations
 
 import email
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -21,7 +26,6 @@ from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
 from scheduler.models import OutboxMessage, User
 from scheduler.services.errors import N_, ServiceError
 
-LEASE = timedelta(minutes=5)
 # Delay before attempt n+1 after n failed attempts; the last entry repeats.
 RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
 MAX_ATTEMPTS = 8
@@ -123,40 +127,108 @@ def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
     return row
 
 
-def _is_claimable(now: datetime):
+@dataclass(frozen=True)
+class Lease:
+    """Who claims outbox rows (one job process), for how long, and the clock the lease runs on.
+
+    Business time (`now`: when mail is due, when it was sent) and the lease are different clocks.
+    A lease keeps two live processes apart, so it runs on real time: the job process hands in
+    `timeutil.wall_clock_now`, which a frozen `now` (tests, the demo) does not stop, so a dead
+    process's claims still end; tests hand in a clock they step. Processes on several machines
+    compare each other's leases, so their clocks must agree (NTP) to well within a lease.
+    """
+
+    owner: str
+    length: timedelta
+    clock: Callable[[], datetime]
+
+
+def _is_claimable(now: datetime, lease_now: datetime):
     return sa.and_(
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.failed_at.is_(None),
         OutboxMessage.next_attempt_at <= now,
-        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= lease_now),
     )
 
 
-def claim_due_messages(now: datetime, *, limit: int = 20, lease: timedelta = LEASE) -> list[int]:
-    """Take a lease on up to *limit* due rows; return the ids this caller now owns."""
-    candidates = db.session.scalars(
-        sa.select(OutboxMessage.id).where(_is_claimable(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-    ).all()
-    claimed = []
-    for message_id in candidates:
-        # The conditional update is the claim: another process that got here first changed
-        # the row, so this one matches nothing.
-        result = db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _is_claimable(now))
-            .values(claimed_until=now + lease, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(message_id)
-    return claimed
+def _held_by(owner: str, lease_now: datetime):
+    """Rows whose lease *owner* still holds at *lease_now*, not yet sent or given up."""
+    return sa.and_(
+        OutboxMessage.claimed_by == owner,
+        OutboxMessage.claimed_until > lease_now,
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+    )
 
 
-def count_due_messages(now: datetime) -> int:
-    """Return how many rows are due and free to claim at *now* (what a send run left behind)."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(OutboxMessage).where(_is_claimable(now)))
+def claim_due_messages(now: datetime, lease: Lease, *, limit: int = 5) -> list[int]:
+    """Take a lease on up to *limit* due rows; return the ids *lease.owner* now holds.
+
+    The UPDATE checks each row is still free as it changes it, so a row gets one holder.
+    """
+    lease_now = lease.clock()
+    due = (sa.select(OutboxMessage.id).where(_is_claimable(now, lease_now))
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Lock the rows first, skipping those another process is claiming right now. (Under
+        # IN, PostgreSQL may run a LIMIT subquery once per row and claim more than *limit*.)
+        chosen = OutboxMessage.id.in_(
+            db.session.scalars(due.with_for_update(skip_locked=True)).all())
+    else:
+        # SQLite: one statement whose first step is the write, so it waits for the write lock
+        # instead of failing on a stale read; its subquery runs once.
+        chosen = OutboxMessage.id.in_(due.scalar_subquery())
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(chosen, _is_claimable(now, lease_now))
+        .values(claimed_by=lease.owner, claimed_until=lease_now + lease.length)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    return sorted(claimed)
+
+
+def count_due_messages(now: datetime, lease_now: datetime) -> int:
+    """Return how many rows are due and free to claim (what a send run left behind)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(_is_claimable(now, lease_now)))
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A row its holder is about to send: the stored MIME and which attempt this is."""
+
+    id: int
+    attempts: int
+    raw_message: bytes
+    kind: str
+    to_addr: str
+
+
+def renew_claim(message_id: int, lease: Lease) -> ClaimedMessage | None:
+    """Check that *lease.owner* still holds row *message_id*, and hold it (and the rest of its
+    batch, waiting behind it) for one more lease from now; count the attempt about to start.
+
+    None means the lease ran out and the row is no longer the caller's to send: it is left to
+    whoever claims it next. The caller commits before sending, so others see the renewal.
+    """
+    lease_now = lease.clock()
+    held = _held_by(lease.owner, lease_now)
+    row = db.session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.id == message_id, held)
+        .values(claimed_until=lease_now + lease.length, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.raw_message,
+                   OutboxMessage.kind, OutboxMessage.to_addr)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        return None
+    db.session.execute(
+        sa.update(OutboxMessage).where(held, OutboxMessage.id != message_id)
+        .values(claimed_until=lease_now + lease.length)
+        .execution_options(synchronize_session=False))
+    return ClaimedMessage(row.id, row.attempts, bytes(row.raw_message), row.kind, row.to_addr)
 
 
 def _is_active_account(address: str) -> bool:
@@ -164,35 +236,75 @@ def _is_active_account(address: str) -> bool:
         sa.func.lower(User.email) == address.strip().lower(), User.is_active.is_(True))) is not None
 
 
+def drop_account_only_message(message: ClaimedMessage, lease: Lease) -> bool:
+    """Delete *message*, unsent, when it is of ACCOUNT_ONLY_KINDS and its address has no active
+    account; return whether it was dropped. Only the lease's holder drops it (the caller has
+    just renewed the claim)."""
+    if message.kind not in ACCOUNT_ONLY_KINDS or _is_active_account(message.to_addr):
+        return False
+    result = db.session.execute(
+        sa.delete(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == lease.owner)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 @dataclass
 class Delivery:
     message_id: int
     outcome: str  # "sent", "retry", "failed" or "dropped" (ACCOUNT_ONLY_KINDS)
     error: str = ""
+    attempts: int = 0
 
 
-def deliver_claimed(message_id: int, transport: MailTransport, now: datetime) -> Delivery:
-    """Send one claimed row and record the outcome (sent, retry later, or failed); a row of
-    ACCOUNT_ONLY_KINDS for an address without an active account is deleted unsent (dropped)."""
-    row = db.session.get(OutboxMessage, message_id)
-    if row.kind in ACCOUNT_ONLY_KINDS and not _is_active_account(row.to_addr):
-        db.session.delete(row)
-        return Delivery(message_id, "dropped")
-    message = email.message_from_bytes(row.raw_message, _class=EmailMessage, policy=POLICY)
+def send_claimed_message(message: ClaimedMessage, transport: MailTransport) -> Delivery:
+    """Hand *message* to the mail server and say what came of it (no database work: the caller
+    holds no transaction while the server takes its time)."""
+    parsed = email.message_from_bytes(message.raw_message, _class=EmailMessage, policy=POLICY)
     try:
-        transport.send(message)
+        transport.send(parsed)
     except MailDeliveryError as error:
-        row.claimed_until = None
-        row.last_error = str(error)[:2000]
-        if not error.is_temporary or row.attempts >= MAX_ATTEMPTS:
-            row.failed_at = now
-            return Delivery(message_id, "failed", row.last_error)
-        row.next_attempt_at = now + retry_delay(row.attempts)
-        return Delivery(message_id, "retry", row.last_error)
-    row.sent_at = now
-    row.claimed_until = None
-    row.last_error = ""
-    return Delivery(message_id, "sent")
+        text = str(error)[:2000]
+        if not error.is_temporary or message.attempts >= MAX_ATTEMPTS:
+            return Delivery(message.id, "failed", text, message.attempts)
+        return Delivery(message.id, "retry", text, message.attempts)
+    return Delivery(message.id, "sent", "", message.attempts)
+
+
+def record_delivery(delivery: Delivery, now: datetime, lease: Lease) -> bool:
+    """Record what came of a send (sent, retry later, or failed) and end the claim; return False
+    when the row was no longer the caller's to record.
+
+    The check is that the row is still claimed by *lease.owner*, even if the lease has run out
+    meanwhile: a claim by anyone else overwrites `claimed_by`, so nobody else can have sent it.
+    When another process did take it over (a single send outlived the lease), that process
+    sends it again and records it; the stable Message-ID makes the duplicate harmless.
+    """
+    values: dict = {"claimed_by": None, "claimed_until": None, "last_error": delivery.error}
+    if delivery.outcome == "sent":
+        values["sent_at"] = now
+    elif delivery.outcome == "failed":
+        values["failed_at"] = now
+    else:
+        values["next_attempt_at"] = now + retry_delay(delivery.attempts)
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == delivery.message_id, OutboxMessage.claimed_by == lease.owner,
+               OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+        .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def release_claims(owner: str) -> int:
+    """Give back every row *owner* holds but has not sent (a job process shutting down), so
+    other processes take them at once instead of after the lease; return how many."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.claimed_by == owner, OutboxMessage.sent_at.is_(None),
+               OutboxMessage.failed_at.is_(None))
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -213,6 +325,7 @@ def resend_message(actor: User, message: OutboxMessage, now: datetime, *,
         message.raw_message = readdress(message.raw_message, before, to_addr)
         message.to_addr = to_addr
     message.failed_at = None
+    message.claimed_by = None
     message.claimed_until = None
     message.attempts = 0
     message.next_attempt_at = now

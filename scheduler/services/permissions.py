@@ -146,6 +146,17 @@ def check_can_list_applications(actor: User) -> None:
         raise NotAllowed("applications_for_staff")
 
 
+def can_export_candidate(actor: User) -> bool:
+    """Tell whether *actor* may export everything held about a candidate (coordinators and
+    admins; interviewers never: they see only what their interview needs)."""
+    return actor.is_authenticated and actor.has_role(*STAFF_ROLES)
+
+
+def can_see_access_records(actor: User) -> bool:
+    """Tell whether *actor* may read who looked at candidates' data (admins)."""
+    return actor.is_authenticated and actor.has_role("admin")
+
+
 def can_decide(actor: User) -> bool:
     """Tell whether *actor* may read an application's scorecard and decide on it (coordinators
     and admins)."""

@@ -47,6 +47,9 @@ def test_calendars_refresh_command_rereads_sources(app, db):
 def test_jobs_run_once_refuses_unknown_names_and_naive_now(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["jobs", "run-once", "nonsense"]).exit_code != 0
+    # `jobs run` takes job names too (a process for the outbox alone), and refuses unknown ones.
+    result = runner.invoke(args=["jobs", "run", "send_outbox", "nonsense"])
+    assert result.exit_code != 0 and "unknown job(s): nonsense" in result.output
     naive = NOW.astimezone(ZoneInfo(BEIJING)).replace(tzinfo=None).isoformat(timespec="minutes")
     result = runner.invoke(args=["jobs", "run-once", "send_outbox", "--now", naive])
     assert result.exit_code != 0 and "zone" in result.output

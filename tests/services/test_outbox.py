@@ -1,4 +1,6 @@
-"""The outbox through a real SMTP server: retries, failure and "send again", leases, no loss."""
+"""The outbox through a real SMTP server: retries, failure and "send again", leases, no loss.
+
+Several job processes against a slow server are in test_outbox_processes.py."""
 from __future__ import annotations
 
 import os
@@ -11,10 +13,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from scheduler.jobs import send_outbox
+from scheduler.jobs import STOP, send_outbox
 from scheduler.mail import SmtpTransport, build_message
 from scheduler.models import OutboxMessage
-from scheduler.services.outbox import LEASE, MAX_ATTEMPTS, enqueue_email, resend_message, retry_delay
+from scheduler.services.outbox import (
+    MAX_ATTEMPTS, Lease, claim_due_messages, enqueue_email, record_delivery, renew_claim,
+    resend_message, retry_delay, send_claimed_message,
+)
 from tests import factories as f
 from tests.dbutil import subprocess_environment
 from tests.smtp_server import SmtpTestServer
@@ -111,14 +116,15 @@ def test_server_down_is_a_temporary_failure(db, now, smtp):
 
 
 CLAIM_AND_HANG = textwrap.dedent("""
-    import sys, time
-    from datetime import datetime
+    import time
     from scheduler import create_app
     from scheduler.extensions import db
+    from scheduler.jobs import outbox_lease
     from scheduler.services.outbox import claim_due_messages
+    from scheduler.timeutil import utc_now
     app = create_app()
     with app.app_context():
-        claimed = claim_due_messages(datetime.fromisoformat(sys.argv[1]))
+        claimed = claim_due_messages(utc_now(), outbox_lease(), limit=5)
         db.session.commit()
         print(len(claimed), flush=True)
         time.sleep(60)
@@ -128,7 +134,7 @@ CLAIM_AND_HANG = textwrap.dedent("""
 def test_killed_process_leaves_rows_for_after_the_lease(db, now, smtp, database_config):
     _enqueue(now, count=2)
     db.session.commit()
-    child = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, now.isoformat()],
+    child = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG],
                              env=subprocess_environment(database_config),
                              stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     try:
@@ -136,7 +142,110 @@ def test_killed_process_leaves_rows_for_after_the_lease(db, now, smtp, database_
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
+    # The dead process's lease ends at one instant on the real clock; step a clock to it.
+    [lease_end] = set(db.session.scalars(sa.select(OutboxMessage.claimed_until)))
+    clock = SteppingClock(lease_end - timedelta(microseconds=1))
     transport = SmtpTransport.from_url(smtp.url)
-    assert send_outbox(now + LEASE - timedelta(seconds=1), transport)["claimed"] == 0
-    assert send_outbox(now + LEASE, transport)["sent"] == 2
+    assert send_outbox(now, transport, lease=Lease("survivor", LEASE, clock))["claimed"] == 0
+    clock.step(timedelta(microseconds=1))
+    assert send_outbox(now, transport, lease=Lease("survivor", LEASE, clock))["sent"] == 2
     assert len(smtp.messages) == 2
+
+
+# --- the lease: only its holder sends, renewed before each send (issue 21) --------------------
+
+LEASE = timedelta(minutes=2)
+
+
+class SteppingClock:
+    """A lease clock the test moves by hand."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def __call__(self):
+        return self.at
+
+    def step(self, by):
+        self.at += by
+
+
+def _messages_by_id(db):
+    return {row.id: row for row in db.session.scalars(sa.select(OutboxMessage))}
+
+
+def test_a_holder_whose_lease_ran_out_neither_sends_nor_records(db, now, smtp):
+    _enqueue(now, count=2)
+    db.session.commit()
+    clock = SteppingClock(now)
+    first, second = Lease("first", LEASE, clock), Lease("second", LEASE, clock)
+    claimed = claim_due_messages(now, first, limit=5)
+    assert len(claimed) == 2 and claim_due_messages(now, second, limit=5) == []
+    db.session.commit()
+    message = renew_claim(claimed[0], first)
+    assert message is not None and message.attempts == 1
+    db.session.commit()
+    transport = SmtpTransport.from_url(smtp.url)
+    delivery = send_claimed_message(message, transport)
+
+    # The first holder stalls past its lease; the second takes both rows over.
+    clock.step(LEASE + timedelta(seconds=1))
+    assert claim_due_messages(now, second, limit=5) == claimed
+    db.session.commit()
+    assert record_delivery(delivery, now, first) is False  # no longer the first holder's row
+    assert renew_claim(claimed[1], first) is None  # nor the one waiting behind it
+    db.session.commit()
+    for message_id in claimed:
+        taken = renew_claim(message_id, second)
+        db.session.commit()
+        assert record_delivery(send_claimed_message(taken, transport), now, second)
+        db.session.commit()
+    # The one in flight when the lease ran out went twice (same Message-ID), the other once.
+    assert _sent_ids(smtp) == ["<msg-0@example.com>", "<msg-0@example.com>", "<msg-1@example.com>"]
+    rows = _messages_by_id(db)
+    assert all(r.sent_at == now and r.claimed_by is None for r in rows.values())
+
+
+def test_each_send_renews_the_batch_so_a_long_batch_keeps_its_rows(db, now, smtp):
+    _enqueue(now, count=3)
+    db.session.commit()
+    clock = SteppingClock(now)
+    holder, other = Lease("holder", LEASE, clock), Lease("other", LEASE, clock)
+    claimed = claim_due_messages(now, holder, limit=5)
+    db.session.commit()
+    transport = SmtpTransport.from_url(smtp.url)
+    for message_id in claimed:
+        # Each send takes most of a lease: the batch as a whole outlives it three times over.
+        clock.step(LEASE * 0.9)
+        message = renew_claim(message_id, holder)
+        db.session.commit()
+        assert message is not None
+        assert claim_due_messages(now, other, limit=5) == []
+        assert record_delivery(send_claimed_message(message, transport), now, holder)
+        db.session.commit()
+    assert _sent_ids(smtp) == ["<msg-0@example.com>", "<msg-1@example.com>", "<msg-2@example.com>"]
+
+
+def test_a_stopping_run_finishes_the_message_in_flight_and_gives_back_the_rest(db, now, smtp):
+    _enqueue(now, count=3)
+    db.session.commit()
+    clock = SteppingClock(now)
+
+    class StopAfterOne(SmtpTransport):
+        def send(self, message):
+            super().send(message)
+            STOP.set()  # as the job process's SIGTERM does, while this message is in flight
+
+    transport = StopAfterOne.from_url(smtp.url)
+    try:
+        counts = send_outbox(now, transport, lease=Lease("stopping", LEASE, clock))
+    finally:
+        STOP.clear()
+    assert counts == {"claimed": 3, "sent": 1, "retry": 0, "failed": 0, "dropped": 0, "left": 2}
+    assert _sent_ids(smtp) == ["<msg-0@example.com>"]
+    rows = sorted(_messages_by_id(db).values(), key=lambda r: r.id)
+    assert [r.sent_at is not None for r in rows] == [True, False, False]
+    assert all(r.claimed_by is None and r.claimed_until is None for r in rows)
+    assert [r.attempts for r in rows] == [1, 0, 0]  # given back untried
+    # Another process takes them at once, without waiting out the lease.
+    assert len(claim_due_messages(now, Lease("next", LEASE, clock), limit=5)) == 2

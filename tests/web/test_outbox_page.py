@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler.models import AuditEvent
-from scheduler.services.outbox import claim_due_messages
+from scheduler.services.outbox import Lease, claim_due_messages
 from tests import factories as f
 from tests.web.helpers import csrf_token, en_day_time, en_zone, sign_in, zh_day_time
 
@@ -67,7 +67,8 @@ def test_send_again_requeues_the_message(client, db, failed, now):
     assert "The message to lost@example.org will be sent again shortly." in page
     assert "No failed email" in page
     # The job process picks it up again.
-    assert claim_due_messages(max(now, failed.next_attempt_at)) == [failed.id]
+    lease = Lease("test", timedelta(minutes=2), lambda: now)
+    assert claim_due_messages(max(now, failed.next_attempt_at), lease) == [failed.id]
     # A second click changes nothing.
     db.session.rollback()
     client.post(f"/coordinator/outbox/{failed.id}/resend", data={"csrf_token": token})

@@ -29,6 +29,7 @@ from tests.web.route_world import LINK_B_TOKEN, ROLES, RouteApp, url_for_rule
 # endpoint: "METHOD: anonymous candidate on_panel off_panel coordinator admin | METHOD: …"
 MATRIX = {
     "admin.add_schedule": "POST: L L 403 403 403 200",
+    "admin.access": "GET: L L 403 403 403 200",
     "admin.add_workday": "POST: L L 403 403 403 200",
     "admin.confirm_deactivate": "GET: L L 403 403 403 200",
     "admin.deactivate_staff": "POST: L L 403 403 403 302",
@@ -90,6 +91,8 @@ MATRIX = {
     "coordinator.application_slots": "GET: L L 403 403 409 409",
     "coordinator.board": "GET: L L 403 403 200 200",
     "coordinator.export_applications": "GET: L L 403 403 200 200",
+    "coordinator.export_candidate_json": "GET: L L 403 403 200 200",
+    "coordinator.export_candidate_page": "GET: L L 403 403 200 200",
     "coordinator.overview": "GET: L L 403 403 200 200",
     "coordinator.pipeline": "GET: L L 403 403 200 200",
     "coordinator.board_ics": "GET: L L 403 403 200 200",

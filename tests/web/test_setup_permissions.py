@@ -39,6 +39,8 @@ RULES = {
     "availability.edit_profile": COORDINATOR, "availability.new_profile": COORDINATOR,
     "coordinator.new_candidate": COORDINATOR, "coordinator.add_existing_candidate": COORDINATOR,
     "coordinator.edit_candidate": COORDINATOR, "coordinator.resend_candidate_mail": COORDINATOR,
+    "coordinator.export_candidate_page": COORDINATOR,
+    "coordinator.export_candidate_json": COORDINATOR,
 }
 # What a POST-only endpoint is sent (a whole form where an empty one would be answered 400).
 POST_DATA = {"coordinator.move_stage_view": {"direction": "down"}}

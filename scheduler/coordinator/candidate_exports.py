@@ -1,0 +1,44 @@
+"""Coordinator views of a candidate's data export (issue 25 item 2): everything the system holds
+about them as a JSON file and as a readable page, for a coordinator or admin who may see them."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, render_template
+from flask_login import current_user
+
+from scheduler.coordinator import bp
+from scheduler.extensions import db
+from scheduler.i18n import EXPORT_SECTION_LABELS
+from scheduler.models import Candidate
+from scheduler.services import permissions
+from scheduler.services.candidate_exports import export_candidate
+from scheduler.web import request_now, shows_candidate_data
+
+
+def _candidate(candidate_id: int) -> Candidate:
+    candidate = db.get_or_404(Candidate, candidate_id)
+    if not permissions.can_export_candidate(current_user):
+        abort(403)
+    return candidate
+
+
+@bp.get("/candidates/<int:candidate_id>/export.json")
+@shows_candidate_data("export")
+def export_candidate_json(candidate_id: int):
+    """Download everything held about a candidate as a JSON file."""
+    candidate = _candidate(candidate_id)
+    data = export_candidate(current_user, candidate, now=request_now(), output="json")
+    body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="candidate-{candidate.id}.json"'})
+
+
+@bp.get("/candidates/<int:candidate_id>/export")
+@shows_candidate_data("export")
+def export_candidate_page(candidate_id: int):
+    """Show everything held about a candidate as a readable page."""
+    candidate = _candidate(candidate_id)
+    data = export_candidate(current_user, candidate, now=request_now(), output="html")
+    return render_template("coordinator/candidate_export.html", candidate=candidate, data=data,
+                           export_labels=EXPORT_SECTION_LABELS)
