@@ -34,6 +34,7 @@ EXEMPT = {
     "candidate.download": "the candidate's own link: the person looking is the data subject",
     "candidate.hours": "the candidate's own link: the person looking is the data subject",
     "candidate.language": "the candidate's own link: the person looking is the data subject",
+    "candidate.no_consent": "the candidate's own link: the person looking is the data subject",
     "candidate.none_work": "the candidate's own link: the person looking is the data subject",
     "candidate.no_consent": "the candidate's own link: the person looking is the data subject",
     "candidate.page": "the candidate's own link: the person looking is the data subject",
