@@ -36,7 +36,6 @@ EXEMPT = {
     "candidate.language": "the candidate's own link: the person looking is the data subject",
     "candidate.no_consent": "the candidate's own link: the person looking is the data subject",
     "candidate.none_work": "the candidate's own link: the person looking is the data subject",
-    "candidate.no_consent": "the candidate's own link: the person looking is the data subject",
     "candidate.page": "the candidate's own link: the person looking is the data subject",
     "candidate.unknown": "answers an unknown link with the same friendly page: no data",
     "candidate.zone": "the candidate's own link: the person looking is the data subject",
