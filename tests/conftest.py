@@ -3,21 +3,87 @@
 `app` is parametrised over DB_BACKENDS, so every database test runs once per backend in one
 pytest run. The schema is built by the real migrations once per session; each test then gets
 a fresh copy (SQLite: a copied file; PostgreSQL: truncated tables in a private schema).
+
+The suite runs in pytest-xdist workers (`dev.py test`: two). Each worker process has its own
+instance folder, temporary folders (pytest's, per worker), PostgreSQL schemas (tests/dbutil.py)
+and server ports (picked by the OS); the catalogues are compiled once, by the controlling
+process, before the workers start; tests marked `alone` run while no other test does
+(tests/alone.py).
 """
 from __future__ import annotations
 
-import contextvars
+import os
 import shutil
-import pytest
-import sqlalchemy as sa
-from flask import has_app_context
-from flask.testing import FlaskClient
+import tempfile
+from pathlib import Path
 
-from scheduler import create_app
-from scheduler.extensions import db as _db
-from tests.clock import NOW
-from tests.dbutil import DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema
+from tests.dbutil import WORKER_ID
 
+# One folder per pytest run, shared by its workers: the process that starts the run makes it
+# (workers inherit the variable) and removes it at the end. Set before the app's settings are
+# imported: INSTANCE_PATH keeps each worker's instance files (mail folder, SQLite defaults)
+# apart from the other workers' and from the developer's instance/.
+RUN_DIR_VARIABLE = "SCHEDULER_TEST_RUN_DIR"
+IS_RUN_OWNER = RUN_DIR_VARIABLE not in os.environ
+if IS_RUN_OWNER:
+    os.environ[RUN_DIR_VARIABLE] = tempfile.mkdtemp(prefix="scheduler-tests-")
+RUN_DIR = Path(os.environ[RUN_DIR_VARIABLE])
+os.environ["INSTANCE_PATH"] = str(RUN_DIR / f"instance-{WORKER_ID}")
+
+import contextvars  # noqa: E402  (after INSTANCE_PATH: see above)
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask import has_app_context  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+
+from scheduler import create_app  # noqa: E402
+from scheduler.extensions import db as _db  # noqa: E402
+from tests.alone import AloneLock, is_alone  # noqa: E402
+from tests.clock import NOW  # noqa: E402
+from tests.dbutil import (  # noqa: E402
+    DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema)
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "scheduler" / "translations"
+ALONE_LOCK = pytest.StashKey[AloneLock]()
+
+
+def pytest_configure(config):
+    config.stash[ALONE_LOCK] = AloneLock(RUN_DIR)
+    if not hasattr(config, "workerinput"):  # the controlling process (or a serial run)
+        compile_translations()
+
+
+def pytest_unconfigure(config):
+    if ALONE_LOCK in config.stash:
+        config.stash[ALONE_LOCK].close()
+    if IS_RUN_OWNER and not hasattr(config, "workerinput"):
+        shutil.rmtree(RUN_DIR, ignore_errors=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Run each test under the run's lock: exclusively if it is marked `alone`, else shared."""
+    lock = item.config.stash[ALONE_LOCK]
+    lock.acquire(is_alone=is_alone(item))
+    try:
+        return (yield)
+    finally:
+        if not (is_alone(item) and nextitem is not None and is_alone(nextitem)):
+            lock.release()
+
+
+def compile_translations() -> None:
+    """Compile the .po catalogues when a .mo is missing or older (dev.py does this too)."""
+    import subprocess
+    import sys
+
+    stale = [po for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")
+             if not po.with_suffix(".mo").exists()
+             or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "compile",
+                        "-d", str(TRANSLATIONS)], check=True)
 
 
 def _migrate_to_head(config: dict) -> None:
@@ -117,19 +183,3 @@ def client(app):
 @pytest.fixture
 def now():
     return NOW
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations():
-    """Compile the .po catalogues when a .mo is missing or older (dev.py does this too)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    translations = Path(__file__).resolve().parent.parent / "scheduler" / "translations"
-    stale = [po for po in translations.glob("*/LC_MESSAGES/messages.po")
-             if not po.with_suffix(".mo").exists()
-             or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
-    if stale:
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "compile",
-                        "-d", str(translations)], check=True)
