@@ -27,6 +27,10 @@ from scheduler.extensions import db as _db
 from tests import factories as f
 from tests.dbutil import app_config
 
+# Run while no other test does (tests/alone.py): a delay that Redis times on the real clock,
+# two app processes.
+pytestmark = pytest.mark.alone
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 PASSWORD = "correct horse battery staple"
