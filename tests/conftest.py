@@ -110,6 +110,7 @@ def postgres_database():
         config = app_config(TEST_DATABASE_URL, engine_options_for_schema(schema))
         _migrate_to_head(config)
         yield config
+        _cleanup_engine(config).dispose()
 
 
 @pytest.fixture(params=DB_BACKENDS)
@@ -130,12 +131,31 @@ def database_config(db_backend, request, tmp_path):
     _truncate_all(config)
 
 
+# Engines that empty PostgreSQL test schemas, one per schema, kept for the session: a new
+# connection costs more than emptying the tables does.
+_CLEANUP_ENGINES: dict[str, sa.Engine] = {}
+
+
+def _cleanup_engine(config: dict) -> sa.Engine:
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    key = f'{config["SQLALCHEMY_DATABASE_URI"]} {options["connect_args"]["options"]}'
+    if key not in _CLEANUP_ENGINES:
+        _CLEANUP_ENGINES[key] = sa.create_engine(config["SQLALCHEMY_DATABASE_URI"], **options)
+    return _CLEANUP_ENGINES[key]
+
+
 def _truncate_all(config: dict) -> None:
-    engine = sa.create_engine(config["SQLALCHEMY_DATABASE_URI"], **config["SQLALCHEMY_ENGINE_OPTIONS"])
-    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    """Empty every table of a PostgreSQL test schema and restart its sequences.
+
+    DELETE, children first, rather than TRUNCATE: a test leaves a few rows in a few tables, and
+    TRUNCATE makes new files for all thirty-odd tables (0.35–0.75 s a test against 0.05 s).
+    """
+    deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(_db.metadata.sorted_tables))
+    with _cleanup_engine(config).begin() as conn:
+        conn.exec_driver_sql(deletes)
+        conn.exec_driver_sql(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+            "c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()")
 
 
 class OwnContextClient(FlaskClient):
