@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -80,8 +81,10 @@ class PrivatePostgres:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _as_postgres(self, *command: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        done = subprocess.run(["runuser", "-u", "postgres", "--", *command], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, (command, done.stdout, done.stderr,
+                                      self.log.read_text()[-2000:])
 
     def create(self) -> None:
         for folder in (self.data, self.sockets):
@@ -105,16 +108,14 @@ class PrivatePostgres:
 
 
 @pytest.fixture
-def private_postgres(tmp_path_factory):
+def private_postgres():
     missing = [name for name in ("initdb", "pg_ctl") if not (PG_BIN / name).exists()]
     if missing or shutil.which("runuser") is None:
         pytest.skip(f"a private PostgreSQL cluster needs {PG_BIN}/initdb, pg_ctl and runuser")
-    root = tmp_path_factory.mktemp("private-postgres")
-    # The postgres user must be able to reach its folders under the test's temporary root.
-    for folder in (root, *root.parents):
-        if folder == Path("/"):
-            break
-        folder.chmod(folder.stat().st_mode | 0o011)
+    # Not under pytest's own temporary folder: every pytest that starts (other runs on this
+    # machine too) sets that back to owner-only, and the postgres user would lose its way in.
+    root = Path(tempfile.mkdtemp(prefix="healthz-postgres-"))
+    root.chmod(0o711)
     cluster = PrivatePostgres(root)
     cluster.create()
     cluster.start()
