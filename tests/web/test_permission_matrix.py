@@ -125,6 +125,8 @@ MATRIX = {
     "coordinator.swap": "GET: L L 403 403 200 200 | POST: L L 403 403 302 302",
     # A feed address is a capability too (calendar apps fetch it without signing in).
     "feeds.interviewer_feed": "GET: 200 200 200 200 200 200",
+    # A load balancer's health check: anyone, no login, no details (issue 26).
+    "health.healthz": "GET: 200 200 200 200 200 200",
     "interviewer.amend_feedback": "POST: L L 302 404 403 403",
     "interviewer.decline": "GET: L L 200 404 403 403 | POST: L L 200 404 403 403",
     "interviewer.feedback": "GET: L L 200 404 403 403 | POST: L L 302 404 403 403",
