@@ -23,10 +23,8 @@ from scheduler.i18n import (
     AUDIT_ACTION_LABELS, AUDIT_OBJECT_LABELS, SIGN_IN_FAILURE_LABELS, viewer_zone,
 )
 from scheduler.models import AuditEvent
-from scheduler.services.audit import (
-    AuditFilter, all_audit_events, audit_actions, audit_actors, audit_object_types,
-    search_audit_events,
-)
+from scheduler.services.audit import AuditFilter, all_audit_events, search_audit_events
+from scheduler.services.users import list_staff
 from scheduler.timeutil import to_zone
 from scheduler.web import csv_download, request_now, shows_candidate_data
 
@@ -103,17 +101,23 @@ def changes(event: AuditEvent) -> list[str]:
     return lines
 
 
-def _labelled(codes, labels) -> list[tuple[str, str]]:
+def _labelled(labels: dict, chosen: str | None) -> list[tuple[str, str]]:
+    """Return (code, words) for every labelled code, by words, and the chosen code too when it
+    has none (an action recorded before its label existed stays selectable from its link)."""
+    codes = set(labels) | ({chosen} if chosen else set())
     return sorted(((code, str(labels.get(code, code))) for code in codes),
                   key=lambda pair: pair[1].lower())
 
 
 def _asked() -> tuple[AuditFilterForm, AuditFilter, int]:
     """Read the filters from the query string; refused ones are said beside their fields and
-    the log is then listed unfiltered."""
+    the log is then listed unfiltered. The choices are fixed lists (every staff member, every
+    kind of event and object in words), so the page never scans the log to offer them."""
     form = AuditFilterForm(request.args)
-    form.set_choices(audit_actors(), _labelled(audit_actions(), AUDIT_ACTION_LABELS),
-                     _labelled(audit_object_types(), AUDIT_OBJECT_LABELS))
+    form.set_choices(list_staff(),
+                     _labelled(AUDIT_ACTION_LABELS, (request.args.get("kind") or "")[:50]),
+                     _labelled(AUDIT_OBJECT_LABELS,
+                               (request.args.get("object_type") or "")[:50]))
     if request.args and not form.validate():
         return form, AuditFilter(), 1
     zone = viewer_zone()

@@ -202,8 +202,8 @@ class AuditFilterForm(FlaskForm):
     submit = SubmitField(_l("Show"))
 
     def set_choices(self, people, kinds, object_types) -> None:
-        """Offer each person who has acted, each kind of event and object the log holds, each
-        as (value, label) pairs, after "Anyone" or "Any"."""
+        """Offer every staff member, and each kind of event and of object as (code, words)
+        pairs, after "Anyone" or "Any"."""
         self.person.choices = [SelectChoice("", _l("Anyone")),
                                SelectChoice(NOT_STAFF, _l("Not staff: candidates, jobs, the "
                                                           "sign-in form"))] + [

@@ -131,21 +131,3 @@ def all_audit_events(actor: User, wanted: AuditFilter) -> Iterator[AuditEvent]:
             return
         last = (batch[-1].occurred_at, batch[-1].id)
 
-
-def audit_actors() -> list[User]:
-    """Return the staff who have acted in the audit log, by name (the person filter)."""
-    return list(db.session.scalars(
-        sa.select(User).where(User.id.in_(sa.select(AuditEvent.actor_user_id)))
-        .order_by(User.name, User.id)))
-
-
-def audit_actions() -> list[str]:
-    """Return every kind of event the audit log holds (the kind filter)."""
-    return list(db.session.scalars(
-        sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-
-
-def audit_object_types() -> list[str]:
-    """Return every kind of object the audit log names (the object filter)."""
-    return list(db.session.scalars(
-        sa.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)))
