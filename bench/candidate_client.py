@@ -48,6 +48,8 @@ class Browser:
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
         self.reconnects = 0
+        # (step, status, seconds) of every request answered, in order.
+        self.history: list[tuple[str, int, float]] = []
         self._connection: HTTPConnection | None = None
         self._is_reused = False
 
@@ -80,6 +82,7 @@ class Browser:
                     continue
                 raise ConnectionError(f"{method} {path}: {error!r}") from error
             seconds = time.perf_counter() - started
+            self.history.append((headers[STEP_HEADER], response.status, seconds))
             self._is_reused = True
             for cookie in response.headers.get_all("Set-Cookie") or []:
                 name, _, value = cookie.split(";", 1)[0].partition("=")
@@ -139,8 +142,9 @@ def agreed_booking_form(confirm_html: str) -> tuple[str, dict, bool]:
 
 @dataclass
 class Outcome:
-    """How one attempt to book ended: booked, taken (the friendly 409 with fresh times), or an
-    error (any other answer: the status and where)."""
+    """How one attempt to book ended: booked, taken (the friendly 409 with fresh times), asked
+    again (the confirm step once more, for a consent the new panel needs: the form is filled in
+    again, every box ticked), or an error (any other answer: the status and where)."""
 
     kind: str
     status: int = 0
@@ -180,4 +184,9 @@ class Candidate:
                 answer
         if answer.status == 409 and TAKEN_MARKER in answer.text:
             return Outcome("taken", 409), answer
-        return Outcome("error", answer.status, answer.text[:300]), answer
+        if answer.status == 400 and 'action="' + self.action + '"' in answer.text:
+            # Asked again on the confirm step: the panel for this time changed since the page,
+            # and now reaches staff outside mainland China. The candidate reads it and agrees.
+            self.action, self.form, self.is_consent_asked = agreed_booking_form(answer.text)
+            return Outcome("asked again", 400), answer
+        return Outcome("error", answer.status, answer.text), answer
