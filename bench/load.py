@@ -238,6 +238,8 @@ def _book_one(base_url: str, token: str, address: str, rng: random.Random, phase
             while result.kind == "asked again" and asked < ATTEMPTS:
                 asked += 1
                 result, answer = candidate.book()
+            if result.kind == "asked again":  # the panel kept changing: this candidate gives up
+                break
             if result.kind == "booked":
                 outcome = "booked"
                 break
@@ -423,15 +425,19 @@ def _step_times(phases, step: str, source: str) -> list[float]:
 def _print_side(side: Side) -> None:
     print(f"\n{side.label}")
     print("| users | seconds | requests | req/s | bookings | bookings/s | taken | asked again "
-          "| errors | error rate | CPU ms/booking (gunicorn + PostgreSQL) | load average |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+          "| gave up | errors | error rate | CPU ms/booking (gunicorn + PostgreSQL) "
+          "| load average |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| --- |")
     for p in side.phases:
         count = len(p.requests)
         rate = p.error_count / count if count else 0.0
         cpu = (f"{_ms(_cpu_per_booking([p]))} ({_ms(p.gunicorn_cpu / p.bookings)} + "
                f"{_ms(p.postgres_cpu / p.bookings)})" if p.bookings else "–")
         print(f"| {p.users} | {p.seconds:.1f} | {count} | {count / p.seconds:.1f} | {p.bookings} "
-              f"| {p.bookings / p.seconds:.2f} | {p.taken} | {p.asked} | {p.error_count} | {rate:.2%} "
+              f"| {p.bookings / p.seconds:.2f} | {p.taken} | {p.asked} "
+              f"| {p.outcomes.get('gave up', 0) + p.outcomes.get('no times', 0)} "
+              f"| {p.error_count} | {rate:.2%} "
               f"| {cpu} | {p.load} |")
     print("\n| users | step | requests | server median ms | server p95 ms | client median ms "
           "| client p95 ms |")
