@@ -1,9 +1,13 @@
-"""gunicorn on loopback for the load bench and the two-server race test: the one place its
-settings live, how it is started and stopped, and the CPU time its processes have used.
+"""gunicorn on loopback for the load bench and the two-server race test: started with the
+production settings (deploy/gunicorn.conf.py: gthread workers, a 30 s keep-alive), stopped, and
+the CPU time its processes have used.
 
 The app is built by the factory the production command uses (``wsgi:app``, which calls
-``create_app()``), so every setting reaches it through the environment, as in production.
-gunicorn binds port 0 and the port the system chose is read from its log ("Listening at: …").
+``create_app()``), so every setting reaches it through the environment, as in production. Only
+what running several servers side by side on one machine needs is given on the command line:
+port 0 (the port the system chose is read from gunicorn's log, "Listening at: …"), the number of
+workers, no control socket (they would share one under ~/.gunicorn), and for the bench an access
+log of method, status, duration and the bench's step — no path, so no capability token.
 
     with AppServer(app_root, environment, workers=2) as server:
         server.base_url            # http://127.0.0.1:PORT
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import signal
 import subprocess
 import sys
@@ -25,12 +30,8 @@ from contextlib import contextmanager
 from http.client import HTTPConnection
 from pathlib import Path
 
-# gthread: a kept-alive connection waits in the worker's poller, not in a thread. The keep-alive
-# is 30 s: the default 2 s reset connections that a burst had just reused (issue 26).
-WORKER_CLASS = "gthread"
-THREADS = 4
-KEEP_ALIVE_SECONDS = 30
-TIMEOUT_SECONDS = 60
+# This checkout's production settings, whichever revision's app they serve (bench.load --against).
+CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 # Server-side time per request, in microseconds, with the step the bench's client names in a
 # header: the bench reads it back per endpoint.
 ACCESS_LOG_FORMAT = '%(m)s %(s)s %(D)s "%({x-bench-step}i)s"'
@@ -40,18 +41,20 @@ START_TIMEOUT_SECONDS = 60
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def production_settings() -> dict:
+    """Return the settings deploy/gunicorn.conf.py gives (worker class, threads, keep-alive…)."""
+    return runpy.run_path(str(CONFIG))
+
+
 def gunicorn_command(workers: int, access_log: Path | None = None) -> list[str]:
-    """Return the gunicorn command line serving ``wsgi:app`` on a port the system picks."""
-    command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", "127.0.0.1:0",
-               "--workers", str(workers), "--worker-class", WORKER_CLASS,
-               "--threads", str(THREADS), "--keep-alive", str(KEEP_ALIVE_SECONDS),
-               "--timeout", str(TIMEOUT_SECONDS), "--graceful-timeout", "10",
-               # Several servers run side by side: no shared control socket under ~/.gunicorn.
-               "--no-control-socket", "--log-level", "info"]
+    """Return the gunicorn command line serving ``wsgi:app`` with the production settings, on a
+    port the system picks."""
+    command = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG),
+               "--bind", "127.0.0.1:0", "--workers", str(workers), "--no-control-socket"]
     if access_log is not None:
         command += ["--access-logfile", str(access_log),
                     "--access-logformat", ACCESS_LOG_FORMAT]
-    return command
+    return [*command, "wsgi:app"]
 
 
 def process_cpu_seconds(pid: int) -> float:

@@ -8,8 +8,9 @@ TEST_DATABASE_URL, else the loopback server's ``test`` database), migrated to th
 and seeded by that revision's models with the engine bench's M team (50 interviewers in 8 zones,
 about 4,000 busy intervals; bench/db_workloads.py) and a few hundred candidates, each with a
 scheduling link to the team's one-of-50 stage. gunicorn then serves that revision's ``wsgi:app``
-(bench/app_server.py: 4 gthread workers, keep-alive 30 s), every setting by environment, with the
-clock frozen at the engine bench's NOW.
+with this checkout's production settings (bench/app_server.py, deploy/gunicorn.conf.py: gthread
+workers, 4 threads, keep-alive 30 s) and 4 workers, every setting of the app by environment, with
+the clock frozen at the engine bench's NOW.
 
 Phases of 20 and then 100 concurrent users follow a short warm-up (every worker's first pages).
 A user is one candidate after another, each in a fresh browser (bench/candidate_client.py):
@@ -59,9 +60,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from bench.app_server import (
-    KEEP_ALIVE_SECONDS, THREADS, WORKER_CLASS, AppServer, cpu_delta, process_cpu_seconds,
-)
+from bench.app_server import AppServer, cpu_delta, process_cpu_seconds, production_settings
 from bench.booking_checks import missing_invites, overlapping_seats, scheduled_interviews
 from bench.candidate_client import Browser, Candidate, offered_times
 
@@ -537,8 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     here = _git("rev-parse", "--short", "HEAD")
     dirty = _git("status", "--porcelain", "--untracked-files=no")
     this_label = f"this ({here}{'+' if dirty else ''})"
-    print(f"bench.load: {options.workers} {WORKER_CLASS} workers × {THREADS} threads, keep-alive "
-          f"{KEEP_ALIVE_SECONDS} s; {' and '.join(map(str, options.users))} users, "
+    settings = production_settings()
+    print(f"bench.load: deploy/gunicorn.conf.py with {options.workers} {settings['worker_class']} "
+          f"workers × {settings['threads']} threads, keep-alive {settings['keepalive']} s; {' and '.join(map(str, options.users))} users, "
           f"{options.seconds:.0f} s each; {os.cpu_count()} CPUs; load average at start "
           f"{_load_average()}")
     folder = Path(tempfile.mkdtemp(prefix="bench-load-rev-"))
