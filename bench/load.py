@@ -500,6 +500,8 @@ def _print_comparison(base: list[Side], this: list[Side], commit: str, this_labe
     all_b = [p for side in this for p in side.phases]
     row("all phases: CPU ms per booking", _cpu_per_booking(all_a) * 1000,
         _cpu_per_booking(all_b) * 1000)
+    print("(requests/s: below 1 means this checkout serves more; times and CPU: above 1 means "
+          "it takes less)")
     print(f"\nCPU per booking, {commit} ÷ this: "
           f"{_cpu_per_booking(all_a) / _cpu_per_booking(all_b):.2f}× "
           "(above 1: this checkout spends less per booking)")
