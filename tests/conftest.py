@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import contextvars
 import shutil
+import uuid
+
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
@@ -16,7 +19,9 @@ from flask.testing import FlaskClient
 from scheduler import create_app
 from scheduler.extensions import db as _db
 from tests.clock import NOW
-from tests.dbutil import DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema
+from tests.dbutil import (
+    DB_BACKENDS, REDIS_URL, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema,
+)
 
 
 
@@ -133,3 +138,23 @@ def compiled_translations():
     if stale:
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "compile",
                         "-d", str(translations)], check=True)
+
+
+@pytest.fixture(scope="module")
+def redis_prefix(request):
+    """A key prefix of the module's own on the shared Redis (REDIS_URL, from TEST_REDIS_URL); its
+    keys are deleted afterwards. Fails, not skips, without Redis: CI runs these tests."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"this test needs Redis at {REDIS_URL} (set TEST_REDIS_URL)")
+    prefix = f"test-{request.module.__name__.rsplit('.', 1)[-1]}-{uuid.uuid4().hex}"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        assert not list(client.scan_iter(match=f"*{prefix}*"))
+        client.close()
