@@ -7,6 +7,9 @@
                            # processes (pytest -n 2 --dist loadfile); extra args go to pytest
                            # and win: `python3 dev.py test -n 0 tests/unit` runs serially
 
+Both install requirements-test.txt, which includes requirements.txt (what production runs) and adds
+the test-only packages; production installs requirements.txt alone (README "Deploying").
+
 Only the standard library is used here: this file runs before anything is installed.
 """
 from __future__ import annotations
@@ -22,6 +25,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
+# The file pip installs, then every file it includes: the stamp covers them all.
+REQUIREMENTS = ROOT / "requirements-test.txt"
+REQUIREMENT_FILES = (ROOT / "requirements.txt", REQUIREMENTS)
 TRANSLATIONS = ROOT / "scheduler" / "translations"
 
 
@@ -30,13 +36,21 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    digest = requirements_digest()
     if not STAMP.exists() or STAMP.read_text() != digest:
         print("Installing pinned requirements …", flush=True)
         _run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        _run([PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt"])
+        _run([PYTHON, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS])
         STAMP.write_text(digest)
     compile_translations()
+
+
+def requirements_digest() -> str:
+    """Return one hash of every requirements file, so a change to either reinstalls."""
+    digest = hashlib.sha256()
+    for path in REQUIREMENT_FILES:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def compile_translations() -> None:

@@ -210,8 +210,9 @@ def _blueprints() -> list:
     from scheduler.availability import bp as availability
     from scheduler.admin import bp as admin
     from scheduler.public import bp as public
+    from scheduler.health import bp as health
 
-    return [auth, coordinator, interviewer, feeds, availability, admin, public, candidate]
+    return [auth, coordinator, interviewer, feeds, availability, admin, public, candidate, health]
 
 
 # What each error page says: a title and one sentence on what to do next.
@@ -230,6 +231,13 @@ ERROR_PAGES = {
 CSRF_PAGE = (_l("Form expired"),
              _l("This form was missing its security token or was open too long. "
                 "Go back, reload the page and submit it again."))
+
+
+def register_request_log(app: Flask) -> None:
+    """Log one line per request (scheduler.requests) with capability tokens redacted."""
+    from scheduler.request_log import register_request_log as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from tests.dbutil import WORKER_ID
@@ -33,6 +34,7 @@ os.environ["INSTANCE_PATH"] = str(RUN_DIR / f"instance-{WORKER_ID}")
 import contextvars  # noqa: E402  (after INSTANCE_PATH: see above)
 
 import pytest  # noqa: E402
+import redis  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask import has_app_context  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
@@ -42,7 +44,8 @@ from scheduler.extensions import db as _db  # noqa: E402
 from tests.alone import AloneLock, is_alone  # noqa: E402
 from tests.clock import NOW  # noqa: E402
 from tests.dbutil import (  # noqa: E402
-    DB_BACKENDS, TEST_DATABASE_URL, app_config, engine_options_for_schema, postgres_schema)
+    DB_BACKENDS, REDIS_URL, TEST_DATABASE_URL, app_config, engine_options_for_schema,
+    postgres_schema)
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "scheduler" / "translations"
 ALONE_LOCK = pytest.StashKey[AloneLock]()
@@ -203,3 +206,23 @@ def client(app):
 @pytest.fixture
 def now():
     return NOW
+
+
+@pytest.fixture(scope="module")
+def redis_prefix(request):
+    """A key prefix of the module's own on the shared Redis (REDIS_URL, from TEST_REDIS_URL); its
+    keys are deleted afterwards. Fails, not skips, without Redis: CI runs these tests."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"this test needs Redis at {REDIS_URL} (set TEST_REDIS_URL)")
+    prefix = f"test-{request.module.__name__.rsplit('.', 1)[-1]}-{uuid.uuid4().hex}"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        assert not list(client.scan_iter(match=f"*{prefix}*"))
+        client.close()

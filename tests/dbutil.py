@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from tests.clock import NOW
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# The Redis that tests of limits shared between processes count in (each under a prefix of its own).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # The Fernet key stored secrets are encrypted with in tests (and in their child processes).
 TEST_ENCRYPTION_KEY = "bELXO0m0gG6ltPXZIqoXgKuN59wBvrEvuKuML65Lk0o="

@@ -34,6 +34,7 @@ class NotAllowed(ServiceError):
         "openings": N_("Only coordinators and admins may set up openings and their stages."),
         "board_for_staff": N_("Only coordinators and admins may see the calendar board."),
         "applications_for_staff": N_("Only coordinators and admins may see the applications."),
+        "audit_for_admins": N_("Only admins may read the audit log."),
     }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
@@ -155,6 +156,17 @@ def can_export_candidate(actor: User) -> bool:
 def can_see_access_records(actor: User) -> bool:
     """Tell whether *actor* may read who looked at candidates' data (admins)."""
     return actor.is_authenticated and actor.has_role("admin")
+
+
+def can_see_audit_log(actor: User) -> bool:
+    """Tell whether *actor* may read and export the audit log (admins)."""
+    return actor.is_authenticated and actor.has_role("admin")
+
+
+def check_can_see_audit_log(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may read the audit log."""
+    if not can_see_audit_log(actor):
+        raise NotAllowed("audit_for_admins")
 
 
 def can_decide(actor: User) -> bool:
