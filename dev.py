@@ -3,7 +3,9 @@
 
     python3 dev.py run     # venv + pinned packages, migrate, demo data, web on :5000 (or $PORT)
                            # + job process
-    python3 dev.py test    # venv + pinned packages, then the whole test suite (extra args go to pytest)
+    python3 dev.py test    # venv + pinned packages, then the whole test suite on two worker
+                           # processes (pytest -n 2 --dist loadfile); extra args go to pytest
+                           # and win: `python3 dev.py test -n 0 tests/unit` runs serially
 
 Both install requirements-test.txt, which includes requirements.txt (what production runs) and adds
 the test-only packages; production installs requirements.txt alone (README "Deploying").
@@ -84,9 +86,14 @@ def run_app() -> int:
         jobs.wait(timeout=10)
 
 
+# Two pytest-xdist workers, each given whole files (module fixtures, such as two app processes,
+# are then built once); a later -n or --dist among the caller's arguments overrides these.
+PARALLEL_ARGS = ("-n", "2", "--dist", "loadfile")
+
+
 def run_tests(pytest_args: list[str]) -> int:
-    """Run the whole suite; the exit status is pytest's."""
-    return subprocess.call([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
+    """Run the suite (all of it unless the arguments say otherwise); the exit status is pytest's."""
+    return subprocess.call([str(PYTHON), "-m", "pytest", *PARALLEL_ARGS, *pytest_args], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:

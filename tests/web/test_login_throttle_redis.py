@@ -24,6 +24,10 @@ from scheduler.extensions import db as _db
 from tests import factories as f
 from tests.dbutil import REDIS_URL, app_config
 
+# Run while no other test does (tests/alone.py): a delay that Redis times on the real clock,
+# two app processes.
+pytestmark = pytest.mark.alone
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 PER_ADDRESS = 12  # sign-in and forgot-password posts a minute from one address

@@ -32,9 +32,10 @@ from tests.clock import NOW
 from tests.dbutil import REDIS_URL, TEST_DATABASE_URL, subprocess_environment
 from tests.services.booking_setup import booking_world
 
-pytestmark = pytest.mark.skipif(
+# Run while no other test does (tests/alone.py): two gunicorn servers and racing clients.
+pytestmark = [pytest.mark.alone, pytest.mark.skipif(
     not TEST_DATABASE_URL,
-    reason="the two-server race needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
+    reason="the two-server race needs PostgreSQL: set TEST_DATABASE_URL (CI does)")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_SEAT = 6
