@@ -9,7 +9,8 @@ per-process cache used only while the interviewer's availability version (read f
 in one statement) is unchanged (services/availability_cache.py); the booking's re-check reads
 the database. `find_slots` and `check_booking` build the engine's requests from the
 stage templates and the candidate (zone, hours, and their own live interviews, which no slot may
-overlap); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
+overlap), and `find_slot_at` the one option a search offers at a given start (what a booking
+needs: no search of the whole horizon); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
 panel seat at a given time, and `flag_hours` who a given time is early or late for.
 """
 from __future__ import annotations
@@ -24,8 +25,8 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar, prepare_busy
 from scheduler.domain.slots import (
-    HumaneFlag, SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
-    find_slots as engine_find_slots, humane_flags,
+    HumaneFlag, LoopSlot, Slot, SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key,
+    find_loop_slots, find_slots as engine_find_slots, humane_flags, slot_at as engine_slot_at,
 )
 from scheduler.extensions import db
 from scheduler.models import (
@@ -362,6 +363,16 @@ def find_slots(application: Application, stages: Sequence[StageTemplate], now: d
     if len(stages) == 1:
         return engine_find_slots(plan.requests[0], plan.calendars, now)
     return find_loop_slots(plan.requests, plan.calendars, now, plan.break_between)
+
+
+def find_slot_at(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
+                 now: datetime, *, hours: CandidateHours | None = None, break_minutes: int = 0,
+                 exclude_interview_ids: Iterable[int] = ()) -> Slot | LoopSlot | None:
+    """Return the option `find_slots` offers at exactly *start_at* (its panel, alternatives and
+    score), or None: the same rows and engine, asked about that one start."""
+    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
+                       exclude_interview_ids=exclude_interview_ids)
+    return engine_slot_at(plan.requests, plan.calendars, start_at, now, plan.break_between)
 
 
 def check_booking(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
