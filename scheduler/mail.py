@@ -71,8 +71,22 @@ def make_message_id(
 
 
 def _calendar_method(ics_bytes: bytes) -> str | None:
-    method = Calendar.from_ical(ics_bytes).get("METHOD")
-    return str(method).upper() if method is not None else None
+    """Return the METHOD property of the calendar (not of a component inside it), or None.
+
+    Read from the unfolded content lines, not by parsing the whole calendar: every invite
+    passes here once per recipient.
+    """
+    depth, method = 0, None
+    for line in re.sub(rb"\r?\n[ \t]", b"", ics_bytes).splitlines():
+        name, _, value = line.partition(b":")
+        name = name.split(b";", 1)[0].strip().upper()
+        if name == b"BEGIN":
+            depth += 1
+        elif name == b"END":
+            depth -= 1
+        elif name == b"METHOD" and depth == 1:
+            method = value.decode("utf-8", "replace").strip()
+    return method.upper() if method is not None else None
 
 
 def build_message(

@@ -73,9 +73,9 @@ def is_outside_mainland(office: Office) -> bool:
     return _is_outside_key(office.calendar_key)
 
 
-def _admins() -> list[User]:
+def _admin_ids() -> list[int]:
     return list(db.session.scalars(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == "admin", User.is_active.is_(True))))
 
 
@@ -85,12 +85,13 @@ def recipient_offices(application: Application, panels: Sequence[Sequence[int]]
     *application*'s data with *panels* (interviewer ids): the panel, the opening's coordinators
     and every active admin."""
     panel_ids = {i for panel in panels for i in panel}
-    profiles = list(db.session.scalars(
-        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(panel_ids)))
-    ) if panel_ids else []
-    staff = [*coordinators_to_tell(application.requisition), *_admins()]
-    offices = [p.office for p in profiles]
-    offices += [u.interviewer_profile.office for u in staff if u.interviewer_profile is not None]
+    staff_ids = {user.id for user in coordinators_to_tell(application.requisition)}
+    staff_ids.update(_admin_ids())
+    # Everyone's office in one statement (a booking asks this twice, before and after its lock).
+    offices = db.session.scalars(
+        sa.select(Office).join(InterviewerProfile, InterviewerProfile.office_id == Office.id)
+        .where(sa.or_(InterviewerProfile.id.in_(panel_ids),
+                      InterviewerProfile.user_id.in_(staff_ids)))).unique()
     found: dict[str, dict[int, Office]] = {}
     for office in offices:
         if is_outside_mainland(office):
