@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar, prepare_busy
 from scheduler.domain.slots import (
@@ -236,7 +236,7 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         rows = db.session.execute(
             sa.select(InterviewerProfile, InterviewerProfile.availability_version)
             .where(InterviewerProfile.id.in_(ids))
-            .options(selectinload(InterviewerProfile.office))).all()
+            .options(joinedload(InterviewerProfile.office))).all()
         profiles = [profile for profile, _ in rows]
         versions = {profile.id: version for profile, version in rows}
     elif use_cache:
