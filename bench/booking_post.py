@@ -73,7 +73,8 @@ def _postgres_app(application_name: str):
         "TESTING": False, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
         "RATELIMIT_ENABLED": False, "BASE_URL": "http://localhost",
         "FROZEN_NOW": NOW.isoformat(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {
+        # As in production (scheduler/config.py): a pinged pool.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "connect_args": {
             "options": f"-csearch_path={schema},public",
             "application_name": application_name}},
     })

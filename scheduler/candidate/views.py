@@ -252,10 +252,10 @@ def _render_confirm(token: str, link: SchedulingLink, now: datetime, start_at: d
     """Render the confirm step for *start_at* with *form* (its errors shown), or the link's page
     with fresh times when that start is no longer offered."""
     live = live_interviews(link)
-    slot = slot_at(link, start_at, now)
+    context = _summary(link, now)
+    slot = slot_at(link, start_at, now, context["stages"])
     if slot is None:
         return render_link_page(token, link, now, change=bool(live), taken=True, status=409)
-    context = _summary(link, now)
     language, zone = context["language"], context["zone"]
     candidate = context["candidate"]
     rows = []

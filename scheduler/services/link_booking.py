@@ -122,9 +122,11 @@ def available_slots(link: SchedulingLink, now: datetime) -> SlotSearch:
                                   break_minutes=link.break_minutes, exclude_interview_ids=own)
 
 
-def slot_at(link: SchedulingLink, start_at: datetime, now: datetime):
-    """Return the option `available_slots` offers at exactly *start_at*, or None."""
-    stages = link_stages(link)
+def slot_at(link: SchedulingLink, start_at: datetime, now: datetime,
+            stages: list[StageTemplate] | None = None):
+    """Return the option `available_slots` offers at exactly *start_at*, or None (*stages*:
+    the link's, when the caller has read them)."""
+    stages = stages or link_stages(link)
     own = [i.id for i in live_interviews(link)]
     return slot_search.find_slot_at(link.application, stages, start_at, now,
                                     hours=candidate_hours(link, stages),
@@ -169,7 +171,7 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
         raise LinkBookingError("expired")
     # Only that start is asked about; the whole search runs when it is not offered (fresh times).
-    slot = slot_at(link, start_at, now)
+    slot = slot_at(link, start_at, now, stages)
     if slot is None:
         end_at = booking.loop_stage_starts(stages, start_at, link.break_minutes)[-1][1]
         refusal = booking.candidate_busy_refusal(link.application, start_at, end_at,

@@ -21,7 +21,6 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar, prepare_busy
 from scheduler.domain.slots import (
@@ -31,7 +30,7 @@ from scheduler.domain.slots import (
 from scheduler.extensions import db
 from scheduler.models import (
     Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
-    InterviewerProfile, Qualification, StageTemplate, User, WorkingWindow,
+    InterviewerProfile, Office, Qualification, StageTemplate, User, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services import availability_cache
@@ -233,15 +232,22 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     first, last = loaded_range(start_at, end_at)
     versions: dict[int, int] = {}
     if profiles is None:
+        # Columns, not entities: a search reads the whole pool on every request.
         rows = db.session.execute(
-            sa.select(InterviewerProfile, InterviewerProfile.availability_version)
-            .where(InterviewerProfile.id.in_(ids))
-            .options(joinedload(InterviewerProfile.office))).all()
-        profiles = [profile for profile, _ in rows]
-        versions = {profile.id: version for profile, version in rows}
-    elif use_cache:
-        versions = availability_cache.availability_versions(ids)
-    ids = sorted(profile.id for profile in profiles)
+            sa.select(InterviewerProfile.id, InterviewerProfile.zone, Office.zone,
+                      Office.calendar_key, InterviewerProfile.daily_cap,
+                      InterviewerProfile.weekly_cap, InterviewerProfile.availability_version)
+            .join(Office, Office.id == InterviewerProfile.office_id)
+            .where(InterviewerProfile.id.in_(ids))).all()
+        people = [_Person(who, InterviewerProfile.zone_of(zone, office_zone), key, daily, weekly)
+                  for who, zone, office_zone, key, daily, weekly, _ in rows]
+        versions = {row[0]: row[-1] for row in rows}
+    else:
+        people = [_Person(p.id, p.effective_zone, p.office.calendar_key, p.daily_cap,
+                          p.weekly_cap) for p in profiles]
+        if use_cache:
+            versions = availability_cache.availability_versions(ids)
+    ids = sorted(person.id for person in people)
 
     loaded: dict[int, LoadedCalendar] = {}
     # What this transaction changed itself is not committed: its version must not name it.
@@ -264,7 +270,7 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         loaded.update(fresh)
 
     # One calendar per office calendar key, with its overrides and year marks: two queries.
-    workdays = workday_calendars({profile.office.calendar_key for profile in profiles})
+    workdays = workday_calendars({person.calendar_key for person in people})
     first_day = (start_at - timedelta(days=1)).date()
     last_day = (end_at + timedelta(days=1)).date()
     before = now or start_at
@@ -278,22 +284,33 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         last_interviewed.update(_last_interviewed(unknown, before))
 
     calendars = {}
-    for profile in profiles:
-        entry = loaded[profile.id]
-        calendars[profile.id] = InterviewerCalendar(
-            interviewer_id=profile.id,
-            zone=profile.effective_zone,
+    for person in people:
+        entry = loaded[person.id]
+        calendars[person.id] = InterviewerCalendar(
+            interviewer_id=person.id,
+            zone=person.zone,
             weekly_windows=entry.weekly_windows,
-            workdays=workdays[profile.office.calendar_key],
+            workdays=workdays[person.calendar_key],
             date_overrides=tuple(o for o in entry.date_overrides
                                  if first_day <= o.day <= last_day),
             busy_seconds=entry.busy_seconds,
             booked_interviews=entry.booked(start_at, end_at, excluded),
-            daily_cap=profile.daily_cap,
-            weekly_cap=profile.weekly_cap,
-            last_interviewed_at=last_interviewed.get(profile.id),
+            daily_cap=person.daily_cap,
+            weekly_cap=person.weekly_cap,
+            last_interviewed_at=last_interviewed.get(person.id),
         )
     return calendars
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What `load_calendars` needs of an interviewer's profile beside the cached rows."""
+
+    id: int
+    zone: str
+    calendar_key: str
+    daily_cap: int | None
+    weekly_cap: int | None
 
 
 def candidate_interviews(candidate_id: int, start_at: datetime, end_at: datetime, *,
