@@ -82,9 +82,11 @@ def _coordinator_ids(requisition_id: int | None = None) -> sa.Select:
 
 def coordinator_ids_to_tell(requisition_id: int) -> list[int]:
     """Return the ids of whom to tell about opening *requisition_id*: its active coordinators,
-    or every active coordinator when it has none (ids only: a booking asks twice)."""
-    return (list(db.session.scalars(_coordinator_ids(requisition_id)))
-            or list(db.session.scalars(_coordinator_ids())))
+    or every active coordinator when it has none (ids only, one statement: a booking asks
+    three times)."""
+    own = _coordinator_ids(requisition_id)
+    return list(db.session.scalars(_coordinator_ids().where(
+        sa.or_(User.id.in_(own), ~own.exists()))))
 
 
 def coordinators_to_tell(requisition: Requisition) -> list[User]:
