@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from scheduler.domain.slots import SlotProblem, SlotSearch
+from scheduler.domain.slots import SlotProblem, SlotSearch, slot_at as engine_slot_at
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.models.user import LANGUAGES
@@ -128,9 +128,11 @@ def slot_at(link: SchedulingLink, start_at: datetime, now: datetime,
     the link's, when the caller has read them)."""
     stages = stages or link_stages(link)
     own = [i.id for i in live_interviews(link)]
-    return slot_search.find_slot_at(link.application, stages, start_at, now,
-                                    hours=candidate_hours(link, stages),
-                                    break_minutes=link.break_minutes, exclude_interview_ids=own)
+    # The search's own input, asked about that one start: not the whole horizon.
+    plan = slot_search.plan_stages(link.application, stages, now,
+                                   hours=candidate_hours(link, stages),
+                                   break_minutes=link.break_minutes, exclude_interview_ids=own)
+    return engine_slot_at(plan.requests, plan.calendars, start_at, now, plan.break_between)
 
 
 def change_deadline(link: SchedulingLink) -> datetime | None:

@@ -9,8 +9,7 @@ per-process cache used only while the interviewer's availability version (read f
 in one statement) is unchanged (services/availability_cache.py); the booking's re-check reads
 the database. `find_slots` and `check_booking` build the engine's requests from the
 stage templates and the candidate (zone, hours, and their own live interviews, which no slot may
-overlap), and `find_slot_at` the one option a search offers at a given start (what a booking
-needs: no search of the whole horizon); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
+overlap); `suggest_replacements` and `seat_replacements` ask the engine who else could sit on a
 panel seat at a given time, and `flag_hours` who a given time is early or late for.
 """
 from __future__ import annotations
@@ -24,8 +23,8 @@ import sqlalchemy as sa
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar, prepare_busy
 from scheduler.domain.slots import (
-    HumaneFlag, LoopSlot, Slot, SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key,
-    find_loop_slots, find_slots as engine_find_slots, humane_flags, slot_at as engine_slot_at,
+    HumaneFlag, SlotProblem, SlotSearch, StageRequest, check_loop, fairness_key, find_loop_slots,
+    find_slots as engine_find_slots, humane_flags,
 )
 from scheduler.extensions import db
 from scheduler.models import (
@@ -231,23 +230,22 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     excluded = frozenset(exclude_interview_ids)
     first, last = loaded_range(start_at, end_at)
     versions: dict[int, int] = {}
+    # (id, zone, calendar key, caps) each; columns, not entities: a search reads the whole pool.
     if profiles is None:
-        # Columns, not entities: a search reads the whole pool on every request.
         rows = db.session.execute(
             sa.select(InterviewerProfile.id, InterviewerProfile.zone, Office.zone,
                       Office.calendar_key, InterviewerProfile.daily_cap,
                       InterviewerProfile.weekly_cap, InterviewerProfile.availability_version)
             .join(Office, Office.id == InterviewerProfile.office_id)
             .where(InterviewerProfile.id.in_(ids))).all()
-        people = [_Person(who, InterviewerProfile.zone_of(zone, office_zone), key, daily, weekly)
-                  for who, zone, office_zone, key, daily, weekly, _ in rows]
+        people = [(row[0], InterviewerProfile.zone_of(row[1], row[2]), *row[3:6]) for row in rows]
         versions = {row[0]: row[-1] for row in rows}
     else:
-        people = [_Person(p.id, p.effective_zone, p.office.calendar_key, p.daily_cap,
-                          p.weekly_cap) for p in profiles]
+        people = [(p.id, p.effective_zone, p.office.calendar_key, p.daily_cap, p.weekly_cap)
+                  for p in profiles]
         if use_cache:
             versions = availability_cache.availability_versions(ids)
-    ids = sorted(person.id for person in people)
+    ids = sorted(person[0] for person in people)
 
     loaded: dict[int, LoadedCalendar] = {}
     # What this transaction changed itself is not committed: its version must not name it.
@@ -270,7 +268,7 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         loaded.update(fresh)
 
     # One calendar per office calendar key, with its overrides and year marks: two queries.
-    workdays = workday_calendars({person.calendar_key for person in people})
+    workdays = workday_calendars({person[2] for person in people})
     first_day = (start_at - timedelta(days=1)).date()
     last_day = (end_at + timedelta(days=1)).date()
     before = now or start_at
@@ -284,33 +282,19 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         last_interviewed.update(_last_interviewed(unknown, before))
 
     calendars = {}
-    for person in people:
-        entry = loaded[person.id]
-        calendars[person.id] = InterviewerCalendar(
-            interviewer_id=person.id,
-            zone=person.zone,
-            weekly_windows=entry.weekly_windows,
-            workdays=workdays[person.calendar_key],
+    for interviewer_id, zone, calendar_key, daily_cap, weekly_cap in people:
+        entry = loaded[interviewer_id]
+        calendars[interviewer_id] = InterviewerCalendar(
+            interviewer_id=interviewer_id, zone=zone, weekly_windows=entry.weekly_windows,
+            workdays=workdays[calendar_key],
             date_overrides=tuple(o for o in entry.date_overrides
                                  if first_day <= o.day <= last_day),
             busy_seconds=entry.busy_seconds,
             booked_interviews=entry.booked(start_at, end_at, excluded),
-            daily_cap=person.daily_cap,
-            weekly_cap=person.weekly_cap,
-            last_interviewed_at=last_interviewed.get(person.id),
+            daily_cap=daily_cap, weekly_cap=weekly_cap,
+            last_interviewed_at=last_interviewed.get(interviewer_id),
         )
     return calendars
-
-
-@dataclass(frozen=True)
-class _Person:
-    """What `load_calendars` needs of an interviewer's profile beside the cached rows."""
-
-    id: int
-    zone: str
-    calendar_key: str
-    daily_cap: int | None
-    weekly_cap: int | None
 
 
 def candidate_interviews(candidate_id: int, start_at: datetime, end_at: datetime, *,
@@ -380,16 +364,6 @@ def find_slots(application: Application, stages: Sequence[StageTemplate], now: d
     if len(stages) == 1:
         return engine_find_slots(plan.requests[0], plan.calendars, now)
     return find_loop_slots(plan.requests, plan.calendars, now, plan.break_between)
-
-
-def find_slot_at(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
-                 now: datetime, *, hours: CandidateHours | None = None, break_minutes: int = 0,
-                 exclude_interview_ids: Iterable[int] = ()) -> Slot | LoopSlot | None:
-    """Return the option `find_slots` offers at exactly *start_at* (its panel, alternatives and
-    score), or None: the same rows and engine, asked about that one start."""
-    plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
-                       exclude_interview_ids=exclude_interview_ids)
-    return engine_slot_at(plan.requests, plan.calendars, start_at, now, plan.break_between)
 
 
 def check_booking(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
