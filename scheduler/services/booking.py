@@ -32,6 +32,7 @@ from typing import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from scheduler.domain.slots import SlotProblem, loop_times
 from scheduler.extensions import db
@@ -91,6 +92,14 @@ def lock_interviewers(interviewer_ids) -> None:
         )
     # Everything read before the lock may be stale: read it again from here on.
     db.session.expire_all()
+
+
+def read_again(application_id: int) -> None:
+    """Read the application with its candidate, opening and current stage again in one
+    statement (the lock expired them): what the re-check and the invites read of them, fresh."""
+    db.session.execute(sa.select(Application).where(Application.id == application_id).options(
+        joinedload(Application.candidate), joinedload(Application.requisition),
+        joinedload(Application.current_stage))).all()
 
 
 def loop_stage_starts(stages: Sequence[StageTemplate], start_at: datetime,
@@ -202,8 +211,10 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     *consent* is a cross-border consent given with the booking (services/consents.py).
     """
     stages = list(stages)
+    application_id = application.id  # read before the lock expires it
     lock_candidate(application.candidate_id)
     lock_interviewers(i for panel in panels for i in panel)
+    read_again(application_id)
     # Asked after the lock (which may have waited for another booking), so what committed
     # meanwhile is seen; the unique index on live interviews catches the rest.
     refusal = booking_refusal(application, stages) or candidate_busy_refusal(
@@ -248,7 +259,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     for interview in interviews:
         record_event(actor, "interview.booked", interview, now=now, after=_snapshot(interview))
         invites.interview_booked(interview, actor=actor, now=now)
-        reminders.schedule_reminders(interview, now)
+        reminders.schedule_reminders(interview, now, is_new=True)
     db.session.flush()
     return interviews
 

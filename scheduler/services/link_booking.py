@@ -183,19 +183,21 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         raise booking.SlotTaken([], available_slots(link, now))
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
-    # Both boxes are checked together, so a candidate who ticked neither hears of both.
     version = current_version()
     refusals = []
     if not notice_version:
         refusals.append(LinkBookingError("notice_not_acknowledged", "acknowledge"))
     elif notice_version != version:
         refusals.append(LinkBookingError("notice_changed", "acknowledge"))
-    missing = consents.missing_countries(link.application, slot.panels)
-    if set(missing) - set(cross_border_countries):
-        refusals.append(LinkBookingError("cross_border_missing", "cross_border",
-                                         countries=sorted(missing)))
     if refusals:
+        # Both boxes are checked together, so a candidate who ticked neither hears of both.
+        missing = consents.missing_countries(link.application, slot.panels)
+        if set(missing) - set(cross_border_countries):
+            refusals.append(LinkBookingError("cross_border_missing", "cross_border",
+                                             countries=sorted(missing)))
         raise LinkBookingError.together(refusals)
+    # Otherwise the consent is checked once, by the booking after its lock with fresh data
+    # (`require_cross_border`); its refusal reaches the candidate in the same words.
     consent = consents.GivenConsent(frozenset(cross_border_countries), link=link)
     with _in_candidate_words(link):
         if interviews:
