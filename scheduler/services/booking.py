@@ -48,7 +48,8 @@ from scheduler.services.booking_errors import BookingError, SlotTaken
 from scheduler.services.emails import mail_domain
 from scheduler.services.permissions import can_decline
 from scheduler.services.slot_search import (
-    TIME_PROBLEMS, CandidateHours, candidate_interviews, check_booking,
+    TIME_PROBLEMS, CandidateHours, candidate_interviews, candidate_window, check_booking,
+    overlapping,
 )
 from scheduler.services.stages import loop_run
 
@@ -67,15 +68,20 @@ def lock_candidate(candidate_id: int) -> None:
 
 
 def candidate_busy_refusal(application: Application, start_at: datetime, end_at: datetime, *,
-                           exclude_interview_ids=()) -> BookingError | None:
+                           exclude_interview_ids=(), candidate_own=None) -> BookingError | None:
     """Say which live interview of the candidate's (any application) overlaps
     [start_at, end_at), leaving out *exclude_interview_ids*; None when there is none.
 
     The refusal names that interview's stage and time (ids and UTC instants: the page says
-    them in its reader's language and zone).
+    them in its reader's language and zone). *candidate_own*: the candidate's interviews over
+    a span holding [start_at, end_at), when the caller read them.
     """
-    clash = candidate_interviews(application.candidate_id, start_at, end_at,
-                                 exclude_interview_ids=exclude_interview_ids)
+    if candidate_own is None:
+        clash = candidate_interviews(application.candidate_id, start_at, end_at,
+                                     exclude_interview_ids=exclude_interview_ids)
+    else:
+        clash = overlapping(candidate_own, start_at, end_at,
+                            exclude_interview_ids=exclude_interview_ids)
     if not clash:
         return None
     return BookingError("candidate_busy", interview_id=clash[0].id, stage_id=clash[0].stage_id,
@@ -217,12 +223,19 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     read_again(application_id)
     # Asked after the lock (which may have waited for another booking), so what committed
     # meanwhile is seen; the unique index on live interviews catches the rest.
-    refusal = booking_refusal(application, stages) or candidate_busy_refusal(
-        application, start_at, loop_stage_starts(stages, start_at, break_minutes)[-1][1])
+    refusal = booking_refusal(application, stages)
+    if refusal is not None:
+        raise refusal
+    # The candidate's own interviews, read once for the clash and the re-check's busy time.
+    end_at = loop_stage_starts(stages, start_at, break_minutes)[-1][1]
+    window_start, window_end = candidate_window(stages, now)
+    own = candidate_interviews(application.candidate_id, min(window_start, start_at),
+                               max(window_end, end_at))
+    refusal = candidate_busy_refusal(application, start_at, end_at, candidate_own=own)
     if refusal is not None:
         raise refusal
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
-                             break_minutes=break_minutes)
+                             break_minutes=break_minutes, candidate_own=own)
     if problems:
         raise SlotTaken.with_fresh_slots(problems, application, stages, now, hours=hours,
                                          break_minutes=break_minutes)

@@ -315,6 +315,23 @@ def candidate_interviews(candidate_id: int, start_at: datetime, end_at: datetime
     return list(db.session.scalars(query))
 
 
+def overlapping(interviews: Iterable[Interview], start_at: datetime, end_at: datetime, *,
+                exclude_interview_ids: Iterable[int] = ()) -> list[Interview]:
+    """Return those of *interviews* (read by `candidate_interviews` over a window holding
+    [start_at, end_at)) that `candidate_interviews` would return for [start_at, end_at)."""
+    excluded = set(exclude_interview_ids)
+    return [i for i in interviews
+            if i.end_at > start_at and i.start_at < end_at and i.id not in excluded]
+
+
+def candidate_window(stages: Sequence[StageTemplate], now: datetime
+                     ) -> tuple[datetime, datetime]:
+    """Return the span of the candidate's own interviews a plan of *stages* reads as their busy
+    time: now to the end of the longest horizon, and a day."""
+    horizon = max(timedelta(days=s.horizon_days) for s in stages)
+    return now, now + horizon + timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class StagePlan:
     """The engine's requests for an ordered list of stages, with the pool's calendars."""
@@ -328,19 +345,26 @@ class StagePlan:
 def plan_stages(application: Application, stages: Sequence[StageTemplate], now: datetime, *,
                 hours: CandidateHours | None = None, break_minutes: int = 0,
                 only_interviewers: Iterable[int] | None = None,
-                exclude_interview_ids: Iterable[int] = (), use_cache: bool = True) -> StagePlan:
+                exclude_interview_ids: Iterable[int] = (), use_cache: bool = True,
+                candidate_own: Sequence[Interview] | None = None) -> StagePlan:
     """Build the engine input for *stages* (one stage, or a loop) from current rows (cached
     per interviewer while their version holds, unless *use_cache* is false).
 
-    The candidate's own live interviews are their busy time, except *exclude_interview_ids*.
+    The candidate's own live interviews are their busy time, except *exclude_interview_ids*:
+    read here, or given as *candidate_own* by a caller that read them (`candidate_interviews`
+    over a span holding `candidate_window`).
     """
     if not stages:
         raise ValueError("at least one stage")
     hours = hours or candidate_hours(application, stages[0])
-    horizon = max(timedelta(days=s.horizon_days) for s in stages)
-    busy = [(i.start_at, i.end_at) for i in candidate_interviews(
-        application.candidate_id, now, now + horizon + timedelta(days=1),
-        exclude_interview_ids=exclude_interview_ids)]
+    window_start, window_end = candidate_window(stages, now)
+    if candidate_own is None:
+        candidate_own = candidate_interviews(application.candidate_id, window_start, window_end,
+                                             exclude_interview_ids=exclude_interview_ids)
+    else:
+        candidate_own = overlapping(candidate_own, window_start, window_end,
+                                    exclude_interview_ids=exclude_interview_ids)
+    busy = [(i.start_at, i.end_at) for i in candidate_own]
     requests, everyone = [], set()
     for stage in stages:
         pool, seniors = stage_pool(stage)
@@ -348,7 +372,7 @@ def plan_stages(application: Application, stages: Sequence[StageTemplate], now: 
         everyone.update(pool)
     if only_interviewers is not None:
         everyone = set(only_interviewers)
-    calendars = load_calendars(everyone, now, now + horizon + timedelta(days=1),
+    calendars = load_calendars(everyone, now, window_end,
                                exclude_interview_ids=exclude_interview_ids, now=now,
                                use_cache=use_cache)
     return StagePlan(tuple(stages), tuple(requests), calendars,
@@ -369,16 +393,18 @@ def find_slots(application: Application, stages: Sequence[StageTemplate], now: d
 def check_booking(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
                   panels: Sequence[Sequence[int]], now: datetime, *,
                   hours: CandidateHours | None = None, break_minutes: int = 0,
-                  exclude_interview_ids: Iterable[int] = (), use_cache: bool = False
-                  ) -> list[SlotProblem]:
+                  exclude_interview_ids: Iterable[int] = (), use_cache: bool = False,
+                  candidate_own: Sequence[Interview] | None = None) -> list[SlotProblem]:
     """Re-check one exact start and panels with fresh data; an empty list means bookable.
 
     The rows are read from the database, not the cache (the booking's locked re-check,
     DESIGN.md §6), unless *use_cache* says a cached answer will do (nothing is booked on it).
+    *candidate_own*: the candidate's interviews, when the caller read them (`plan_stages`).
     """
     plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
                        only_interviewers={i for panel in panels for i in panel},
-                       exclude_interview_ids=exclude_interview_ids, use_cache=use_cache)
+                       exclude_interview_ids=exclude_interview_ids, use_cache=use_cache,
+                       candidate_own=candidate_own)
     return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
 
 
