@@ -38,24 +38,18 @@ from urllib.parse import unquote, urlsplit
 
 from icalendar import Calendar, vCalAddress
 
-
-
-# Headers every message repeats with the same value (its parts' types and encodings, the
-# sender): parsed once each. Others (To, Subject, Message-ID, a multipart's boundary) vary.
+# Headers every message repeats with one value (its parts' types and encodings, the sender).
 _REPEATED_HEADERS = frozenset({"content-type", "content-transfer-encoding",
                                "content-disposition", "mime-version", "auto-submitted", "from"})
-_PARSED_KEPT = 256
 
 
 class _HeaderRegistry(headerregistry.HeaderRegistry):
     """The standard header registry, keeping the class it makes for each header name, and the
     parsed header of each repeated name and value.
 
-    The standard one builds a new class with ``type()`` for every header it parses: most of
-    the time spent building a message (an invite sets some forty headers, its parts included).
-    The classes are the same whichever call makes them, so one per name does. Parsing a value
-    (a part's ``Content-Type`` and its parameters) is most of what is left; a parsed header is
-    an immutable string, so one parse of ``text/plain; charset="utf-8"`` serves every message.
+    The standard one builds a new class with ``type()`` for every header it parses, and parses
+    every value again (a part's ``Content-Type`` and its parameters): most of the time spent
+    building a message. A parsed header is an immutable string, so one of each serves all.
     """
 
     def __init__(self):
@@ -71,15 +65,13 @@ class _HeaderRegistry(headerregistry.HeaderRegistry):
         return made
 
     def __call__(self, name: str, value):
-        if (type(value) is not str or name.lower() not in _REPEATED_HEADERS
-                or "boundary=" in value):
+        if type(value) is not str or name.lower() not in _REPEATED_HEADERS or "boundary=" in value:
             return super().__call__(name, value)
-        key = (name, value)
-        header = self._parsed.get(key)
+        if len(self._parsed) >= 256:
+            self._parsed.clear()  # values never seen twice: keep the dict small
+        header = self._parsed.get((name, value))
         if header is None:
-            if len(self._parsed) >= _PARSED_KEPT:
-                self._parsed.clear()  # boundaries are new each time: keep the dict small
-            header = self._parsed[key] = super().__call__(name, value)
+            header = self._parsed[(name, value)] = super().__call__(name, value)
         return header
 
 

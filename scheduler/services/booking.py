@@ -45,12 +45,10 @@ from scheduler.services.consents import GivenConsent, require_cross_border
 from scheduler.services.audit import record_event
 from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.booking_errors import BookingError, SlotTaken
+from scheduler.services.candidate_time import candidate_interviews, interviews_around
 from scheduler.services.emails import mail_domain
 from scheduler.services.permissions import can_decline
-from scheduler.services.slot_search import (
-    TIME_PROBLEMS, CandidateHours, candidate_interviews, candidate_window, check_booking,
-    overlapping,
-)
+from scheduler.services.slot_search import TIME_PROBLEMS, CandidateHours, check_booking
 from scheduler.services.stages import loop_run
 
 
@@ -73,15 +71,10 @@ def candidate_busy_refusal(application: Application, start_at: datetime, end_at:
     [start_at, end_at), leaving out *exclude_interview_ids*; None when there is none.
 
     The refusal names that interview's stage and time (ids and UTC instants: the page says
-    them in its reader's language and zone). *candidate_own*: the candidate's interviews over
-    a span holding [start_at, end_at), when the caller read them.
+    them in its reader's language and zone). *candidate_own*: see `candidate_interviews`.
     """
-    if candidate_own is None:
-        clash = candidate_interviews(application.candidate_id, start_at, end_at,
-                                     exclude_interview_ids=exclude_interview_ids)
-    else:
-        clash = overlapping(candidate_own, start_at, end_at,
-                            exclude_interview_ids=exclude_interview_ids)
+    clash = candidate_interviews(application.candidate_id, start_at, end_at,
+                                 exclude_interview_ids=exclude_interview_ids, among=candidate_own)
     if not clash:
         return None
     return BookingError("candidate_busy", interview_id=clash[0].id, stage_id=clash[0].stage_id,
@@ -101,8 +94,7 @@ def lock_interviewers(interviewer_ids) -> None:
 
 
 def read_again(application_id: int) -> None:
-    """Read the application with its candidate, opening and current stage again in one
-    statement (the lock expired them): what the re-check and the invites read of them, fresh."""
+    """Read the application, its candidate, opening and current stage again in one statement."""
     db.session.execute(sa.select(Application).where(Application.id == application_id).options(
         joinedload(Application.candidate), joinedload(Application.requisition),
         joinedload(Application.current_stage))).all()
@@ -226,11 +218,9 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     refusal = booking_refusal(application, stages)
     if refusal is not None:
         raise refusal
-    # The candidate's own interviews, read once for the clash and the re-check's busy time.
     end_at = loop_stage_starts(stages, start_at, break_minutes)[-1][1]
-    window_start, window_end = candidate_window(stages, now)
-    own = candidate_interviews(application.candidate_id, min(window_start, start_at),
-                               max(window_end, end_at))
+    # The candidate's own interviews, read once: for the clash and the re-check's busy time.
+    own = interviews_around(application.candidate_id, stages, start_at, end_at, now)
     refusal = candidate_busy_refusal(application, start_at, end_at, candidate_own=own)
     if refusal is not None:
         raise refusal

@@ -33,6 +33,7 @@ from scheduler.models import (
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services import availability_cache
+from scheduler.services.candidate_time import candidate_interviews, candidate_window
 from scheduler.services.workdays import workday_calendars
 
 # Caps count whole local weeks, so interviews up to a week either side of the window matter.
@@ -297,41 +298,6 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     return calendars
 
 
-def candidate_interviews(candidate_id: int, start_at: datetime, end_at: datetime, *,
-                         exclude_interview_ids: Iterable[int] = ()) -> list[Interview]:
-    """Return the candidate's live interviews (any application of theirs) that overlap
-    [start_at, end_at), in start order, leaving out *exclude_interview_ids* (those being moved).
-    """
-    query = (
-        sa.select(Interview)
-        .join(Application, Application.id == Interview.application_id)
-        .where(Application.candidate_id == candidate_id, Interview.status == Interview.SCHEDULED,
-               Interview.end_at > start_at, Interview.start_at < end_at)
-        .order_by(Interview.start_at, Interview.id)
-    )
-    excluded = list(exclude_interview_ids)
-    if excluded:
-        query = query.where(Interview.id.not_in(excluded))
-    return list(db.session.scalars(query))
-
-
-def overlapping(interviews: Iterable[Interview], start_at: datetime, end_at: datetime, *,
-                exclude_interview_ids: Iterable[int] = ()) -> list[Interview]:
-    """Return those of *interviews* (read by `candidate_interviews` over a window holding
-    [start_at, end_at)) that `candidate_interviews` would return for [start_at, end_at)."""
-    excluded = set(exclude_interview_ids)
-    return [i for i in interviews
-            if i.end_at > start_at and i.start_at < end_at and i.id not in excluded]
-
-
-def candidate_window(stages: Sequence[StageTemplate], now: datetime
-                     ) -> tuple[datetime, datetime]:
-    """Return the span of the candidate's own interviews a plan of *stages* reads as their busy
-    time: now to the end of the longest horizon, and a day."""
-    horizon = max(timedelta(days=s.horizon_days) for s in stages)
-    return now, now + horizon + timedelta(days=1)
-
-
 @dataclass(frozen=True)
 class StagePlan:
     """The engine's requests for an ordered list of stages, with the pool's calendars."""
@@ -350,21 +316,16 @@ def plan_stages(application: Application, stages: Sequence[StageTemplate], now: 
     """Build the engine input for *stages* (one stage, or a loop) from current rows (cached
     per interviewer while their version holds, unless *use_cache* is false).
 
-    The candidate's own live interviews are their busy time, except *exclude_interview_ids*:
-    read here, or given as *candidate_own* by a caller that read them (`candidate_interviews`
-    over a span holding `candidate_window`).
+    The candidate's own live interviews are their busy time, except *exclude_interview_ids*
+    (read here, or picked from *candidate_own*: see `candidate_interviews`' *among*).
     """
     if not stages:
         raise ValueError("at least one stage")
     hours = hours or candidate_hours(application, stages[0])
     window_start, window_end = candidate_window(stages, now)
-    if candidate_own is None:
-        candidate_own = candidate_interviews(application.candidate_id, window_start, window_end,
-                                             exclude_interview_ids=exclude_interview_ids)
-    else:
-        candidate_own = overlapping(candidate_own, window_start, window_end,
-                                    exclude_interview_ids=exclude_interview_ids)
-    busy = [(i.start_at, i.end_at) for i in candidate_own]
+    busy = [(i.start_at, i.end_at) for i in candidate_interviews(
+        application.candidate_id, window_start, window_end,
+        exclude_interview_ids=exclude_interview_ids, among=candidate_own)]
     requests, everyone = [], set()
     for stage in stages:
         pool, seniors = stage_pool(stage)
@@ -399,7 +360,7 @@ def check_booking(application: Application, stages: Sequence[StageTemplate], sta
 
     The rows are read from the database, not the cache (the booking's locked re-check,
     DESIGN.md §6), unless *use_cache* says a cached answer will do (nothing is booked on it).
-    *candidate_own*: the candidate's interviews, when the caller read them (`plan_stages`).
+    *candidate_own*: see `plan_stages`.
     """
     plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
                        only_interviewers={i for panel in panels for i in panel},
