@@ -109,7 +109,7 @@ def home():
         is_filtered=any(key not in ("page", "size", "sort") for key in _asked(form)),
         page_url=lambda number: url_for("coordinator.home", **_asked(form, page=number)),
         export_url=url_for("coordinator.export_applications", **_asked(form, page=None)),
-        flagged=declined_seats(now),
+        flagged=declined_seats(now, current_user),
         failed_count=db.session.scalar(
             sa.select(sa.func.count()).select_from(OutboxMessage)
             .where(OutboxMessage.failed_at.is_not(None))),
