@@ -12,11 +12,12 @@ Birch's, a system design with Vera). Ada is an admin.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests import factories as f
-from tests.clock import NOW
+from tests.clock import BEIJING, NOW, at_local
 from tests.web.helpers import post_form, sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -46,15 +47,16 @@ def two(db):
         name="Ana Alder", email="ana.alder@example.org", phone="+86 139 1111 2222"))
     bo = f.make_application(requisition=opening_b, candidate=f.make_candidate(
         name="Bo Birch", email="bo.birch@example.org", phone="+86 139 3333 4444"))
-    day = NOW + timedelta(days=2)
-    interview_a = f.make_interview(ana, [ivan], day)
-    interview_b = f.make_interview(bo, [vera], day + timedelta(hours=2))
+    # Both at Beijing office hours on one local day two days on: one board week holds both.
+    day = (NOW + timedelta(days=2)).astimezone(ZoneInfo(BEIJING)).date()
+    interview_a = f.make_interview(ana, [ivan], at_local(day, "10:00"))
+    interview_b = f.make_interview(bo, [vera], at_local(day, "14:00"))
     failed_a = f.make_outbox_message(to_addr=ana.candidate.email, failed_at=NOW, attempts=5,
                                      subject="To Ana", interview_id=interview_a.id)
     db.session.commit()
     return dict(lin=lin, max=max_, ada=ada, ivan=ivan, vera=vera, a=opening_a, b=opening_b,
                 ana=ana, bo=bo, interview_a=interview_a, interview_b=interview_b,
-                failed_a=failed_a, day=day.astimezone().date())
+                failed_a=failed_a, day=day)
 
 
 def _as(client, email):
