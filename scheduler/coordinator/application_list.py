@@ -32,6 +32,7 @@ from scheduler.i18n import (
     localized,
 )
 from scheduler.models import Application, OutboxMessage
+from scheduler.services import permissions
 from scheduler.services.candidates import requisitions_with_stages
 from scheduler.services.offices import list_offices
 from scheduler.services.pipeline import (
@@ -112,7 +113,8 @@ def home():
         flagged=declined_seats(now, current_user),
         failed_count=db.session.scalar(
             sa.select(sa.func.count()).select_from(OutboxMessage)
-            .where(OutboxMessage.failed_at.is_not(None))),
+            .where(OutboxMessage.failed_at.is_not(None),
+                   permissions.visible_messages(current_user))),
         swap_form=SwapForm())
 
 
