@@ -3,7 +3,12 @@
 
     python3 dev.py run     # venv + pinned packages, migrate, demo data, web on :5000 (or $PORT)
                            # + job process
-    python3 dev.py test    # venv + pinned packages, then the whole test suite (extra args go to pytest)
+    python3 dev.py test    # venv + pinned packages, then the whole test suite on two worker
+                           # processes (pytest -n 2 --dist loadfile); extra args go to pytest
+                           # and win: `python3 dev.py test -n 0 tests/unit` runs serially
+
+Both install requirements-test.txt, which includes requirements.txt (what production runs) and adds
+the test-only packages; production installs requirements.txt alone (README "Deploying").
 
 Only the standard library is used here: this file runs before anything is installed.
 """
@@ -20,6 +25,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
+# The file pip installs, then every file it includes: the stamp covers them all.
+REQUIREMENTS = ROOT / "requirements-test.txt"
+REQUIREMENT_FILES = (ROOT / "requirements.txt", REQUIREMENTS)
 TRANSLATIONS = ROOT / "scheduler" / "translations"
 
 
@@ -28,13 +36,21 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    digest = requirements_digest()
     if not STAMP.exists() or STAMP.read_text() != digest:
         print("Installing pinned requirements …", flush=True)
         _run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        _run([PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt"])
+        _run([PYTHON, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS])
         STAMP.write_text(digest)
     compile_translations()
+
+
+def requirements_digest() -> str:
+    """Return one hash of every requirements file, so a change to either reinstalls."""
+    digest = hashlib.sha256()
+    for path in REQUIREMENT_FILES:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def compile_translations() -> None:
@@ -70,9 +86,14 @@ def run_app() -> int:
         jobs.wait(timeout=10)
 
 
+# Two pytest-xdist workers, each given whole files (module fixtures, such as two app processes,
+# are then built once); a later -n or --dist among the caller's arguments overrides these.
+PARALLEL_ARGS = ("-n", "2", "--dist", "loadfile")
+
+
 def run_tests(pytest_args: list[str]) -> int:
-    """Run the whole suite; the exit status is pytest's."""
-    return subprocess.call([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
+    """Run the suite (all of it unless the arguments say otherwise); the exit status is pytest's."""
+    return subprocess.call([str(PYTHON), "-m", "pytest", *PARALLEL_ARGS, *pytest_args], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:

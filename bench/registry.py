@@ -15,7 +15,7 @@ from typing import Callable
 
 # Modules imported by the runner; each registers its workloads when imported.
 WORKLOAD_MODULES = ["bench.engine_workloads", "bench.db_workloads", "bench.candidate_page",
-                    "bench.board_page"]
+                    "bench.board_page", "bench.booking_post"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class Prepared:
     # The generated team and interviewer ids whose stored rows a request would read: bench.compare
     # times reading them from a database as its floor (None: the workload reads a database itself).
     source: tuple[str, tuple[int, ...]] | None = None
+    # A workload measured in CPU rather than wall time: after each run, the CPU ms it cost
+    # (app process and database backends), and that cost split into named parts.
+    cpu_ms: Callable[[], float] | None = None
+    parts: Callable[[], dict[str, float]] | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ def create_app(config_overrides: dict | None = None):
     steps.init_extensions(app)
     steps.register_request_checks(app)
     steps.register_blueprints(app)
+    steps.register_request_log(app)
     steps.register_error_handlers(app)
     steps.register_security_headers(app)
     steps.register_cli(app)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from scheduler import config
 from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -16,9 +17,38 @@ from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrat
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
+class SharedBuilderRule(Rule):
+    """A URL rule whose url_for() builders are compiled once per process, not once per app.
+
+    Werkzeug writes and compiles two Python functions for every rule of every app; with a hundred
+    routes that was most of create_app()'s time, paid again by every test's app. The function's
+    code depends only on the rule's text, defaults and converter types; it reads the converters
+    through the rule it is bound to, so one compiled function serves the same rule in every app.
+    """
+
+    _builders: dict = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        key = (type(self.map).__name__, self.map.host_matching, self.rule, self.subdomain,
+               self.host, self.merge_slashes, tuple(self._trace),
+               repr(sorted((self.defaults or {}).items())),
+               tuple(sorted((name, type(c)) for name, c in self._converters.items())),
+               append_unknown)
+        builder = self._builders.get(key)
+        if builder is None:
+            builder = self._builders[key] = super()._compile_builder(append_unknown)
+        return builder
+
+
+class SchedulerFlask(Flask):
+    """Flask with URL rules that share their compiled builders across apps."""
+
+    url_rule_class = SharedBuilderRule
+
+
 def make_flask_app() -> Flask:
     """Create the Flask object with the project's top-level templates/ and static/ folders."""
-    return Flask(
+    return SchedulerFlask(
         "scheduler",
         template_folder=str(config.PROJECT_ROOT / "templates"),
         static_folder=str(config.PROJECT_ROOT / "static"),
@@ -180,8 +210,9 @@ def _blueprints() -> list:
     from scheduler.availability import bp as availability
     from scheduler.admin import bp as admin
     from scheduler.public import bp as public
+    from scheduler.health import bp as health
 
-    return [auth, coordinator, interviewer, feeds, availability, admin, public, candidate]
+    return [auth, coordinator, interviewer, feeds, availability, admin, public, candidate, health]
 
 
 # What each error page says: a title and one sentence on what to do next.
@@ -200,6 +231,13 @@ ERROR_PAGES = {
 CSRF_PAGE = (_l("Form expired"),
              _l("This form was missing its security token or was open too long. "
                 "Go back, reload the page and submit it again."))
+
+
+def register_request_log(app: Flask) -> None:
+    """Log one line per request (scheduler.requests) with capability tokens redacted."""
+    from scheduler.request_log import register_request_log as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Flask command-line commands: demo data, users, calendars, jobs, rubrics, retention."""
+"""Flask command-line commands: demo data, users, calendars, jobs, rubrics, retention, backups."""
 from __future__ import annotations
 
 import click
@@ -15,6 +15,7 @@ calendars_cli = AppGroup("calendars", help="Interviewers' calendar sources.")
 rubrics_cli = AppGroup("rubrics", help="Versioned feedback rubrics.")
 secrets_cli = AppGroup("secrets", help="Secrets stored encrypted (ENCRYPTION_KEYS).")
 retention_cli = AppGroup("retention", help="Candidates' data kept past its retention period.")
+backup_cli = AppGroup("backup", help="Copies of the embedded SQLite database.")
 
 
 @users_cli.command("create")
@@ -205,6 +206,19 @@ def retention_report_command(now_text):
         click.echo(f"  candidate {candidate_id}")
 
 
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False))
+def create_backup_command(path):
+    """Copy the SQLite database to the new file PATH while the app runs (PostgreSQL: pg_dump)."""
+    from scheduler.services.backups import BackupError, back_up_database
+
+    try:
+        target = back_up_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Backed up to {target} (integrity check: ok).")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
@@ -214,3 +228,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rubrics_cli)
     app.cli.add_command(secrets_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(backup_cli)

@@ -147,6 +147,9 @@ def settings_from_env() -> dict:
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@example.com"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Starts every key the limits and sign-in throttling write, so that two deployments (or
+        # a test's app servers) sharing one Redis count apart.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         # How many reverse proxies in front of the app set X-Forwarded-For and -Proto: their
         # addresses are replaced by the client's (rate limits key on it). 0: none, trust no header.
         "TRUSTED_PROXY_HOPS": os.environ.get("TRUSTED_PROXY_HOPS", "0"),

@@ -29,6 +29,7 @@ import re
 import smtplib
 import ssl
 from datetime import datetime
+from email import headerregistry
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 from pathlib import Path
@@ -37,9 +38,31 @@ from urllib.parse import unquote, urlsplit
 
 from icalendar import Calendar, vCalAddress
 
+
+
+class _HeaderRegistry(headerregistry.HeaderRegistry):
+    """The standard header registry, keeping the class it makes for each header name.
+
+    The standard one builds a new class with ``type()`` for every header it parses: most of
+    the time spent building a message (an invite sets some forty headers, its parts included).
+    The classes are the same whichever call makes them, so one per name does.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
 # 7bit: every body part is base64 or quoted-printable, so delivery never depends on the
 # server offering 8BITMIME. The SMTP policy writes CRLF line endings.
-POLICY = email.policy.SMTP.clone(cte_type="7bit")
+POLICY = email.policy.SMTP.clone(cte_type="7bit", header_factory=_HeaderRegistry())
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -71,8 +94,22 @@ def make_message_id(
 
 
 def _calendar_method(ics_bytes: bytes) -> str | None:
-    method = Calendar.from_ical(ics_bytes).get("METHOD")
-    return str(method).upper() if method is not None else None
+    """Return the METHOD property of the calendar (not of a component inside it), or None.
+
+    Read from the unfolded content lines, not by parsing the whole calendar: every invite
+    passes here once per recipient.
+    """
+    depth, method = 0, None
+    for line in re.sub(rb"\r?\n[ \t]", b"", ics_bytes).splitlines():
+        name, _, value = line.partition(b":")
+        name = name.split(b";", 1)[0].strip().upper()
+        if name == b"BEGIN":
+            depth += 1
+        elif name == b"END":
+            depth -= 1
+        elif name == b"METHOD" and depth == 1:
+            method = value.decode("utf-8", "replace").strip()
+    return method.upper() if method is not None else None
 
 
 def build_message(

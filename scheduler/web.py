@@ -4,15 +4,21 @@ The request's one `now`; the request's one transaction edge (commit on success, 
 refusal) and the one way a view shows a service's refusal; the role gate each blueprint installs
 once; safe redirect targets; instants, days and numbers as links and forms carry them, within
 the bounds the database and date arithmetic can hold (ids in URLs, ?open=, ?week=, form dates);
-day labels in the viewer's language; and the holiday-data banner's text (a template global).
+day labels in the viewer's language; the holiday-data banner's text (a template global); and
+CSV downloads with their formula escaping.
 """
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Blueprint, Flask, Response, abort, current_app, flash, g, redirect, request, url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -37,13 +43,30 @@ def request_now() -> datetime:
 
 def end_transaction(response):
     """Commit the request's work once, at its edge; roll back a refused or failed request.
-    Then record who looked, when the view is marked `shows_candidate_data`."""
+    Then write what must outlive a refusal (`write_despite_refusal`), and record who looked,
+    when the view is marked `shows_candidate_data`."""
     if response.status_code < 400 and not g.get("is_refused"):
         db.session.commit()
     else:
         db.session.rollback()
+    _write_kept()
     _record_look(response)
     return response
+
+
+def write_despite_refusal(write: Callable[[], object]) -> None:
+    """Have *write* run at the request's edge after its own commit or rollback, in a transaction
+    of its own: the record of a refused attempt (a failed sign-in, answered 401) must not be
+    rolled back with it."""
+    g.setdefault("kept_writes", []).append(write)
+
+
+def _write_kept() -> None:
+    writes = g.pop("kept_writes", [])
+    for write in writes:
+        write()
+    if writes:
+        db.session.commit()
 
 
 def shows_candidate_data(what: str):
@@ -275,3 +298,29 @@ def register_template_globals(app: Flask) -> None:
     address (candidate emails carry it) available to every template."""
     app.add_template_global(holiday_data_warnings)
     app.add_template_global(privacy_notice_url)
+
+
+# --- CSV downloads ---------------------------------------------------------------------------
+
+# What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """Return *value* as a CSV cell a spreadsheet keeps as text (a formula is escaped)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_download(lines: Iterable[Iterable[object]], filename: str) -> Response:
+    """Answer *lines* as a CSV attachment for Excel: UTF-8 with a byte-order mark (Excel then
+    reads Chinese names), every cell escaped by `csv_cell`, never cached."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerows([csv_cell(value) for value in line] for line in lines)
+    response = Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -12,7 +12,8 @@ Usage::
 Radicale's defaults would refuse every login ([auth] type = denyall) and write to
 /var/lib/radicale; both are overridden here. Rights stay at Radicale's default
 (owner_only): a user reads and writes only below /<user>/. The server runs in a thread of the
-test process (Radicale's own ``server.serve`` with a shutdown socket), on a port picked here.
+test process (Radicale's own ``server.serve`` with a shutdown socket), on a port reserved here
+(tests/ports.py: Radicale cannot report a port the OS picked).
 """
 from __future__ import annotations
 
@@ -24,15 +25,10 @@ from pathlib import Path
 from radicale import config as radicale_config
 from radicale import server as radicale_server
 
-HOST = "127.0.0.1"
+from tests.ports import HOST, reserve_port
+
 _READY_ATTEMPTS = 200
 _READY_PAUSE = 0.025
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 class RadicaleServer:
@@ -91,7 +87,7 @@ class RadicaleServer:
         if self._thread is not None:
             return self
         self.folder.mkdir(parents=True, exist_ok=True)
-        port = _free_port(self.host)
+        port = reserve_port(self.host)
         configuration = self._configuration(port)
         shutdown_in, self._shutdown = socket.socketpair()
 

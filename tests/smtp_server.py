@@ -24,7 +24,7 @@ AUTH: ``credentials=("user", "secret")`` makes the server offer AUTH and check t
 wrong one gets ``535``); ``ReceivedMessage.login`` tells whether the sender logged in.
 
 aiosmtpd cannot listen on port 0 (its readiness check connects to the configured port), so the
-server picks a free port itself and retries if another process takes it first.
+server reserves a free port itself (tests/ports.py) and retries if another process takes it first.
 """
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ import asyncio
 import email
 import email.policy
 import shutil
-import socket
 import ssl
 import subprocess
 import threading
@@ -44,16 +43,10 @@ from urllib.parse import quote
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-HOST = "127.0.0.1"
+from tests.ports import HOST, reserve_port
+
 STAGES = ("mail", "rcpt", "data")
 _PORT_ATTEMPTS = 5
-
-
-def free_port(host: str = HOST) -> int:
-    """Return a TCP port that is free on *host* right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -200,7 +193,7 @@ class SmtpTestServer:
         attempts = 1 if self.port is not None else _PORT_ATTEMPTS
         last_error: Exception | None = None
         for _ in range(attempts):
-            port = self.port if self.port is not None else free_port(self.host)
+            port = self.port if self.port is not None else reserve_port(self.host)
             controller = self._make_controller(port)
             try:
                 controller.start()

@@ -1,5 +1,6 @@
 """Admin pages: the workday overrides of each office calendar (e.g. China's published schedule),
-the offices, the staff accounts with their roles, and who looked at candidates' data."""
+the offices, the staff accounts with their roles, who looked at candidates' data, and the audit
+log."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -10,4 +11,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, "admin")
 handle_refusals(bp, "admin.workdays")
 
-from scheduler.admin import access, offices, staff, views  # noqa: E402,F401  (registers the routes on bp)
+from scheduler.admin import access, audit, offices, staff, views  # noqa: E402,F401  (registers the routes on bp)

@@ -14,7 +14,8 @@ from scheduler.services.access_log import AccessFilter, access_records, people_w
 from scheduler.web import shows_candidate_data
 
 
-def _day_start(day: date, zone: str) -> datetime:
+def day_start_at(day: date, zone: str) -> datetime:
+    """Return local midnight of *day* in *zone* as a UTC instant (the period filters' edges)."""
     # Local midnight of *day* in *zone*, as a UTC instant (a midnight skipped by a clock change
     # resolves to the instant after the gap, which zoneinfo gives with fold=0).
     return datetime.combine(day, time(0), ZoneInfo(zone)).astimezone(timezone.utc)
@@ -31,8 +32,8 @@ def access():
     if not request.args or form.validate():
         wanted = AccessFilter(
             user_id=form.chosen_person(), candidate=(form.candidate.data or "").strip(),
-            start_at=_day_start(form.start.data, zone) if form.start.data else None,
-            end_at=_day_start(form.end.data + timedelta(days=1), zone) if form.end.data else None)
+            start_at=day_start_at(form.start.data, zone) if form.start.data else None,
+            end_at=day_start_at(form.end.data + timedelta(days=1), zone) if form.end.data else None)
         page = form.page.data or 1
     result = access_records(wanted, page)
 

@@ -1,5 +1,5 @@
-"""Forms of the admin blueprint: workday overrides (one, or a pasted year's schedule), offices and
-staff."""
+"""Forms of the admin blueprint: workday overrides (one, or a pasted year's schedule), offices,
+staff, and the filters of who looked and of the audit log."""
 from __future__ import annotations
 
 import re
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.services.workdays import WorkdayEntry
-from scheduler.web import day_in_range, is_day_in_range, whole_number
+from scheduler.web import day_in_range, is_day_in_range, parse_id, whole_number
 
 _WORK_WORDS = {"work", "workday", "working", "on", "上班", "班", "工作日"}
 _OFF_WORDS = {"off", "holiday", "dayoff", "rest", "休", "休息", "放假", "假"}
@@ -171,6 +171,61 @@ class AccessFilterForm(FlaskForm):
         ids = {choice.value for choice in self.person.choices}
         value = self.person.data or ""
         return int(value) if value in ids and value.isdigit() else None
+
+    def validate_end(self, field) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise StopValidation(_l("The end of the period must not be before its start."))
+
+
+# The person filter's value for whoever is not staff: a candidate through their link, a job,
+# the command line, the sign-in form.
+NOT_STAFF = "none"
+
+
+class AuditFilterForm(FlaskForm):
+    """Which audit events the admin page and its export list: who acted, on what, which kind of
+    event, in which period (GET)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    person = SelectField(_l("Person"), default="", validate_choice=False)
+    kind = SelectField(_l("Kind of event"), default="", validate_choice=False,
+                       validators=[Optional(), Length(max=50)])
+    object_type = SelectField(_l("Object"), default="", validate_choice=False,
+                              validators=[Optional(), Length(max=50)])
+    object_id = IntegerField(_l("Object number"), validators=[Optional(), whole_number(1)],
+                             description=_l("For example 12 for interview 12."))
+    start = DateField(_l("From"), validators=[Optional(), day_in_range])
+    end = DateField(_l("To (inclusive)"), validators=[Optional(), day_in_range])
+    page = IntegerField(validators=[Optional(), whole_number(1)], default=1)
+    submit = SubmitField(_l("Show"))
+
+    def set_choices(self, people, kinds, object_types) -> None:
+        """Offer every staff member, and each kind of event and of object as (code, words)
+        pairs, after "Anyone" or "Any"."""
+        self.person.choices = [SelectChoice("", _l("Anyone")),
+                               SelectChoice(NOT_STAFF, _l("Not staff: candidates, jobs, the "
+                                                          "sign-in form"))] + [
+            SelectChoice(str(p.id), p.name) for p in people]
+        self.kind.choices = [SelectChoice("", _l("Any kind"))] + [
+            SelectChoice(value, label) for value, label in kinds]
+        self.object_type.choices = [SelectChoice("", _l("Any object"))] + [
+            SelectChoice(value, label) for value, label in object_types]
+
+    def chosen_person(self) -> tuple[int | None, bool]:
+        """Return (the chosen staff member's id or None, whether "not staff" is chosen)."""
+        value = self.person.data or ""
+        return (int(value) if value.isascii() and value.isdigit() else None), value == NOT_STAFF
+
+    def validate_person(self, field) -> None:
+        value = field.data or ""
+        if value not in ("", NOT_STAFF) and parse_id(value) is None:
+            raise StopValidation(_l("Choose a person from the list."))
+
+    def validate_object_id(self, field) -> None:
+        if field.data is not None and not self.object_type.data:
+            raise StopValidation(_l("Choose the kind of object the number belongs to."))
 
     def validate_end(self, field) -> None:
         if field.data and self.start.data and field.data < self.start.data:

@@ -9,14 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from scheduler.auth import bp, throttle
-from scheduler.auth.accounts import authenticate, change_password as store_new_password
+from scheduler.auth.accounts import (
+    authenticate, change_password as store_new_password, record_failed_sign_in, record_sign_in,
+)
 from scheduler.auth.forms import (
     ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, LogoutForm, ResetPasswordForm,
 )
 from scheduler.extensions import limiter
 from scheduler.i18n import SESSION_KEY, current_language, format_duration
 from scheduler.services.users import end_sessions
-from scheduler.web import request_now, safe_next
+from scheduler.web import request_now, safe_next, write_despite_refusal
 
 # Per client address; enough for typos, too few for guessing passwords. LOGIN_RATE_LIMIT in the
 # app config overrides it (tests use a small one). Per account: scheduler/auth/throttle.py.
@@ -56,17 +58,22 @@ def login():
     status, headers = 200, {}
     if form.validate_on_submit():
         email = form.email.data
+        now = request_now()
         if wait := throttle.seconds_to_wait(email):
             # Not even checked: guessing an account's password waits out its delay.
             form.form_errors.append(_wait_message(wait))
+            write_despite_refusal(lambda: record_failed_sign_in(email, now=now, is_throttled=True))
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = authenticate(email, form.password.data)
         if user is not None:
             throttle.clear_failures(email)
+            record_sign_in(user, now=now)
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
-        # One message for an unknown email and a wrong password alike, and one count.
+        # One message for an unknown email and a wrong password alike, and one count; the
+        # audit record is written after the 401's rollback, the same for both.
         form.form_errors.append(_("Email or password is incorrect."))
+        write_despite_refusal(lambda: record_failed_sign_in(email, now=now))
         status = 401
         if wait := throttle.record_failure(email):
             form.form_errors.append(_wait_message(wait))

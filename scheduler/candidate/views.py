@@ -49,7 +49,7 @@ from scheduler.services.emails import company_name, organizer_address
 from scheduler.services.errors import ServiceError
 from scheduler.services.link_booking import (
     available_slots, book_from_link, can_change, cancel_from_link, candidate_hours,
-    change_deadline, set_hours, switch_language, switch_zone,
+    change_deadline, set_hours, slot_at, switch_language, switch_zone,
 )
 from scheduler.services.links import (
     LinkError, link_interviews, link_stages, live_interviews, mark_opened,
@@ -252,12 +252,10 @@ def _render_confirm(token: str, link: SchedulingLink, now: datetime, start_at: d
     """Render the confirm step for *start_at* with *form* (its errors shown), or the link's page
     with fresh times when that start is no longer offered."""
     live = live_interviews(link)
-    search = available_slots(link, now)
-    slot = next((s for s in search.slots if s.start_at == start_at), None)
-    if slot is None:
-        return render_link_page(token, link, now, change=bool(live), taken=True, search=search,
-                                status=409)
     context = _summary(link, now)
+    slot = slot_at(link, start_at, now, context["stages"])
+    if slot is None:
+        return render_link_page(token, link, now, change=bool(live), taken=True, status=409)
     language, zone = context["language"], context["zone"]
     candidate = context["candidate"]
     rows = []

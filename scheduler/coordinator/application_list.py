@@ -11,12 +11,10 @@ carriage return) is written after an apostrophe so it stays text.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,10 +38,8 @@ from scheduler.services.pipeline import (
     search_applications,
 )
 from scheduler.timeutil import to_zone
-from scheduler.web import request_now, shows_candidate_data
+from scheduler.web import csv_download, request_now, shows_candidate_data
 
-# What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TIME = "%Y-%m-%d %H:%M"
 
 
@@ -118,12 +114,6 @@ def home():
         swap_form=SwapForm())
 
 
-def csv_cell(value) -> str:
-    """Return *value* as a CSV cell a spreadsheet keeps as text (a formula is escaped)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_lines(rows: Iterable[ApplicationRow], zone: str, now) -> Iterable[list[str]]:
     """Yield the export's header, then one line per application, in the viewer's language with
     times in *zone* (named in the header)."""
@@ -135,14 +125,14 @@ def csv_lines(rows: Iterable[ApplicationRow], zone: str, now) -> Iterable[list[s
         application, state = row.application, row.state
         said = describe_state(state, zone, now)
         stage = application.current_stage
-        yield [csv_cell(value) for value in (
+        yield [
             application.candidate.name, application.candidate.email,
             application.candidate.phone, application.candidate.zone,
             localized(application.requisition, "title"), level_name(application),
             localized(stage) if stage else "",
             APPLICATION_STATUS_LABELS[application.status], said.label, "; ".join(said.details),
             _csv_time(state.interview_start_at, zone), _csv_time(state.offer_due_at, zone),
-            _csv_time(row.last_activity_at, zone), _csv_time(application.created_at, zone))]
+            _csv_time(row.last_activity_at, zone), _csv_time(application.created_at, zone)]
 
 
 def level_name(application: Application) -> str:
@@ -164,14 +154,7 @@ def export_applications():
     form, criteria = _list_form()
     now = request_now()
     zone = current_user.zone
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerows(csv_lines(all_applications(current_user, criteria, now,
-                                                language=current_language()), zone, now))
-    response = Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="applications-{to_zone(now, zone).date().isoformat()}.csv"')
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_download(
+        csv_lines(all_applications(current_user, criteria, now, language=current_language()),
+                  zone, now),
+        f"applications-{to_zone(now, zone).date().isoformat()}.csv")

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from scheduler.coordinator import bp
 from scheduler.extensions import db
+from scheduler.i18n import AUDIT_ACTION_LABELS
 from scheduler.models import Application, User
 from scheduler.services.audit import history_of
 
-ACTION_LABELS = {
-    "application.created": _l("Application added"),
-    "candidate.zone_changed": _l("The candidate changed their time zone"),
-}
 # services/links.py actor_label(): what the candidate does through a link is audited as this.
 _CANDIDATE_LINK_ACTOR = "candidate link "
 
@@ -37,7 +33,7 @@ def application_history(application: Application) -> list[dict]:
         changes = []
         if event.action == "candidate.zone_changed":
             changes.append((_("Time zone"), before.get("zone") or "", after.get("zone") or ""))
-        rows.append({"what": str(ACTION_LABELS.get(event.action, event.action)),
+        rows.append({"what": str(AUDIT_ACTION_LABELS.get(event.action, event.action)),
                      "who": _who(event, names), "at": event.occurred_at, "changes": changes})
     return rows
 

@@ -244,12 +244,31 @@ def find_loop_slots(stages: Sequence[StageRequest],
     if not stages:
         raise ValueError("a loop needs at least one stage")
     found, warnings = _search(list(stages), _by_id(calendars), now, break_between)
-    options = []
-    for slots in found:
-        flags = tuple(dict.fromkeys(flag for slot in slots for flag in slot.flags))
-        options.append(LoopSlot(slots[0].start_at, slots[-1].end_at, slots,
-                                min(slot.humane_score for slot in slots), flags))
-    return SlotSearch(tuple(options), warnings)
+    return SlotSearch(tuple(_loop_slot(slots) for slots in found), warnings)
+
+
+def slot_at(stages: Sequence[StageRequest], calendars: Iterable[InterviewerCalendar] | Mapping,
+            start_at: datetime, now: datetime, break_between: timedelta = timedelta(0)
+            ) -> Slot | LoopSlot | None:
+    """Return the option a search offers at exactly *start_at*, or None when it offers none.
+
+    The option is the one ``find_slots`` (one stage: a Slot) or ``find_loop_slots`` (a LoopSlot)
+    returns for that start — same panel, alternatives, humane score and flags — found by the
+    same sweep over a grid of that one start, so a booking need not search the whole horizon.
+    """
+    if not stages:
+        raise ValueError("a loop needs at least one stage")
+    found, _ = _search(list(stages), _by_id(calendars), now, break_between,
+                       only_start=iv.to_epoch(start_at))
+    if not found:
+        return None
+    return found[0][0] if len(stages) == 1 else _loop_slot(found[0])
+
+
+def _loop_slot(slots: tuple[Slot, ...]) -> LoopSlot:
+    flags = tuple(dict.fromkeys(flag for slot in slots for flag in slot.flags))
+    return LoopSlot(slots[0].start_at, slots[-1].end_at, slots,
+                    min(slot.humane_score for slot in slots), flags)
 
 
 def check_slot(request: StageRequest, calendars: Iterable[InterviewerCalendar] | Mapping,
@@ -678,11 +697,19 @@ class _Lane:
 
 
 def _search(stages: list[StageRequest], by_id: dict[int, InterviewerCalendar], now: datetime,
-            break_between: timedelta) -> tuple[list[tuple[Slot, ...]], tuple[WorkdayWarning, ...]]:
-    """Return, per loop start found, the slot of each stage; and the holiday-data warnings."""
+            break_between: timedelta, only_start: int | None = None
+            ) -> tuple[list[tuple[Slot, ...]], tuple[WorkdayWarning, ...]]:
+    """Return, per loop start found, the slot of each stage; and the holiday-data warnings.
+
+    With *only_start* (epoch seconds) the range of starts is that one instant: every layer
+    (grid, working time, busy, caps, fairness weeks, humane days) is computed from the days
+    around it, so the slot found there is the one the whole search finds there.
+    """
     plan = _plan(stages, now, break_between)
     first = stages[0]
     lo, hi = plan.earliest_start, plan.latest_start
+    if only_start is not None:
+        lo, hi = max(lo, only_start), min(hi, only_start + 1)
     if lo >= hi:
         return [], ()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.extensions import db
 from scheduler.models.types import UTCDateTime
@@ -12,7 +12,7 @@ from scheduler.models.types import UTCDateTime
 
 class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # Who acted when it was not a staff user, e.g. "candidate link 12" or "job".
     actor_label: Mapped[str] = mapped_column(String(100), default="")
@@ -23,4 +23,8 @@ class AuditEvent(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    actor = relationship("User")
+
+    # The admins' audit log pages newest first, overall and by the person who acted.
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),
+                      Index("ix_audit_event_actor_time", "actor_user_id", "occurred_at"))

@@ -97,7 +97,12 @@ class InterviewerProfile(db.Model):
 
     @property
     def effective_zone(self) -> str:
-        return self.zone or self.office.zone
+        return self.zone_of(self.zone, self.office.zone)
+
+    @staticmethod
+    def zone_of(zone: str | None, office_zone: str) -> str:
+        """Return the zone an interviewer works in: their own when set, else their office's."""
+        return zone or office_zone
 
     __table_args__ = (
         CheckConstraint("daily_cap IS NULL OR daily_cap > 0", name="daily_cap_positive"),

@@ -31,7 +31,7 @@ from scheduler.models import (
 from scheduler.services.audit import record_event
 from scheduler.services.booking_errors import BookingError
 from scheduler.services.errors import N_, reader_language
-from scheduler.services.openings import coordinators_to_tell
+from scheduler.services.openings import coordinator_ids_to_tell
 from scheduler.services.privacy_notices import current_version
 
 # The latest UTC offset in use (UTC+14): no place on earth has a later date than now + 14 h.
@@ -73,30 +73,38 @@ def is_outside_mainland(office: Office) -> bool:
     return _is_outside_key(office.calendar_key)
 
 
-def _admins() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "admin", User.is_active.is_(True))))
-
-
 def recipient_offices(application: Application, panels: Sequence[Sequence[int]]
                       ) -> dict[str, list[Office]]:
     """Return, by country, the offices outside mainland China of the people who would get
     *application*'s data with *panels* (interviewer ids): the panel, the opening's coordinators
     and every active admin."""
     panel_ids = {i for panel in panels for i in panel}
-    profiles = list(db.session.scalars(
-        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(panel_ids)))
-    ) if panel_ids else []
-    staff = [*coordinators_to_tell(application.requisition), *_admins()]
-    offices = [p.office for p in profiles]
-    offices += [u.interviewer_profile.office for u in staff if u.interviewer_profile is not None]
+    coordinator_ids = coordinator_ids_to_tell(application.requisition_id)
+    admin_ids = (sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
+                 .where(UserRole.role == "admin", User.is_active.is_(True)))
+    # Everyone's office in one statement (a booking asks this twice, before and after its lock).
+    offices = db.session.scalars(
+        sa.select(Office).join(InterviewerProfile, InterviewerProfile.office_id == Office.id)
+        .where(sa.or_(InterviewerProfile.id.in_(panel_ids),
+                      InterviewerProfile.user_id.in_(coordinator_ids),
+                      InterviewerProfile.user_id.in_(admin_ids)))).unique()
     found: dict[str, dict[int, Office]] = {}
     for office in offices:
         if is_outside_mainland(office):
             found.setdefault(office_country(office), {})[office.id] = office
     return {country: sorted(by_id.values(), key=lambda o: o.code)
             for country, by_id in sorted(found.items())}
+
+
+def interviewers_within(interviewer_ids: Iterable[int], countries: Collection[str]) -> set[int]:
+    """Return those of *interviewer_ids* whose office is in mainland China or in *countries*."""
+    rows = db.session.execute(
+        sa.select(InterviewerProfile.id, Office)
+        .outerjoin(Office, InterviewerProfile.office_id == Office.id)
+        .where(InterviewerProfile.id.in_(list(interviewer_ids)))).all()
+    return {profile_id for profile_id, office in rows
+            if office is None or not is_outside_mainland(office)
+            or office_country(office) in countries}
 
 
 def consented_countries(application: Application) -> set[str]:

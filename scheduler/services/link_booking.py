@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
-from scheduler.domain.slots import SlotProblem, SlotSearch
+from scheduler.domain.slots import SlotProblem, SlotSearch, slot_at as engine_slot_at
 from scheduler.extensions import db
 from scheduler.models import Interview, SchedulingLink, StageTemplate
 from scheduler.models.user import LANGUAGES
@@ -122,6 +122,26 @@ def available_slots(link: SchedulingLink, now: datetime) -> SlotSearch:
                                   break_minutes=link.break_minutes, exclude_interview_ids=own)
 
 
+def slot_at(link: SchedulingLink, start_at: datetime, now: datetime,
+            stages: list[StageTemplate] | None = None, *,
+            within_countries: Collection[str] | None = None):
+    """Return the option `available_slots` offers at exactly *start_at*, or None (*stages*:
+    the link's, when the caller has read them). With *within_countries*, only interviewers in
+    mainland China or in those countries sit on the panel."""
+    stages = stages or link_stages(link)
+    own = [i.id for i in live_interviews(link)]
+    # The search's own input, asked about that one start: not the whole horizon.
+    plan = slot_search.plan_stages(link.application, stages, now,
+                                   hours=candidate_hours(link, stages),
+                                   break_minutes=link.break_minutes, exclude_interview_ids=own)
+    requests = plan.requests
+    if within_countries is not None:
+        allowed = consents.interviewers_within(plan.calendars, within_countries)
+        requests = [replace(request, pool=tuple(i for i in request.pool if i in allowed),
+                            senior_ids=request.senior_ids & allowed) for request in requests]
+    return engine_slot_at(requests, plan.calendars, start_at, now, plan.break_between)
+
+
 def change_deadline(link: SchedulingLink) -> datetime | None:
     """Return the last instant the candidate may move or cancel the booking; None if unbooked."""
     live = live_interviews(link)
@@ -159,15 +179,15 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         return interviews
     if link.booked_at is None and (link.expired_at is not None or link.expires_at <= now):
         raise LinkBookingError("expired")
-    search = available_slots(link, now)
-    slot = next((s for s in search.slots if s.start_at == start_at), None)
+    # Only that start is asked about; the whole search runs when it is not offered (fresh times).
+    slot = slot_at(link, start_at, now, stages)
     if slot is None:
         end_at = booking.loop_stage_starts(stages, start_at, link.break_minutes)[-1][1]
         refusal = booking.candidate_busy_refusal(link.application, start_at, end_at,
                                                  exclude_interview_ids=[i.id for i in interviews])
         if refusal is not None:
             raise LinkBookingError.of(refusal, link.application.candidate.zone)
-        raise booking.SlotTaken([], search)
+        raise booking.SlotTaken([], available_slots(link, now))
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
     # Both boxes are checked together, so a candidate who ticked neither hears of both.
@@ -178,6 +198,14 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
     elif notice_version != version:
         refusals.append(LinkBookingError("notice_changed", "acknowledge"))
     missing = consents.missing_countries(link.application, slot.panels)
+    if set(missing) - set(cross_border_countries):
+        # The fair panel can change between the confirm step and this request (someone else
+        # booked): a panel the candidate has agreed to, at the same time, beats asking again.
+        agreed = consents.consented_countries(link.application) | set(cross_border_countries)
+        within = slot_at(link, start_at, now, stages, within_countries=agreed)
+        if within is not None:
+            slot = within
+            missing = consents.missing_countries(link.application, slot.panels)
     if set(missing) - set(cross_border_countries):
         refusals.append(LinkBookingError("cross_border_missing", "cross_border",
                                          countries=sorted(missing)))

@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from babel.numbers import list_currencies
 
 from scheduler.extensions import db
-from scheduler.models import Application, Office, Requisition, User, UserRole
+from scheduler.models import (
+    Application, Office, Requisition, User, UserRole, requisition_coordinator,
+)
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.permissions import (
@@ -70,17 +72,34 @@ class OpeningError(ServiceError):
 def active_coordinators() -> list[User]:
     """Return every active user with the coordinator role, by name."""
     return list(db.session.scalars(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "coordinator", User.is_active.is_(True))
-        .order_by(User.name, User.id)))
+        sa.select(User).where(User.id.in_(_coordinator_ids())).order_by(User.name, User.id)))
+
+
+def _coordinator_ids(requisition_id: int | None = None) -> sa.Select:
+    """Select the ids of active users with the coordinator role (of one opening, when given)."""
+    query = (sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == "coordinator", User.is_active.is_(True)))
+    if requisition_id is not None:
+        query = query.join(requisition_coordinator,
+                           requisition_coordinator.c.user_id == User.id).where(
+            requisition_coordinator.c.requisition_id == requisition_id)
+    return query
+
+
+def coordinator_ids_to_tell(requisition_id: int) -> list[int]:
+    """Return the ids of whom to tell about opening *requisition_id*: its active coordinators,
+    or every active coordinator when it has none (ids only, one statement: a booking asks
+    three times)."""
+    own = _coordinator_ids(requisition_id)
+    return list(db.session.scalars(_coordinator_ids().where(
+        sa.or_(User.id.in_(own), ~own.exists()))))
 
 
 def coordinators_to_tell(requisition: Requisition) -> list[User]:
-    """Return whom to tell about *requisition*: its active coordinators, or every active
-    coordinator when it has none."""
-    own = [user for user in requisition.coordinators
-           if user.is_active and user.has_role("coordinator")]
-    return own or active_coordinators()
+    """Return whom to tell about *requisition* (`coordinator_ids_to_tell`), by name."""
+    return list(db.session.scalars(
+        sa.select(User).where(User.id.in_(coordinator_ids_to_tell(requisition.id)))
+        .order_by(User.name, User.id)))
 
 
 def list_openings() -> list[Requisition]:

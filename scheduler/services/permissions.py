@@ -44,6 +44,7 @@ class NotAllowed(ServiceError):
         "board_for_staff": N_("Only coordinators and admins may see the calendar board."),
         "applications_for_staff": N_("Only coordinators and admins may see the applications."),
         "not_your_opening": N_("You see the candidates of the openings you coordinate only."),
+        "audit_for_admins": N_("Only admins may read the audit log."),
     }
 
     def __init__(self, code: str = "not_allowed", field: str | None = None, **params):
@@ -166,6 +167,17 @@ def can_export_candidate(actor: User) -> bool:
 def can_see_access_records(actor: User) -> bool:
     """Tell whether *actor* may read who looked at candidates' data (admins)."""
     return actor.is_authenticated and actor.has_role("admin")
+
+
+def can_see_audit_log(actor: User) -> bool:
+    """Tell whether *actor* may read and export the audit log (admins)."""
+    return actor.is_authenticated and actor.has_role("admin")
+
+
+def check_can_see_audit_log(actor: User) -> None:
+    """Raise NotAllowed unless *actor* may read the audit log."""
+    if not can_see_audit_log(actor):
+        raise NotAllowed("audit_for_admins")
 
 
 def can_decide(actor: User) -> bool:

@@ -20,7 +20,6 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from scheduler.domain.availability import DateOverride, InterviewerCalendar, prepare_busy
 from scheduler.domain.slots import (
@@ -30,7 +29,7 @@ from scheduler.domain.slots import (
 from scheduler.extensions import db
 from scheduler.models import (
     Application, AvailabilityOverride, BusyBlock, Interview, InterviewerAssignment,
-    InterviewerProfile, Qualification, StageTemplate, User, WorkingWindow,
+    InterviewerProfile, Office, Qualification, StageTemplate, User, WorkingWindow,
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services import availability_cache
@@ -231,16 +230,22 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     excluded = frozenset(exclude_interview_ids)
     first, last = loaded_range(start_at, end_at)
     versions: dict[int, int] = {}
+    # (id, zone, calendar key, caps) each; columns, not entities: a search reads the whole pool.
     if profiles is None:
         rows = db.session.execute(
-            sa.select(InterviewerProfile, InterviewerProfile.availability_version)
-            .where(InterviewerProfile.id.in_(ids))
-            .options(selectinload(InterviewerProfile.office))).all()
-        profiles = [profile for profile, _ in rows]
-        versions = {profile.id: version for profile, version in rows}
-    elif use_cache:
-        versions = availability_cache.availability_versions(ids)
-    ids = sorted(profile.id for profile in profiles)
+            sa.select(InterviewerProfile.id, InterviewerProfile.zone, Office.zone,
+                      Office.calendar_key, InterviewerProfile.daily_cap,
+                      InterviewerProfile.weekly_cap, InterviewerProfile.availability_version)
+            .join(Office, Office.id == InterviewerProfile.office_id)
+            .where(InterviewerProfile.id.in_(ids))).all()
+        people = [(row[0], InterviewerProfile.zone_of(row[1], row[2]), *row[3:6]) for row in rows]
+        versions = {row[0]: row[-1] for row in rows}
+    else:
+        people = [(p.id, p.effective_zone, p.office.calendar_key, p.daily_cap, p.weekly_cap)
+                  for p in profiles]
+        if use_cache:
+            versions = availability_cache.availability_versions(ids)
+    ids = sorted(person[0] for person in people)
 
     loaded: dict[int, LoadedCalendar] = {}
     # What this transaction changed itself is not committed: its version must not name it.
@@ -263,7 +268,7 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         loaded.update(fresh)
 
     # One calendar per office calendar key, with its overrides and year marks: two queries.
-    workdays = workday_calendars({profile.office.calendar_key for profile in profiles})
+    workdays = workday_calendars({person[2] for person in people})
     first_day = (start_at - timedelta(days=1)).date()
     last_day = (end_at + timedelta(days=1)).date()
     before = now or start_at
@@ -277,20 +282,17 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
         last_interviewed.update(_last_interviewed(unknown, before))
 
     calendars = {}
-    for profile in profiles:
-        entry = loaded[profile.id]
-        calendars[profile.id] = InterviewerCalendar(
-            interviewer_id=profile.id,
-            zone=profile.effective_zone,
-            weekly_windows=entry.weekly_windows,
-            workdays=workdays[profile.office.calendar_key],
+    for interviewer_id, zone, calendar_key, daily_cap, weekly_cap in people:
+        entry = loaded[interviewer_id]
+        calendars[interviewer_id] = InterviewerCalendar(
+            interviewer_id=interviewer_id, zone=zone, weekly_windows=entry.weekly_windows,
+            workdays=workdays[calendar_key],
             date_overrides=tuple(o for o in entry.date_overrides
                                  if first_day <= o.day <= last_day),
             busy_seconds=entry.busy_seconds,
             booked_interviews=entry.booked(start_at, end_at, excluded),
-            daily_cap=profile.daily_cap,
-            weekly_cap=profile.weekly_cap,
-            last_interviewed_at=last_interviewed.get(profile.id),
+            daily_cap=daily_cap, weekly_cap=weekly_cap,
+            last_interviewed_at=last_interviewed.get(interviewer_id),
         )
     return calendars
 

@@ -98,23 +98,27 @@ def workday_calendar(calendar_key: str) -> WorkdayCalendar:
 
 
 def workday_calendars(calendar_keys: Iterable[str]) -> dict[str, WorkdayCalendar]:
-    """Return a WorkdayCalendar per key with the admins' overrides and year marks: two queries,
-    whatever the number of keys (the slot search builds its calendars here)."""
+    """Return a WorkdayCalendar per key with the admins' overrides and year marks: one query,
+    whatever the number of keys (the slot search builds its calendars here, twice a booking)."""
     keys = sorted(set(calendar_keys))
     for key in keys:
         _check_calendar_key(key)
     overrides: dict[str, dict[date, bool]] = defaultdict(dict)
     marks: dict[str, set[int]] = defaultdict(set)
     if keys:
-        for key, day, is_workday in db.session.execute(
-                sa.select(WorkdayOverride.calendar_key, WorkdayOverride.day,
-                          WorkdayOverride.is_workday)
-                .where(WorkdayOverride.calendar_key.in_(keys))):
-            overrides[key][day] = is_workday
-        for key, year in db.session.execute(
-                sa.select(WorkdayYearMark.calendar_key, WorkdayYearMark.year)
-                .where(WorkdayYearMark.calendar_key.in_(keys))):
-            marks[key].add(year)
+        # Overrides (a day) and year marks (a year) in one statement; each row has one of them.
+        rows = sa.union_all(
+            sa.select(WorkdayOverride.calendar_key, WorkdayOverride.day,
+                      WorkdayOverride.is_workday, sa.cast(sa.null(), sa.Integer).label("year"))
+            .where(WorkdayOverride.calendar_key.in_(keys)),
+            sa.select(WorkdayYearMark.calendar_key, sa.cast(sa.null(), sa.Date),
+                      sa.cast(sa.null(), sa.Boolean), WorkdayYearMark.year)
+            .where(WorkdayYearMark.calendar_key.in_(keys)))
+        for key, day, is_workday, year in db.session.execute(rows):
+            if year is None:
+                overrides[key][day] = is_workday
+            else:
+                marks[key].add(year)
     return {key: WorkdayCalendar(key, overrides.get(key), marked_years=marks.get(key, ()))
             for key in keys}
 

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -27,10 +27,7 @@ def test_the_coordinator_searches_filters_and_exports_the_list(browser, live_ser
     page = context.new_page()
     rows = page.locator("tr[data-application]")
     try:
-        page.goto("/login")
-        page.get_by_label("邮箱", exact=True).fill("coordinator@example.com")
-        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         expect(page.get_by_role("heading", name="应聘申请", exact=True)).to_be_visible()
         screenshots.take(page, "list-laptop-zh")

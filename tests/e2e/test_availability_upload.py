@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 CORPUS_FILE = (Path(__file__).resolve().parents[1] / "calendars_corpus"
                / "apple-icloud-vtimezone-after-events-multiday.ics")
@@ -27,18 +27,11 @@ def _fits_the_screen(page) -> bool:
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-def _sign_in(page, email, email_label, password_label, button):
-    page.goto("/login")
-    page.get_by_label(email_label, exact=True).fill(email)
-    page.get_by_label(password_label, exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=button).click()
-
-
 def test_an_interviewer_uploads_a_calendar_and_sees_the_busy_time(browser, live_server, screenshots):
     context = browser.new_context(base_url=live_server.url, **LAPTOP)
     page = context.new_page()
     try:
-        _sign_in(page, "oliver.smith@example.com", "Email", "Password", "Sign in")
+        sign_in(page, "oliver.smith@example.com")
         page.goto("/availability/")
         expect(page).to_have_url(re.compile(r"/availability/\d+$"))
         expect(page.get_by_role("heading", name="My availability", exact=True)).to_be_visible()
@@ -75,7 +68,7 @@ def test_an_interviewer_uploads_a_calendar_and_sees_the_busy_time(browser, live_
     context = browser.new_context(base_url=live_server.url, **PHONE)
     page = context.new_page()
     try:
-        _sign_in(page, "wang.fang@example.com", "邮箱", "密码", "登录")
+        sign_in(page, "wang.fang@example.com")
         page.goto("/availability/")
         expect(page.get_by_role("heading", name="我的可用时间", exact=True)).to_be_visible()
         assert _fits_the_screen(page)
@@ -99,7 +92,7 @@ def test_an_interviewer_uploads_a_calendar_and_sees_the_busy_time(browser, live_
     context = browser.new_context(base_url=live_server.url, **PHONE)
     page = context.new_page()
     try:
-        _sign_in(page, "admin@example.com", "邮箱", "密码", "登录")
+        sign_in(page, "admin@example.com")
         page.goto("/admin/workdays?key=CN")
         expect(page.get_by_role("heading", name="工作日例外", exact=True)).to_be_visible()
         page.get_by_label("安排", exact=True).fill("2027-02-06 off 春节\n2027-02-20 work 春节调休")

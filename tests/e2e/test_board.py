@@ -16,10 +16,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
 from scheduler.domain.availability import week_start
 from tests.clock import NOW, local_today
 from tests.e2e.consent import enter_email_consent_if_asked
+from tests.e2e.sign_in import sign_in
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -119,10 +119,7 @@ def test_the_coordinator_filters_moves_on_opens_and_reschedules_from_the_board(
                                   timezone_id="Asia/Shanghai", viewport=LAPTOP)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Email", exact=True).fill("coordinator@example.com")
-        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         page.get_by_role("button", name="English").click()
 

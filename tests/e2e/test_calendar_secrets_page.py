@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
 from scheduler.extensions import db
 from scheduler.models import CalendarSource, User
 from tests.clock import NOW
+from tests.e2e.sign_in import sign_in
 
 PHONE = dict(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 375, "height": 812},
              is_mobile=True, has_touch=True)
@@ -35,10 +35,7 @@ def test_a_calendar_is_changed_without_showing_its_secrets(browser, live_server,
     context = browser.new_context(base_url=live_server.url, **PHONE)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("邮箱", exact=True).fill("wang.fang@example.com")
-        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "wang.fang@example.com")
         page.goto(f"/availability/{profile_id}#calendars")
         sources = page.locator(".sources")
         expect(sources).to_contain_text("calendar.example.com…")

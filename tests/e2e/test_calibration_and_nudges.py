@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 PHONE = dict(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
              timezone_id="Asia/Shanghai")
@@ -19,18 +19,11 @@ def _fits_the_screen(page) -> bool:
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-def _sign_in(page, email, labels):
-    page.goto("/login")
-    page.get_by_label(labels[0], exact=True).fill(email)
-    page.get_by_label(labels[1], exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=labels[2]).click()
-
-
 def test_calibration_on_a_phone_in_chinese(browser, live_server, screenshots):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", **PHONE)
     page = context.new_page()
     try:
-        _sign_in(page, "coordinator@example.com", ("邮箱", "密码", "登录"))
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         page.locator("nav.nav").get_by_role("link", name="校准", exact=True).click()
         expect(page.get_by_role("heading", name="校准", exact=True)).to_be_visible()
@@ -48,7 +41,7 @@ def test_overdue_feedback_first_on_the_interviewers_home(browser, live_server, s
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **PHONE)
     page = context.new_page()
     try:
-        _sign_in(page, "oliver.smith@example.com", ("Email", "Password", "Sign in"))
+        sign_in(page, "oliver.smith@example.com")
         items = page.locator("section.feedback-due li")
         expect(items.first).to_contain_text("Sophie Martin")
         expect(items.first).to_contain_text("Overdue by")

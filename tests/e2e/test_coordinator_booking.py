@@ -9,9 +9,9 @@ import re
 
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
 from tests.clock import local_today
 from tests.e2e.consent import enter_email_consent_if_asked
+from tests.e2e.sign_in import sign_in
 
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -36,10 +36,7 @@ def test_the_coordinator_books_swaps_and_cancels(browser, live_server, screensho
                                   timezone_id="Asia/Shanghai", viewport=LAPTOP)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Email", exact=True).fill("coordinator@example.com")
-        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         page.get_by_role("button", name="English").click()
 
@@ -186,10 +183,7 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
                                 timezone_id="Asia/Shanghai", viewport=PHONE, is_mobile=True)
     page = phone.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("邮箱", exact=True).fill(email)
-        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, email)
         page.goto("/interviewer/")
         page.get_by_role("link", name="我无法参加").click()
         expect(page.get_by_role("heading", name="我无法参加")).to_be_visible()
@@ -207,10 +201,7 @@ def test_an_interviewer_cannot_make_it_and_the_coordinator_swaps_in_one_click(
                                  timezone_id="Asia/Shanghai", viewport=LAPTOP)
     page = laptop.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("邮箱", exact=True).fill("coordinator@example.com")
-        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "coordinator@example.com")
         flagged = page.locator(".flagged")
         expect(flagged).to_contain_text(name)
         expect(flagged).to_contain_text("原因：那天要出差")

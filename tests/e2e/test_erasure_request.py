@@ -9,15 +9,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 PHONE = {"width": 375, "height": 812}
 TEXT = {
-    "zh": dict(email="邮箱", password="密码", sign_in="登录", candidate="赵一鸣",
+    "zh": dict(candidate="赵一鸣",
                erase="应要求删除数据", confirm="候选人已要求删除其数据",
                submit="删除候选人数据", unconfirmed="请确认这是候选人本人提出的要求。",
                done="已申请删除", pending="起等待删除"),
-    "en": dict(email="Email", password="Password", sign_in="Sign in", candidate="Hannah Wright",
+    "en": dict(candidate="Hannah Wright",
                erase="Erase data on request",
                confirm="The candidate asked for their data to be erased",
                submit="Erase the candidate's data",
@@ -40,10 +40,7 @@ def test_the_coordinator_confirms_an_erasure_request(browser, live_server, scree
                                   has_touch=True)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label(text["email"], exact=True).fill("coordinator@example.com")
-        page.get_by_label(text["password"], exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name=text["sign_in"]).click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         if language == "en":  # the demo coordinator reads Chinese unless they switch
             page.get_by_role("button", name="English").click()

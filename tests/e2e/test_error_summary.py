@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 DEVICES = {
     "laptop-1366": dict(viewport={"width": 1366, "height": 768}),
@@ -22,10 +22,7 @@ PASTED = "2027-02-06 off 春节\n2027-02-30 off\n2027-02-20 work 春节调休"
 
 
 def _sign_in(page, email: str, language: str, url: str) -> None:
-    page.goto("/login")
-    page.locator('input[name="email"]').fill(email)
-    page.locator('input[name="password"]').fill(DEMO_PASSWORD)
-    page.locator('input[name="password"]').press("Enter")
+    sign_in(page, email)
     page.wait_for_url(lambda address: "/login" not in address)
     page.goto(url)
     page.locator(f'.lang-switch button[value="{language}"]').click()

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 from scheduler.extensions import db
 from tests import factories as f
 from tests.clock import NOW
@@ -50,10 +50,7 @@ def failed_mail(live_server):
 
 
 def _sign_in_as_coordinator(page, language: str) -> None:
-    page.goto("/login")
-    page.locator('input[name="email"]').fill("coordinator@example.com")
-    page.locator('input[name="password"]').fill(DEMO_PASSWORD)
-    page.locator('input[name="password"]').press("Enter")
+    sign_in(page, "coordinator@example.com")
     page.wait_for_url("**/coordinator/")
     page.goto("/coordinator/outbox")
     # The demo coordinator reads Chinese; the switch on the page stores the other choice.

@@ -13,11 +13,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
 from scheduler.extensions import db
 from scheduler.models import Application, Candidate, Feedback, InterviewerProfile, User
 from tests import factories as f
 from tests.clock import NOW
+from tests.e2e.sign_in import sign_in
 
 PHONE = {"width": 375, "height": 812}
 FIRST, SECOND = "li.wei@example.com", "zhang.min@example.com"
@@ -51,10 +51,7 @@ def _sign_in(browser, live_server, email):
                                   timezone_id="Asia/Shanghai", viewport=PHONE,
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("邮箱", exact=True).fill(email)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, email)
     expect(page).to_have_url(re.compile(r"/interviewer/$"))
     return context, page
 

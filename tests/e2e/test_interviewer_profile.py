@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 PHONE = dict(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 375, "height": 812},
              is_mobile=True, has_touch=True)
@@ -22,10 +22,7 @@ def test_a_coordinator_edits_a_profile_on_a_phone_in_chinese(browser, live_serve
     context = browser.new_context(base_url=live_server.url, **PHONE)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("邮箱", exact=True).fill("coordinator@example.com")
-        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
 
         page.locator("nav.nav").get_by_role("link", name="面试官", exact=True).click()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from scheduler.demo import CANDIDATES, DEMO_PASSWORD, STAGES
 from scheduler.demo.feedback import FEEDBACK_CANDIDATES
+from tests.e2e.sign_in import sign_in
 
 TEXT = {
     "zh": dict(sign_in="登录", email="邮箱", password="密码", home="应聘申请", openings="招聘职位",
@@ -147,10 +148,7 @@ def test_an_interviewer_sees_their_interview_in_their_own_zone(browser, live_ser
                                   viewport={"width": 375, "height": 812}, is_mobile=True)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Email", exact=True).fill("oliver.smith@example.com")
-        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "oliver.smith@example.com")
         expect(page).to_have_url(re.compile(r"/interviewer/$"))
         expect(page.get_by_role("heading", name="My upcoming interviews")).to_be_visible()
         card = page.locator(".interview")

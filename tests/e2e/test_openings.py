@@ -8,11 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 PHONE = {"width": 375, "height": 812}
 TEXT = {
-    "zh": dict(email="邮箱", password="密码", sign_in="登录", openings="招聘职位",
+    "zh": dict(openings="招聘职位",
                add="添加职位", title_zh="职位中文名称", title_en="职位英文名称", code="代码",
                name_zh="中文名称", name_en="英文名称", years="年限", save="保存",
                add_stage="添加阶段", kind="类型", panel="面试官人数", day_start="候选人可接受的最早时间",
@@ -20,7 +20,7 @@ TEXT = {
                loop_box="1. 系统设计 与 2. 项目经验", save_loops="保存连续面试",
                loop_text="系统设计 + 项目经验", move_up="上移: HR终面",
                in_loop="第 2 阶段属于连续面试：请先将它移出连续面试。", office="上海 (SH)"),
-    "en": dict(email="Email", password="Password", sign_in="Sign in", openings="Openings",
+    "en": dict(openings="Openings",
                add="Add an opening", title_zh="Title in Chinese", title_en="Title in English",
                code="Code", name_zh="Name in Chinese", name_en="Name in English", years="Years",
                save="Save", add_stage="Add a stage", kind="Kind", panel="Panel size",
@@ -55,10 +55,7 @@ def test_the_admin_sets_up_an_opening_with_stages_and_a_loop(
                                   has_touch=True)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label(text["email"], exact=True).fill("admin@example.com")
-        page.get_by_label(text["password"], exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name=text["sign_in"]).click()
+        sign_in(page, "admin@example.com")
         if language == "en":
             page.get_by_role("button", name="English").click()
         page.get_by_role("navigation").get_by_role("link", name=text["openings"]).click()

@@ -16,8 +16,8 @@ import re
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
 from tests.clock import NOW
+from tests.e2e.sign_in import sign_in
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -54,10 +54,7 @@ def _fits_the_screen(page) -> bool:
 
 
 def _sign_in(page):
-    page.goto("/login")
-    page.get_by_label("邮箱", exact=True).fill("coordinator@example.com")
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "coordinator@example.com")
     expect(page).to_have_url(re.compile(r"/coordinator/"))
 
 

@@ -14,13 +14,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
 from scheduler.extensions import db
 from scheduler.models import Application, Candidate, InterviewerProfile, StageDecision, User
 from scheduler.services.feedback import FeedbackInput, submit_feedback
 from scheduler.services.rubrics import rubric_definition
 from tests import factories as f
 from tests.clock import NOW
+from tests.e2e.sign_in import sign_in
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -55,10 +55,7 @@ def test_the_coordinator_reads_a_disagreement_advances_and_prints(browser, live_
                                   timezone_id="Asia/Shanghai", viewport=DESKTOP)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("邮箱", exact=True).fill("coordinator@example.com")
-        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "coordinator@example.com")
         page.goto(f"/coordinator/applications/{application_id}")
         page.get_by_role("link", name="评分汇总与决定").click()
         expect(page.get_by_role("heading", name="评分汇总 · 赵一鸣")).to_be_visible()

@@ -9,17 +9,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 PHONE = {"width": 375, "height": 812}
 TEXT = {
-    "zh": dict(email="邮箱", password="密码", sign_in="登录", candidate="赵一鸣",
+    "zh": dict(candidate="赵一鸣",
                address="yiming.zhao@example.org",
                stage="当前这一轮：系统设计",
                loop="连续面试：系统设计 + 项目经验，同一天接连进行",
                send="发送链接", sent="预约链接已发送至 yiming.zhao@example.org。",
                loop_row="连续面试，休息 15 分钟", both="系统设计、项目经验", one="系统设计"),
-    "en": dict(email="Email", password="Password", sign_in="Sign in", candidate="Hannah Wright",
+    "en": dict(candidate="Hannah Wright",
                address="hannah.wright@example.org",
                stage="The current stage: System design",
                loop="The loop: System design + Project deep dive, back to back on one day",
@@ -43,10 +43,7 @@ def test_the_coordinator_sends_a_link_for_the_loop_then_for_the_stage(
                                   has_touch=True)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label(text["email"], exact=True).fill("coordinator@example.com")
-        page.get_by_label(text["password"], exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name=text["sign_in"]).click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         if language == "en":  # the demo coordinator reads Chinese unless they switch
             page.get_by_role("button", name="English").click()

@@ -16,7 +16,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from scheduler.demo import DEMO_PASSWORD
+from tests.e2e.sign_in import sign_in
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -64,10 +64,7 @@ def test_the_coordinator_reads_slots_in_the_candidates_zone_and_confirms(
                                   timezone_id="Asia/Shanghai", viewport=LAPTOP)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Email", exact=True).fill("coordinator@example.com")
-        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "coordinator@example.com")
         expect(page).to_have_url(re.compile(r"/coordinator/$"))
         page.get_by_role("button", name=words["switch"]).click()
 

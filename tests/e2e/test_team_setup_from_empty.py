@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import EMPTY_ADMIN
+from tests.e2e.sign_in import sign_in
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -37,13 +38,6 @@ def _on_a_phone_too(page, screenshots, name: str) -> None:
     assert _fits_the_screen(page), f"{name} is wider than a phone"
     screenshots.take(page, f"{name}-phone")
     page.set_viewport_size(LAPTOP)
-
-
-def _sign_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _nav(page, name: str) -> None:
@@ -83,7 +77,7 @@ def test_a_new_team_sets_up_and_books_from_an_empty_database(
                                   timezone_id="Asia/Shanghai", viewport=LAPTOP)
     page = context.new_page()
     try:
-        _sign_in(page, EMPTY_ADMIN["email"], EMPTY_ADMIN["password"])
+        sign_in(page, EMPTY_ADMIN["email"], EMPTY_ADMIN["password"])
         expect(page.get_by_role("navigation").get_by_role("link", name="Offices")).to_be_visible()
         screenshots.take(page, "admin-first-page")
 
@@ -158,7 +152,7 @@ def test_a_new_team_sets_up_and_books_from_an_empty_database(
         page.get_by_role("button", name="Sign out").click()
 
         # The coordinator adds a candidate and books the first stage.
-        _sign_in(page, COORDINATOR["email"], COORDINATOR["password"])
+        sign_in(page, COORDINATOR["email"], COORDINATOR["password"])
         _nav(page, "New candidate")
         page.get_by_label("Name", exact=True).fill("Mei Chen")
         page.get_by_label("Email", exact=True).fill("mei.chen@example.org")

@@ -18,6 +18,9 @@ from scheduler.models import InterviewerAssignment
 from tests.services.booking_setup import WORKDAY_10, booking_world
 from tests.services.concurrency_worker import Attempt, attempt_booking, process_main
 
+# Run while no other test does (tests/alone.py): many threads and processes released together.
+pytestmark = pytest.mark.alone
+
 MIN = timedelta(minutes=1)
 THREADS = 16
 PROCESSES = 4

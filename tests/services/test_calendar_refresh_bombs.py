@@ -22,6 +22,10 @@ from tests import factories as f
 from tests.calendar_bombs import build_bombs, calendar
 from tests.helpers_servers import Route, StaticHTTPServer
 
+# Run while no other test does (tests/alone.py): a reader's deadline on the real clock, and
+# children using up to their memory cap.
+pytestmark = pytest.mark.alone
+
 BOMBS = build_bombs()
 # The estimate is loosened so that only the backstop can stop the bomb.
 UNGUARDED = {"max_expanded_occurrences": 10**15, "max_occurrences": 10**12}

@@ -22,6 +22,9 @@ from tests.services.test_booking_concurrency import (
     _assert_no_overlaps, _run_processes, _run_threads,
 )
 
+# Run while no other test does (tests/alone.py): threads and processes released together.
+pytestmark = pytest.mark.alone
+
 MIN = timedelta(minutes=1)
 STAGES = [
     dict(kind="system_design", duration_minutes=60, panel_size=1, step_minutes=15,

@@ -28,6 +28,9 @@ from scheduler.timeutil import wall_clock_now
 from tests.dbutil import subprocess_environment
 from tests.smtp_server import SmtpTestServer
 
+# Run while no other test does (tests/alone.py): leases timed on the real clock and three processes.
+pytestmark = pytest.mark.alone
+
 ROOT = Path(__file__).resolve().parents[2]
 DELAY = 0.2  # seconds the server takes over each message
 BATCH = 10  # so a batch takes BATCH × DELAY = 2 s, longer than …

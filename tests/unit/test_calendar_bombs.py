@@ -20,6 +20,10 @@ from scheduler.calendars import DEFAULT_LIMITS, CalendarError, read_busy_interva
 from tests.calendar_bombs import build_bombs
 from tests.clock import NOW
 
+# Run while no other test does (tests/alone.py): a deadline on the real clock, and children
+# using up to their memory cap.
+pytestmark = pytest.mark.alone
+
 BOMBS = build_bombs()
 DEADLINE_SECONDS = 20
 MEMORY_ABOVE_START_BYTES = 1_000_000_000

@@ -30,3 +30,12 @@ def test_an_explicit_base_url_wins(environment):
     environment.setenv("PORT", "5123")
     environment.setenv("BASE_URL", "https://hire.example.com/")
     assert settings_from_env()["BASE_URL"] == "https://hire.example.com"
+
+
+def test_the_rate_limit_key_prefix_comes_from_the_environment(environment):
+    # Production builds the app from the environment alone (wsgi.py): two deployments sharing
+    # one Redis must be able to count apart without code.
+    environment.delenv("RATELIMIT_KEY_PREFIX", raising=False)
+    assert settings_from_env()["RATELIMIT_KEY_PREFIX"] == ""
+    environment.setenv("RATELIMIT_KEY_PREFIX", "hire-eu")
+    assert settings_from_env()["RATELIMIT_KEY_PREFIX"] == "hire-eu"

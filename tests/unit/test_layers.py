@@ -15,8 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "scheduler"
-BLUEPRINTS = ("admin", "auth", "availability", "candidate", "coordinator", "feeds", "interviewer",
-              "public")
+BLUEPRINTS = ("admin", "auth", "availability", "candidate", "coordinator", "feeds", "health",
+              "interviewer", "public")
 LOWER_LAYERS = ("scheduler.services", "scheduler.models", "scheduler.calendars",
                 "scheduler.domain", "scheduler.ical", "scheduler.mail", "scheduler.jobs",
                 "scheduler.formatting", "scheduler.timeutil")

@@ -154,6 +154,24 @@ def test_mime_method_must_match_the_calendar():
         _message(method="CANCEL", ics_bytes=_invite("REQUEST"))
 
 
+def test_the_calendars_own_method_counts_folded_or_not_never_a_components():
+    # METHOD folded over two content lines (RFC 5545 §3.1) is still the calendar's method.
+    folded = _invite("CANCEL").replace(b"METHOD:CANCEL", b"METH\r\n OD:CANCEL")
+    assert b"METH\r\n OD" in folded
+    assert _message(method="CANCEL", ics_bytes=folded)
+    # A METHOD inside the event is not the calendar's: the calendar then has none.
+    nested = _invite("REQUEST").replace(b"METHOD:REQUEST\r\n", b"").replace(
+        b"BEGIN:VEVENT\r\n", b"BEGIN:VEVENT\r\nMETHOD:REQUEST\r\n")
+    with pytest.raises(ValueError, match="METHOD:None"):
+        _message(method="REQUEST", ics_bytes=nested)
+
+
+def test_header_classes_are_made_once_per_name():
+    first, second = _message(), _message(to_addr="someone@example.org")
+    assert type(first["To"]) is type(second["To"])
+    assert type(first["Subject"]) is not type(first["To"])
+
+
 def test_date_must_be_aware():
     with pytest.raises(ValueError, match="timezone-aware"):
         _message(date_at=datetime(2026, 3, 20, 8, 0))

@@ -10,46 +10,27 @@ them on the real clock, so the test waits two seconds) the right password signs 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
 import requests
 
 from scheduler import create_app
 from scheduler.extensions import db as _db
 from tests import factories as f
-from tests.dbutil import app_config
+from tests.dbutil import REDIS_URL, app_config
+
+# Run while no other test does (tests/alone.py): a delay that Redis times on the real clock,
+# two app processes.
+pytestmark = pytest.mark.alone
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 PASSWORD = "correct horse battery staple"
 PER_ADDRESS = 12  # sign-in and forgot-password posts a minute from one address
-
-
-@pytest.fixture(scope="module")
-def redis_prefix():
-    """A key prefix of this test's own on the shared Redis; its keys are deleted afterwards."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.fail(f"the rate-limit tests need Redis at {REDIS_URL} (set TEST_REDIS_URL)")
-    prefix = f"test-throttle-{uuid.uuid4().hex}"
-    try:
-        yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"*{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        assert not list(client.scan_iter(match=f"*{prefix}*"))
-        client.close()
 
 
 @pytest.fixture(scope="module")

@@ -34,10 +34,12 @@ MATRIX = {
     "admin.add_schedule": "POST: L L 403 403 403 403 200",
     "admin.access": "GET: L L 403 403 403 403 200",
     "admin.add_workday": "POST: L L 403 403 403 403 200",
+    "admin.audit": "GET: L L 403 403 403 403 200",
     "admin.confirm_deactivate": "GET: L L 403 403 403 403 200",
     "admin.deactivate_staff": "POST: L L 403 403 403 403 302",
     "admin.edit_office": "GET: L L 403 403 403 403 200 | POST: L L 403 403 403 403 302",
     "admin.edit_staff": "GET: L L 403 403 403 403 200 | POST: L L 403 403 403 403 200",
+    "admin.export_audit": "GET: L L 403 403 403 403 200",
     "admin.home": "GET: L L 403 403 403 403 302",
     "admin.mark_year": "POST: L L 403 403 403 403 400",
     "admin.new_office": "GET: L L 403 403 403 403 200 | POST: L L 403 403 403 403 200",
@@ -129,6 +131,8 @@ MATRIX = {
     "coordinator.swap": "GET: L L 403 403 200 404 200 | POST: L L 403 403 302 404 302",
     # A feed address is a capability too (calendar apps fetch it without signing in).
     "feeds.interviewer_feed": "GET: 200 200 200 200 200 200 200",
+    # A load balancer's health check: anyone, no login, no details (issue 26).
+    "health.healthz": "GET: 200 200 200 200 200 200 200",
     "interviewer.amend_feedback": "POST: L L 302 404 403 403 403",
     "interviewer.decline": "GET: L L 200 404 403 403 403 | POST: L L 200 404 403 403 403",
     "interviewer.feedback": "GET: L L 200 404 403 403 403 | POST: L L 302 404 403 403 403",

@@ -11,10 +11,10 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from scheduler.models import AuditEvent, WorkdayOverride
+from scheduler.models import WorkdayOverride
 from tests import factories as f
 from tests.clock import local_today
-from tests.web.helpers import csrf_token, ordinary_week, sign_in
+from tests.web.helpers import audit_trail, csrf_token, ordinary_week, sign_in
 
 PASSWORD = "correct horse battery staple"
 NEXT_YEAR = local_today().year + 1
@@ -70,7 +70,7 @@ def test_an_admin_lists_adds_and_removes_overrides_per_calendar(admin, db):
     row = db.session.scalars(sa.select(WorkdayOverride)).one()
     admin.post(f"/admin/workdays/{row.id}/remove", data={"csrf_token": csrf_token(html)})
     assert overrides(db) == []
-    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    actions = [e.action for e in audit_trail(db)]
     assert actions == ["workday_override.added", "workday_override.removed"]
 
 
