@@ -81,6 +81,21 @@ def make_requisition(stages=None, **kw) -> Requisition:
     return _save(req)
 
 
+def coordinate(user: User, *requisitions: Requisition) -> User:
+    """Make *user* a coordinator of *requisitions* (least access: a coordinator sees the
+    candidates of the openings they coordinate)."""
+    for requisition in requisitions:
+        if user not in requisition.coordinators:
+            requisition.coordinators.append(user)
+    db.session.flush()
+    return user
+
+
+def coordinate_every_opening(user: User) -> User:
+    """Make *user* a coordinator of every opening there is now."""
+    return coordinate(user, *db.session.scalars(db.select(Requisition)))
+
+
 def make_stage(save=True, **kw) -> StageTemplate:
     defaults = dict(position=1, name_zh="系统设计", name_en="System design", kind="system_design",
                     mode="video", duration_minutes=60, panel_size=1)

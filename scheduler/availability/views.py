@@ -101,6 +101,8 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
                for source in calendars.calendar_sources(profile)]
     return render_template(
         "availability/page.html", profile=profile, week=week, bars=week_bars(week),
+        named=permissions.named_interviews(
+            current_user, [s.interview for day in week.days for s in day.interviews]),
         is_owner=permissions.is_own_profile(current_user, profile),
         can_make_feed=permissions.can_make_feed(current_user, profile),
         can_list_interviewers=permissions.can_list_interviewers(current_user),

@@ -30,6 +30,7 @@ from scheduler.i18n import (
     localized,
 )
 from scheduler.models import Application, OutboxMessage
+from scheduler.services import permissions
 from scheduler.services.candidates import requisitions_with_stages
 from scheduler.services.offices import list_offices
 from scheduler.services.pipeline import (
@@ -105,10 +106,11 @@ def home():
         is_filtered=any(key not in ("page", "size", "sort") for key in _asked(form)),
         page_url=lambda number: url_for("coordinator.home", **_asked(form, page=number)),
         export_url=url_for("coordinator.export_applications", **_asked(form, page=None)),
-        flagged=declined_seats(now),
+        flagged=declined_seats(now, current_user),
         failed_count=db.session.scalar(
             sa.select(sa.func.count()).select_from(OutboxMessage)
-            .where(OutboxMessage.failed_at.is_not(None))),
+            .where(OutboxMessage.failed_at.is_not(None),
+                   permissions.visible_messages(current_user))),
         swap_form=SwapForm())
 
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import application_or_404
 from scheduler.coordinator.feedback import interview_outcomes
 from scheduler.coordinator.forms import (
     BREAK_CHOICES, DEFAULT_BREAK, CancelForm, CandidateForm, ResendForm, SlotViewForm, SwapForm,
@@ -26,6 +27,7 @@ from scheduler.coordinator.present_times import zone_note
 from scheduler.extensions import db
 from scheduler.i18n import current_language, zone_columns
 from scheduler.models import Application, Interview, InterviewerAssignment, InterviewerProfile
+from scheduler.services import permissions
 from scheduler.services.consents import consents_of
 from scheduler.services.booking import SlotTaken, booking_refusal, loop_stages, stages_to_book
 from scheduler.services.candidates import (
@@ -57,6 +59,10 @@ def new_candidate():
             # A known email: offer to add that candidate to the requisition instead.
             if any(refusal.code == "email_taken" for refusal in error.refusals):
                 existing = candidate_with_email(form.email.data)
+                # Least access: another opening's candidate is not shown, only the refusal.
+                if existing is not None and not permissions.can_see_candidate(current_user,
+                                                                              existing):
+                    existing = None
         else:
             flash(_("Added %(name)s.", name=application.candidate.name), "success")
             return redirect(url_for("coordinator.home"))
@@ -103,9 +109,9 @@ def render_application(application: Application, form: SlotViewForm, *,
         cards=interview_cards(interviews, columns, now),
         zone_note=zone_note(columns, now),
         outcomes=interview_outcomes(interviews, now),
-        flagged=declined_seats(now, application.id),
+        flagged=declined_seats(now, current_user, application.id),
         swap_form=SwapForm(), cancel_form=CancelForm(),
-        other_applications=other_applications(application),
+        other_applications=other_applications(application, current_user),
         failed_mail=candidate_failed_mail(application.candidate), resend_form=ResendForm(),
         consents=consents_of(application),
     ), status
@@ -115,7 +121,7 @@ def render_application(application: Application, form: SlotViewForm, *,
 @shows_candidate_data("application")
 def application(application_id: int):
     """Show an application: its interviews with their history, and free times to book."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     form = SlotViewForm(request.args)
     if "brk" not in request.args:  # the opening's default break for its loop
         form.brk.data = application.requisition.loop_break_minutes

@@ -17,6 +17,7 @@ from flask import Response, render_template, request, url_for
 from flask_login import current_user
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import interview_or_404
 from scheduler.coordinator.board_present import (
     CONFLICT_TEXTS, draw_board, office_clocks,
 )
@@ -24,11 +25,9 @@ from scheduler.coordinator.forms import BOARD_VIEWS, BoardForm
 from scheduler.coordinator.present import interview_cards
 from scheduler.domain.availability import local_date, week_start
 from scheduler.domain.intervals import to_epoch
-from scheduler.extensions import db
 from scheduler.i18n import (
     QUALIFICATION_LEVEL_LABELS, STAGE_KIND_LABELS, current_language, zone_columns,
 )
-from scheduler.models import Interview
 from scheduler.models.requisition import INTERVIEW_KINDS
 from scheduler.services.board import (
     BoardFilters, BoardWindow, board_view, board_window, export_board,
@@ -128,7 +127,7 @@ def _details(interview_id: int | None, shown, asked: BoardRequest) -> dict | Non
     its panel, and its conflicts."""
     if interview_id is None:
         return None
-    interview = db.get_or_404(Interview, interview_id)
+    interview = interview_or_404(interview_id)
     zone = asked.window.zone
     columns = zone_columns(zone, current_user.zone, interview.application.candidate.zone)
     card = interview_cards([interview], columns, request_now())[0]

@@ -274,10 +274,12 @@ def _draw_row(scale: _Scale, row: BoardRow, writer: _Writer, with_busy_spans: bo
         span = scale.span(interview.start_at, interview.end_at)
         label_end = next((start for start, lane in zip(starts[n + 1:], lanes[n + 1:])
                           if lane == lanes[n] and start > starts[n]), 100.0)
-        text = f"{localized(interview.stage)} · {interview.application.candidate.name}"
+        # Another opening's interview shows as time taken, without its candidate (least access).
+        text = (f"{localized(interview.stage)} · {interview.application.candidate.name}"
+                if item.is_named else _("Interview — another opening"))
         when = writer.when(interview.start_at, interview.end_at)
         problems = [str(CONFLICT_TEXTS[kind]) for kind in item.conflicts]
-        href = f"{writer.open_link}{interview.id}#details"
+        href = f"{writer.open_link}{interview.id}#details" if item.is_named else ""
         blocks.append(Block(interview.id, interview.stage.kind, span.x, span.width, span.x,
                             f"{max(label_end - starts[n], 0.05):.3f}%",
                             FIRST_LANE_Y + LANE_HEIGHT * lanes[n],

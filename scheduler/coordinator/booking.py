@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import application_or_404, interview_or_404
 from scheduler.coordinator.applications import render_application
 from scheduler.coordinator.feedback import assign_booked_reviewer, offer_reviewers
 from scheduler.coordinator.forms import (
@@ -31,7 +32,6 @@ from scheduler.coordinator.present import (
     slot_days,
 )
 from scheduler.coordinator.present_times import column_ranges, zone_note
-from scheduler.extensions import db
 from scheduler.i18n import current_language, format_local_range, localized, zone_columns
 from scheduler.models import Application, Interview
 from scheduler.services.consents import (
@@ -110,7 +110,7 @@ def _render_confirm(*, mode: str, application: Application, stages, start_at: da
 @shows_candidate_data("booking")
 def book(application_id: int):
     """Confirm a chosen time (swap a panel member, set the place), then book it."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"), plan=source.get("plan"),
                         brk=_posted_break(source.get("brk"),
@@ -183,7 +183,7 @@ def book(application_id: int):
 @shows_candidate_data("booking")
 def reschedule(interview_id: int):
     """Pick a new time for an interview (its whole loop), confirm the panel, give a reason."""
-    interview = db.get_or_404(Interview, interview_id)
+    interview = interview_or_404(interview_id)
     application = interview.application
     source = request.form if request.method == "POST" else request.args
     view = SlotViewForm(formdata=None, zone=source.get("zone"))
@@ -266,7 +266,7 @@ def reschedule(interview_id: int):
 @bp.post("/interviews/<int:interview_id>/cancel")
 def cancel(interview_id: int):
     """Cancel an interview (its whole loop) with a reason."""
-    interview = db.get_or_404(Interview, interview_id)
+    interview = interview_or_404(interview_id)
     form = CancelForm()
     back = (_coordinator_page(form.next.data)
             or url_for(".application", application_id=interview.application_id))
@@ -295,7 +295,7 @@ def _coordinator_page(target: str | None) -> str | None:
 @shows_candidate_data("booking")
 def swap(interview_id: int):
     """Replace one panel member with someone the engine finds free at the same time."""
-    interview = db.get_or_404(Interview, interview_id)
+    interview = interview_or_404(interview_id)
     form = SwapForm()
     back = (_coordinator_page(form.next.data if request.method == "POST"
                               else request.args.get("next"))

@@ -8,7 +8,7 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from scheduler.coordinator import bp
-from scheduler.extensions import db
+from scheduler.coordinator.access import candidate_or_404
 from scheduler.i18n import EXPORT_SECTION_LABELS
 from scheduler.models import Candidate
 from scheduler.services import permissions
@@ -17,8 +17,8 @@ from scheduler.web import request_now, shows_candidate_data
 
 
 def _candidate(candidate_id: int) -> Candidate:
-    candidate = db.get_or_404(Candidate, candidate_id)
-    if not permissions.can_export_candidate(current_user):
+    candidate = candidate_or_404(candidate_id)
+    if not permissions.can_export_all_of(current_user, candidate):
         abort(403)
     return candidate
 

@@ -17,11 +17,11 @@ from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import application_or_404, candidate_or_404, message_or_404
 from scheduler.coordinator.forms import AddApplicationForm, CandidateDetailsForm, ResendForm
-from scheduler.extensions import db
-from scheduler.models import Application, Candidate, OutboxMessage
 from scheduler.services.candidates import (
     CandidateInputError, add_application, candidate_failed_mail, requisitions_with_stages,
+    seen_applications,
     update_candidate,
 )
 from scheduler.services.erasure import ErasureRefused, live_interviews, request_erasure
@@ -34,7 +34,7 @@ from scheduler.web import request_now, show_refusal, shows_candidate_data
 @shows_candidate_data("candidate_details")
 def edit_candidate(application_id: int):
     """Correct the name, email, phone, zone or language of this application's candidate."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     candidate = application.candidate
     form = CandidateDetailsForm(obj=candidate)
     if form.validate_on_submit():
@@ -64,7 +64,7 @@ def edit_candidate(application_id: int):
 @shows_candidate_data("candidate_details")
 def add_existing_candidate(candidate_id: int):
     """Confirm, then add a candidate already known (e.g. matched by email) to a requisition."""
-    candidate = db.get_or_404(Candidate, candidate_id)
+    candidate = candidate_or_404(candidate_id)
     # Shown with the requisition and level chosen on "New candidate" (in the link).
     form = AddApplicationForm(request.args) if request.method == "GET" else AddApplicationForm()
     form.offer(requisitions_with_stages(only_open=True))
@@ -79,15 +79,15 @@ def add_existing_candidate(candidate_id: int):
             flash(_("Added %(name)s to this requisition.", name=candidate.name), "success")
             return redirect(url_for(".application", application_id=application.id))
     return render_template("coordinator/add_existing_candidate.html", form=form,
-                           candidate=candidate, applications=sorted(
-                               candidate.applications, key=lambda a: a.created_at, reverse=True))
+                           candidate=candidate,
+                           applications=seen_applications(candidate, current_user))
 
 
 @bp.post("/applications/<int:application_id>/mail/<int:message_id>/resend")
 def resend_candidate_mail(application_id: int, message_id: int):
     """Send one of the candidate's failed emails again, to the address they have now."""
-    application = db.get_or_404(Application, application_id)
-    message = db.get_or_404(OutboxMessage, message_id)
+    application = application_or_404(application_id)
+    message = message_or_404(message_id)
     if not ResendForm().validate_on_submit():
         abort(400)
     if message not in candidate_failed_mail(application.candidate):
@@ -113,7 +113,7 @@ class EraseCandidateForm(FlaskForm):
 @shows_candidate_data("candidate_details")
 def erase_candidate(application_id: int):
     """Confirm, then erase this application's candidate's data on their request."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     candidate = application.candidate
     form = EraseCandidateForm()
     now = request_now()

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import interview_or_404
 from scheduler.coordinator.forms import NoShowForm, ReviewerForm, reviewer_choices_with_nobody
 from scheduler.coordinator.present import person_label
-from scheduler.extensions import db
 from scheduler.models import Interview
 from scheduler.services.feedback import author_statuses
 from scheduler.services.no_shows import NoShowRefused, can_book_again, mark_no_show
@@ -85,7 +85,7 @@ def _panel_choices(interview: Interview) -> list:
 @bp.post("/interviews/<int:interview_id>/no-show")
 def mark_interview_no_show(interview_id: int):
     """Mark an interview not held: who did not come, and what happened."""
-    interview = db.get_or_404(Interview, interview_id)
+    interview = interview_or_404(interview_id)
     back = url_for(".application", application_id=interview.application_id)
     form = NoShowForm()
     form.absent_interviewer_id.choices = _panel_choices(interview)
@@ -107,7 +107,7 @@ def mark_interview_no_show(interview_id: int):
 @bp.post("/interviews/<int:interview_id>/reviewer")
 def choose_reviewer(interview_id: int):
     """Choose (or change) who reviews a coding test and writes its feedback."""
-    interview = db.get_or_404(Interview, interview_id)
+    interview = interview_or_404(interview_id)
     back = url_for(".application", application_id=interview.application_id)
     form = ReviewerForm()
     form.offer([(p.id, person_label(p)) for p in reviewer_choices(interview.stage)])

@@ -23,8 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import application_or_404, link_or_404
 from scheduler.coordinator.present import problem_texts, refusal_message
-from scheduler.extensions import db
 from scheduler.i18n import localized
 from scheduler.models import Application, Interview, SchedulingLink
 from scheduler.services.booking import loop_stages
@@ -152,14 +152,14 @@ def _back(application_id: int, target: str | None):
 @shows_candidate_data("links")
 def application_links(application_id: int):
     """Show an application's scheduling links with their state and actions."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     return render_template("coordinator/application_links.html", application=application)
 
 
 @bp.post("/applications/<int:application_id>/links")
 def send_link(application_id: int):
     """Send a new scheduling link for the chosen stage(s)."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     form = SendLinkForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -185,7 +185,7 @@ def send_link(application_id: int):
 @bp.post("/links/<int:link_id>/revoke", endpoint="revoke_link")
 def revoke_link_view(link_id: int):
     """Turn a scheduling link off."""
-    link = db.get_or_404(SchedulingLink, link_id)
+    link = link_or_404(link_id)
     form = LinkActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -197,7 +197,7 @@ def revoke_link_view(link_id: int):
 @bp.post("/links/<int:link_id>/resend", endpoint="resend_link")
 def resend_link_view(link_id: int):
     """Email a new link in place of the old one (which stops working)."""
-    link = db.get_or_404(SchedulingLink, link_id)
+    link = link_or_404(link_id)
     form = LinkActionForm()
     if not form.validate_on_submit():
         abort(400)

@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import message_or_404
 from scheduler.coordinator.forms import ResendForm
 from scheduler.extensions import db
-from scheduler.models import Interview, OutboxMessage
+from scheduler.models import Interview
 from scheduler.services.outbox import (
     FAILURE_AUTH, FAILURE_CONNECTION, FAILURE_OTHER, FAILURE_RECIPIENT, FAILURE_TOO_LARGE,
     MAX_ATTEMPTS, failed_messages, failure_kind, resend_message,
@@ -41,7 +42,7 @@ FAILURE_SUMMARIES = {
 @shows_candidate_data("outbox")
 def outbox():
     """List the emails that failed after their last try, each with why and "send again"."""
-    messages = failed_messages()
+    messages = failed_messages(current_user)
     applications = dict(db.session.execute(
         sa.select(Interview.id, Interview.application_id).where(
             Interview.id.in_({m.interview_id for m in messages if m.interview_id}))).all())
@@ -56,7 +57,7 @@ def outbox():
 def resend(message_id: int):
     """Put a failed email back in the queue."""
     form = ResendForm()
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = message_or_404(message_id)
     if not form.validate_on_submit():
         abort(400)
     if message.failed_at is None:

@@ -28,7 +28,7 @@ from scheduler.domain.pipeline_stats import Durations
 from scheduler.extensions import db
 from scheduler.i18n import format_duration, localized
 from scheduler.models import Requisition
-from scheduler.services.openings import list_openings
+from scheduler.services.openings import openings_seen_by
 from scheduler.services.pipeline_stats import PipelineStatsRefused, build_pipeline_overview
 from scheduler.web import day_label, request_now, show_refusal
 
@@ -117,7 +117,7 @@ def load_rows(overview) -> tuple[list[dict], list[str]]:
 def overview():
     """Show an opening's figures over the chosen days: funnel, times, load, feedback, offers."""
     form = OverviewForm(request.args)
-    form.set_openings(list_openings())
+    form.set_openings(openings_seen_by(current_user))
     form.validate()
     now, zone = request_now(), current_user.zone
     first_day, last_day = form.chosen_days(local_date(zone, to_epoch(now)))
@@ -126,7 +126,7 @@ def overview():
     if opening_id is not None:
         try:
             figures = build_pipeline_overview(
-                current_user, db.get_or_404(Requisition, opening_id),
+                current_user, db.session.get(Requisition, opening_id),
                 start_at=from_epoch(wall_clock_epoch(zone, first_day, 0)),
                 end_at=from_epoch(wall_clock_epoch(zone, last_day + timedelta(days=1), 0)),
                 now=now)

@@ -27,7 +27,7 @@ from scheduler.i18n import (
 from scheduler.models import Requisition
 from scheduler.services.decisions import decision_outcomes
 from scheduler.services.links import DEFAULT_VALID_DAYS
-from scheduler.services.openings import list_openings
+from scheduler.services.openings import openings_seen_by
 from scheduler.services.pipeline import ApplicationCriteria, candidate_zones
 from scheduler.services.pipeline_board import pipeline_board
 from scheduler.web import request_now, shows_candidate_data
@@ -115,11 +115,11 @@ def card_actions(card, board_url: str) -> dict:
 def pipeline():
     """Show an opening's applications per stage, each with its state and next actions."""
     form = PipelineBoardForm(request.args)
-    form.offer(list_openings(), candidate_zones())
+    form.offer(openings_seen_by(current_user), candidate_zones())
     form.validate()
     opening_id = form.chosen_opening()
     now, zone = request_now(), current_user.zone
-    board = (pipeline_board(current_user, db.get_or_404(Requisition, opening_id),
+    board = (pipeline_board(current_user, db.session.get(Requisition, opening_id),
                             form.criteria(), now, language=current_language())
              if opening_id is not None else None)
     board_url = request.full_path.rstrip("?")

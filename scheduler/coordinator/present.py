@@ -33,6 +33,7 @@ from scheduler.models import (
     Application, AuditEvent, Interview, InterviewerAssignment, InterviewerProfile, StageTemplate,
     User,
 )
+from scheduler.services import permissions
 from scheduler.services.booking import BookingError
 from scheduler.services.errors import ServiceError
 from scheduler.services.slot_search import suggest_replacements
@@ -318,10 +319,14 @@ def interview_cards(interviews, columns: list[ZoneColumn], now: datetime) -> lis
     return cards
 
 
-def declined_seats(now: datetime, application_id: int | None = None) -> list[dict]:
-    """Return the panel seats whose interviewer can't make it, with the engine's suggestions."""
+def declined_seats(now: datetime, actor: User, application_id: int | None = None
+                   ) -> list[dict]:
+    """Return the panel seats whose interviewer can't make it, of the applications *actor* sees
+    (least access), with the engine's suggestions."""
+    seen = sa.select(Application.id).where(permissions.visible_applications(actor))
     query = (sa.select(InterviewerAssignment).join(Interview)
-             .where(InterviewerAssignment.is_active.is_(True),
+             .where(Interview.application_id.in_(seen),
+                    InterviewerAssignment.is_active.is_(True),
                     InterviewerAssignment.declined_at.is_not(None),
                     Interview.status == Interview.SCHEDULED, Interview.end_at > now)
              .options(selectinload(InterviewerAssignment.interview)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import application_or_404
 from scheduler.coordinator.forms import OUTCOME_LABELS, REJECT_REASON_LABELS, DecisionForm
 from scheduler.coordinator.present import person_label
 from scheduler.extensions import db
@@ -72,14 +73,14 @@ def render_scorecard(application: Application, form: DecisionForm, status: int =
 @shows_candidate_data("feedback")
 def application_feedback(application_id: int):
     """Show an application's scorecard, its history and the decision on its current stage."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     return render_scorecard(application, DecisionForm(formdata=None))
 
 
 @bp.post("/applications/<int:application_id>/decisions")
 def decide(application_id: int):
     """Record a decision on the application's current stage and move the application."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     form = _offer(DecisionForm(), application)
     posted_stage = parse_id(request.form.get("stage_id"))
     if not form.validate_on_submit():

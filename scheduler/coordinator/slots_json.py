@@ -34,6 +34,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from scheduler.coordinator import bp
+from scheduler.coordinator.access import application_or_404
 from scheduler.domain.slots import EARLY, LATE, LoopSlot, Slot, SlotSearch
 from scheduler.domain.workdays import warning_message
 from scheduler.extensions import db
@@ -232,7 +233,7 @@ def slots_payload(application: Application, query: SlotQuery, search: SlotSearch
 @shows_candidate_data("slots_json")
 def application_slots(application_id: int):
     """Return an application's bookable slots as JSON (?stages=ids&zone=&break=)."""
-    application = db.get_or_404(Application, application_id)
+    application = application_or_404(application_id)
     try:
         query = read_slot_query(application, request.args)
     except SlotQueryError as error:

@@ -38,7 +38,9 @@ from scheduler.models import (
 )
 from scheduler.models.requisition import INTERVIEW_KINDS
 from scheduler.services.interviewers import interviewer_query, levels_at_least, matches_text
-from scheduler.services.permissions import check_can_view_board
+from scheduler.services.permissions import (
+    check_can_view_board, named_interviews, visible_applications,
+)
 from scheduler.services.slot_search import load_calendars
 from scheduler.services.week_view import interviews_by_interviewer, override_notes
 
@@ -93,6 +95,9 @@ class BoardInterview:
     conflicts: tuple[str, ...]
     # It is of the chosen opening and stage kind (others are still shown: they take time).
     is_match: bool
+    # The viewer may see its candidate; another opening's interview is shown without them
+    # (least access, permissions.named_interviews).
+    is_named: bool = True
 
 
 @dataclass
@@ -155,11 +160,13 @@ def board_view(actor: User, filters: BoardFilters, window: BoardWindow, now: dat
     queries; *language* ("zh" or "en") names the holidays. Raise NotAllowed for others than
     coordinators and admins."""
     check_can_view_board(actor)
-    profiles = list(db.session.scalars(_profiles_query(filters, window)))
+    profiles = list(db.session.scalars(_profiles_query(actor, filters, window)))
     ids = [profile.id for profile in profiles]
     reach_start_at, reach_end_at = window.start_at - EDGE, window.end_at + EDGE
     calendars = load_calendars(ids, reach_start_at, reach_end_at, now=now, profiles=profiles)
     seats = interviews_by_interviewer(ids, reach_start_at, reach_end_at, statuses=BOARD_STATUSES)
+    named = named_interviews(actor, {interview.id: interview for found in seats.values()
+                                     for _start, _end, interview in found}.values())
     keys = {profile.office.calendar_key for profile in profiles}
     notes = override_notes(keys, window.first_day - EDGE, window.last_day + EDGE)
 
@@ -170,7 +177,7 @@ def board_view(actor: User, filters: BoardFilters, window: BoardWindow, now: dat
     for profile in profiles:
         calendar = calendars[profile.id]
         rows[profile.office_id].append(
-            _row(profile, calendar, seats[profile.id], window, filters, shared))
+            _row(profile, calendar, seats[profile.id], window, filters, shared, named))
         offices[profile.office_id] = profile.office
         workdays[profile.office.calendar_key] = calendar.workdays
     groups = [OfficeGroup(office, _office_days(office, workdays[office.calendar_key],
@@ -187,8 +194,9 @@ def _east_first(office: Office, window: BoardWindow) -> tuple:
     return -offset.total_seconds(), office.code
 
 
-def _profiles_query(filters: BoardFilters, window: BoardWindow) -> sa.Select:
-    """Return the query of the profiles *filters* select, by office and name."""
+def _profiles_query(actor: User, filters: BoardFilters, window: BoardWindow) -> sa.Select:
+    """Return the query of the profiles *filters* select, by office and name; a candidate's
+    name finds only the interviews of applications *actor* sees."""
     query = interviewer_query(office_ids=filters.office_ids, stage_kind=filters.stage_kind,
                               min_level=filters.min_level)
     if filters.interviewer_ids:
@@ -201,8 +209,9 @@ def _profiles_query(filters: BoardFilters, window: BoardWindow) -> sa.Select:
         needle = filters.text.strip().lower()
         query = query.where(sa.or_(
             matches_text(needle),
-            _interviews_in(window, sa.func.lower(Candidate.name).contains(needle,
-                                                                          autoescape=True))))
+            _interviews_in(window, sa.and_(
+                sa.func.lower(Candidate.name).contains(needle, autoescape=True),
+                visible_applications(actor)))))
     return query
 
 
@@ -237,7 +246,7 @@ def _interviews_in(window: BoardWindow, condition):
 
 
 def _row(profile: InterviewerProfile, calendar: av.InterviewerCalendar, seats: list,
-         window: BoardWindow, filters: BoardFilters, shared: dict) -> BoardRow:
+         window: BoardWindow, filters: BoardFilters, shared: dict, named: set[int]) -> BoardRow:
     """Cut one interviewer's row out of their calendar and interviews."""
     lower, upper = iv.to_epoch(window.start_at), iv.to_epoch(window.end_at)
 
@@ -248,7 +257,7 @@ def _row(profile: InterviewerProfile, calendar: av.InterviewerCalendar, seats: l
     conflicts = interview_conflicts(calendar, [(interview.id, interview.start_at, interview.end_at)
                                                for _start, _end, interview in seats])
     interviews = [BoardInterview(interview, conflicts.get(interview.id, ()),
-                                 _is_match(interview, filters))
+                                 _is_match(interview, filters), interview.id in named)
                   for start, end, interview in seats if start < upper and end > lower]
     overruns = cap_overruns(calendar, av.local_date(calendar.zone, lower),
                             av.local_date(calendar.zone, upper - 1))
@@ -292,19 +301,23 @@ def _office_days(office: Office, workdays: WorkdayCalendar, notes: dict[date, st
 # --- the export ------------------------------------------------------------------------------
 
 def board_events(board: Board, language: str) -> list[ical.InviteEvent]:
-    """Return the board as calendar events: each interview once, each busy stretch of each row as
-    "Busy" (in *language*, with no description), each with the names of its board interviewers
-    as categories."""
+    """Return the board as calendar events: each interview once (another opening's without its
+    candidate, as the board shows it), each busy stretch of each row as "Busy" (in *language*,
+    with no description), each with the names of its board interviewers as categories."""
     names: dict[int, list[str]] = defaultdict(list)
     interviews: dict[int, Interview] = {}
     events = []
     with force_locale(language):
         busy = gettext("Busy")
+        unnamed = gettext("Interview — another opening")
+    named: set[int] = set()
     for row in board.rows:
         name = row.profile.user.name
         for item in row.interviews:
             interviews[item.interview.id] = item.interview
             names[item.interview.id].append(name)
+            if item.is_named:
+                named.add(item.interview.id)
         events += [ical.InviteEvent(
             uid=f"busy-{row.profile.id}-{start_at:%Y%m%dT%H%M%SZ}@board", sequence=0,
             start_at=start_at, end_at=end_at, summary=busy, description="", location=None,
@@ -315,8 +328,9 @@ def board_events(board: Board, language: str) -> list[ical.InviteEvent]:
         events.append(ical.InviteEvent(
             uid=f"board-{interview.calendar_uid}", sequence=interview.sequence,
             start_at=interview.start_at, end_at=interview.end_at,
-            summary=f"{localized(interview.stage, 'name', language)} · "
-                    f"{interview.application.candidate.name}",
+            summary=(f"{localized(interview.stage, 'name', language)} · "
+                     f"{interview.application.candidate.name}"
+                     if interview_id in named else unnamed),
             description="", location=None, organizer_email="", organizer_name="",
             categories=tuple(names[interview_id])))
     return events

@@ -20,6 +20,7 @@ from scheduler.models import (
 from scheduler.models.user import LANGUAGES
 from scheduler.services.audit import history_of, record_event
 from scheduler.services.errors import N_, ServiceError
+from scheduler.services.permissions import visible_applications
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
 NAME_MAX = 100
@@ -200,6 +201,14 @@ def current_application(candidate: Candidate) -> Application | None:
         .order_by(Application.created_at.desc(), Application.id.desc()).limit(1))
 
 
+def seen_applications(candidate: Candidate, actor: User) -> list[Application]:
+    """Return the candidate's applications that *actor* may see (least access), newest first."""
+    return list(db.session.scalars(
+        sa.select(Application).where(Application.candidate_id == candidate.id,
+                                     visible_applications(actor))
+        .order_by(Application.created_at.desc(), Application.id.desc())))
+
+
 def candidate_failed_mail(candidate: Candidate) -> list[OutboxMessage]:
     """Return the failed mail to this candidate: to their address or one they had before."""
     addresses = {candidate.email.lower()}
@@ -213,11 +222,13 @@ def candidate_failed_mail(candidate: Candidate) -> list[OutboxMessage]:
         .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())))
 
 
-def other_applications(application: Application) -> list[Application]:
-    """Return the candidate's other applications with their opening and stage, newest first."""
+def other_applications(application: Application, actor: User) -> list[Application]:
+    """Return the candidate's other applications that *actor* may see (least access), with
+    their opening and stage, newest first."""
     return list(db.session.scalars(
         sa.select(Application).where(Application.candidate_id == application.candidate_id,
-                                     Application.id != application.id)
+                                     Application.id != application.id,
+                                     visible_applications(actor))
         .options(selectinload(Application.requisition), selectinload(Application.current_stage))
         .order_by(Application.created_at.desc(), Application.id.desc())))
 

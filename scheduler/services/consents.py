@@ -96,6 +96,17 @@ def recipient_offices(application: Application, panels: Sequence[Sequence[int]]
             for country, by_id in sorted(found.items())}
 
 
+def interviewers_within(interviewer_ids: Iterable[int], countries: Collection[str]) -> set[int]:
+    """Return those of *interviewer_ids* whose office is in mainland China or in *countries*."""
+    rows = db.session.execute(
+        sa.select(InterviewerProfile.id, Office)
+        .outerjoin(Office, InterviewerProfile.office_id == Office.id)
+        .where(InterviewerProfile.id.in_(list(interviewer_ids)))).all()
+    return {profile_id for profile_id, office in rows
+            if office is None or not is_outside_mainland(office)
+            or office_country(office) in countries}
+
+
 def consented_countries(application: Application) -> set[str]:
     """Return the countries *application*'s recorded cross-border consents cover."""
     rows = db.session.scalars(sa.select(Consent.countries).where(

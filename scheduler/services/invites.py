@@ -40,6 +40,8 @@ from scheduler.services.emails import (
 )
 
 BEIJING = "Asia/Shanghai"
+# The stage kind whose panel calls the candidate: the one whose panel reads their number.
+PHONE_SCREEN = "phone_screen"
 
 # What one message tells its recipient: the first two are REQUESTs, the last two CANCELs.
 INVITATION, UPDATE, CANCELLATION, REMOVAL = "invitation", "update", "cancellation", "removal"
@@ -118,9 +120,11 @@ def lead_interviewer(interview: Interview, state: InterviewState | None = None
 
 
 def interview_location(interview: Interview, language: str,
-                       state: InterviewState | None = None) -> str:
+                       state: InterviewState | None = None, *, is_candidate: bool = True) -> str:
     """Return where the interview happens (now, or as *state* describes it), as the recipient
-    should read it."""
+    should read it: the candidate, or (*is_candidate* false) a panel member, who reads the
+    candidate's number only on a phone screen (least access, permissions.can_see_candidate_phone).
+    """
     mode = interview.stage.mode
     lead = lead_interviewer(interview, state)
     if interview.location:
@@ -131,6 +135,8 @@ def interview_location(interview: Interview, language: str,
         return join_url(interview, state)
     if mode == "phone":
         with force_locale(language):
+            if not is_candidate and interview.stage.kind != PHONE_SCREEN:
+                return gettext("By phone: the coordinator gives you the number to call")
             return gettext("By phone: we call %(phone)s", phone=interview.application.candidate.phone)
     return ""
 
@@ -181,12 +187,14 @@ def summary(interview: Interview, recipient: Recipient) -> str:
 
 def _attendees(interview: Interview, recipient: Recipient,
                state: InterviewState) -> list[ical.Attendee]:
-    candidate = interview.application.candidate
-    attendees = [ical.Attendee(candidate.email, candidate.name)]
-    if not recipient.is_candidate:
-        attendees += [ical.Attendee(a.interviewer.user.email, a.interviewer.user.name)
-                      for a in state.seats]
-    return attendees
+    """Return whom *recipient*'s copy lists: the candidate alone on theirs; the panel on a panel
+    member's, without the candidate, whose email address interviewers do not receive (least
+    access, DESIGN.md §7: the summary and description name the candidate)."""
+    if recipient.is_candidate:
+        candidate = interview.application.candidate
+        return [ical.Attendee(candidate.email, candidate.name)]
+    return [ical.Attendee(a.interviewer.user.email, a.interviewer.user.name)
+            for a in state.seats]
 
 
 def invite_event(interview: Interview, recipient: Recipient, *, method: str = "REQUEST",
@@ -199,7 +207,8 @@ def invite_event(interview: Interview, recipient: Recipient, *, method: str = "R
     An uninvite lists only its recipient (RFC 5546 §3.2.5).
     """
     state = state or state_of(interview)
-    location = interview_location(interview, recipient.language, state)
+    location = interview_location(interview, recipient.language, state,
+                                  is_candidate=recipient.is_candidate)
     is_cancelled = (method == "CANCEL" and not is_uninvite) or interview.status == "cancelled"
     return ical.InviteEvent(
         uid=interview.calendar_uid, sequence=interview.sequence,

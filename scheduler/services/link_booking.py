@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from scheduler.domain.slots import SlotProblem, SlotSearch, slot_at as engine_slot_at
@@ -123,16 +123,23 @@ def available_slots(link: SchedulingLink, now: datetime) -> SlotSearch:
 
 
 def slot_at(link: SchedulingLink, start_at: datetime, now: datetime,
-            stages: list[StageTemplate] | None = None):
+            stages: list[StageTemplate] | None = None, *,
+            within_countries: Collection[str] | None = None):
     """Return the option `available_slots` offers at exactly *start_at*, or None (*stages*:
-    the link's, when the caller has read them)."""
+    the link's, when the caller has read them). With *within_countries*, only interviewers in
+    mainland China or in those countries sit on the panel."""
     stages = stages or link_stages(link)
     own = [i.id for i in live_interviews(link)]
     # The search's own input, asked about that one start: not the whole horizon.
     plan = slot_search.plan_stages(link.application, stages, now,
                                    hours=candidate_hours(link, stages),
                                    break_minutes=link.break_minutes, exclude_interview_ids=own)
-    return engine_slot_at(plan.requests, plan.calendars, start_at, now, plan.break_between)
+    requests = plan.requests
+    if within_countries is not None:
+        allowed = consents.interviewers_within(plan.calendars, within_countries)
+        requests = [replace(request, pool=tuple(i for i in request.pool if i in allowed),
+                            senior_ids=request.senior_ids & allowed) for request in requests]
+    return engine_slot_at(requests, plan.calendars, start_at, now, plan.break_between)
 
 
 def change_deadline(link: SchedulingLink) -> datetime | None:
@@ -183,21 +190,27 @@ def book_from_link(link: SchedulingLink, start_at: datetime, now: datetime, *,
         raise booking.SlotTaken([], available_slots(link, now))
     hours = candidate_hours(link, stages)
     actor = actor_label(link)
+    # Both boxes are checked together, so a candidate who ticked neither hears of both.
     version = current_version()
     refusals = []
     if not notice_version:
         refusals.append(LinkBookingError("notice_not_acknowledged", "acknowledge"))
     elif notice_version != version:
         refusals.append(LinkBookingError("notice_changed", "acknowledge"))
+    missing = consents.missing_countries(link.application, slot.panels)
+    if set(missing) - set(cross_border_countries):
+        # The fair panel can change between the confirm step and this request (someone else
+        # booked): a panel the candidate has agreed to, at the same time, beats asking again.
+        agreed = consents.consented_countries(link.application) | set(cross_border_countries)
+        within = slot_at(link, start_at, now, stages, within_countries=agreed)
+        if within is not None:
+            slot = within
+            missing = consents.missing_countries(link.application, slot.panels)
+    if set(missing) - set(cross_border_countries):
+        refusals.append(LinkBookingError("cross_border_missing", "cross_border",
+                                         countries=sorted(missing)))
     if refusals:
-        # Both boxes are checked together, so a candidate who ticked neither hears of both.
-        missing = consents.missing_countries(link.application, slot.panels)
-        if set(missing) - set(cross_border_countries):
-            refusals.append(LinkBookingError("cross_border_missing", "cross_border",
-                                             countries=sorted(missing)))
         raise LinkBookingError.together(refusals)
-    # Otherwise the consent is checked once, by the booking after its lock with fresh data
-    # (`require_cross_border`); its refusal reaches the candidate in the same words.
     consent = consents.GivenConsent(frozenset(cross_border_countries), link=link)
     with _in_candidate_words(link):
         if interviews:

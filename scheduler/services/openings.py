@@ -5,7 +5,9 @@ application closes (the privacy notice names it) — audited; and whom to tell a
 Every value is checked here, each bad one refused beside its field and all of them together, so
 nothing is written on a refusal. A level that applications use cannot be dropped. The
 coordinators of an opening are users with the coordinator role; `coordinators_to_tell` is the one
-answer to "whom to tell about this opening" (its active coordinators, else every active one).
+answer to "whom to tell about this opening" (its active coordinators, else every active one), the
+same people as see its candidates (permissions.coordinated_requisitions); so only an admin or an
+existing coordinator of an opening may change its coordinators.
 Stages and loops are scheduler/services/stages.py.
 """
 from __future__ import annotations
@@ -23,7 +25,9 @@ from scheduler.models import (
 )
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
-from scheduler.services.permissions import check_can_manage_openings
+from scheduler.services.permissions import (
+    can_change_coordinators, check_can_manage_openings, coordinated_requisitions,
+)
 
 TITLE_MAX, LEVEL_NAME_MAX = 200, 100
 SALARY_PERIODS = ("month", "year")
@@ -61,6 +65,8 @@ class OpeningError(ServiceError):
         "not_coordinator": N_("Choose coordinators from the list: %(name)s is not an active "
                               "coordinator."),
         "bad_retention": N_("Enter a whole number of days from 1 to %(max)d."),
+        "coordinators_locked": N_("Only an admin or a coordinator of this opening may change "
+                                  "its coordinators."),
     }
 
 
@@ -100,6 +106,17 @@ def coordinators_to_tell(requisition: Requisition) -> list[User]:
 def list_openings() -> list[Requisition]:
     """Return every opening, open ones first, then by title."""
     return list(db.session.scalars(sa.select(Requisition).order_by(
+        Requisition.is_open.desc(), Requisition.title_en, Requisition.id)))
+
+
+def openings_seen_by(actor: User) -> list[Requisition]:
+    """Return the openings whose candidates *actor* sees (every one for an admin, a
+    coordinator's own: `permissions.coordinated_requisitions`), open ones first, then by
+    title: the choices of the pipeline board and the overview."""
+    query = sa.select(Requisition)
+    if not actor.has_role("admin"):
+        query = query.where(Requisition.id.in_(coordinated_requisitions(actor)))
+    return list(db.session.scalars(query.order_by(
         Requisition.is_open.desc(), Requisition.title_en, Requisition.id)))
 
 
@@ -255,6 +272,9 @@ def update_opening(actor: User, requisition: Requisition, details: dict, now: da
     """Check *details* and change the opening; every bad field is refused together."""
     check_can_manage_openings(actor)
     values, offices, coordinators = _checked(details, requisition)
+    if ({user.id for user in coordinators} != {user.id for user in requisition.coordinators}
+            and not can_change_coordinators(actor, requisition)):
+        raise OpeningError("coordinators_locked", "coordinator_ids")
     before = snapshot(requisition)
     for name, value in values.items():
         setattr(requisition, name, value)

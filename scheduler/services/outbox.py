@@ -25,6 +25,7 @@ from scheduler.extensions import db
 from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
 from scheduler.models import OutboxMessage, User
 from scheduler.services.errors import N_, ServiceError
+from scheduler.services.permissions import visible_messages
 
 # Delay before attempt n+1 after n failed attempts; the last entry repeats.
 RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
@@ -333,9 +334,11 @@ def resend_message(actor: User, message: OutboxMessage, now: datetime, *,
     db.session.flush()
 
 
-def failed_messages(limit: int = 100) -> list[OutboxMessage]:
-    """Return messages that gave up, newest first, for the coordinators' list."""
+def failed_messages(actor: User, limit: int = 100) -> list[OutboxMessage]:
+    """Return messages that gave up that *actor* may see (least access:
+    `permissions.visible_messages`), newest first, for the coordinators' list."""
     return db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+        sa.select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None),
+                                       visible_messages(actor))
         .order_by(OutboxMessage.failed_at.desc()).limit(limit)
     ).all()

@@ -9,6 +9,14 @@ between a page, a 403 and a 404, so the answer has one source.
 
 Feedback is blind until submitted (DESIGN.md §9): `visible_feedback` is the one filter every
 page, JSON answer, export or email that shows feedback passes it through.
+
+Least access (issue 24, DESIGN.md §7): admins see every candidate; a coordinator sees the
+candidates of the openings they coordinate (`coordinated_requisitions`) — an opening with no active
+coordinator is every coordinator's, as `openings.coordinators_to_tell` tells them all about it and
+the cross-border consent names them all; an interviewer sees the applications of the interviews
+they sit on or review. `visible_applications` is that rule as one SQL condition, so lists, searches,
+exports and boards filter in the database; `can_see_application`, `can_see_candidate`,
+`named_interviews` and `visible_messages` ask the same condition about one object or a set.
 """
 from __future__ import annotations
 
@@ -16,7 +24,8 @@ import sqlalchemy as sa
 
 from scheduler.extensions import db
 from scheduler.models import (
-    Application, Feedback, Interview, InterviewerAssignment, InterviewerProfile, User,
+    Application, Candidate, Feedback, Interview, InterviewerAssignment, InterviewerProfile,
+    OutboxMessage, Requisition, User, UserRole, requisition_coordinator,
 )
 from scheduler.services.errors import N_, ServiceError
 
@@ -34,6 +43,7 @@ class NotAllowed(ServiceError):
         "openings": N_("Only coordinators and admins may set up openings and their stages."),
         "board_for_staff": N_("Only coordinators and admins may see the calendar board."),
         "applications_for_staff": N_("Only coordinators and admins may see the applications."),
+        "not_your_opening": N_("You see the candidates of the openings you coordinate only."),
         "audit_for_admins": N_("Only admins may read the audit log."),
     }
 
@@ -112,10 +122,11 @@ def check_can_manage_openings(actor: User) -> None:
 
 def can_see_candidate_phone(actor: User, interview: Interview) -> bool:
     """Tell whether *actor* may read the candidate's phone number for *interview*: only a member
-    of its panel, and only when the interview is a phone call they have to make (least access,
+    of its panel, and only on a phone screen by phone, the call they make (least access,
     DESIGN.md §7: interviewers never get the candidate's email address; a phone number only
     where the call needs it, as their invitation's location already says)."""
-    return interview.stage.mode == "phone" and can_decline(actor, interview)
+    return (interview.stage.kind == "phone_screen" and interview.stage.mode == "phone"
+            and can_decline(actor, interview))
 
 
 def can_decline(actor: User, interview: Interview) -> bool:
@@ -280,3 +291,140 @@ def can_erase_candidate(actor: User) -> bool:
     """Tell whether *actor* may erase a candidate's data on their request (coordinators and
     admins)."""
     return actor.has_role(*STAFF_ROLES)
+
+
+# --- Least access: whose candidates a person sees (issue 24 item 4) ---------------------------
+
+
+def _staffed_requisitions():
+    """Return a SELECT of the ids of the openings with at least one active coordinator."""
+    return (sa.select(requisition_coordinator.c.requisition_id)
+            .join(User, User.id == requisition_coordinator.c.user_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.is_active.is_(True), UserRole.role == "coordinator"))
+
+
+def coordinated_requisitions(actor: User):
+    """Return a SELECT of the ids of the openings *actor* coordinates: those they are a
+    coordinator of, and those with no active coordinator (every coordinator's, as
+    `openings.coordinators_to_tell` says); none unless they hold the coordinator role."""
+    if not (actor.is_authenticated and actor.has_role("coordinator")):
+        return sa.select(Requisition.id).where(sa.false())
+    mine = sa.select(requisition_coordinator.c.requisition_id).where(
+        requisition_coordinator.c.user_id == actor.id)
+    return sa.select(Requisition.id).where(sa.or_(Requisition.id.in_(mine),
+                                                  Requisition.id.not_in(_staffed_requisitions())))
+
+
+def coordinates(actor: User, requisition: Requisition) -> bool:
+    """Tell whether *actor* sees the candidates of *requisition*: an admin, or one of its
+    coordinators (every coordinator when it has no active one)."""
+    if not actor.is_authenticated:
+        return False
+    if actor.has_role("admin"):
+        return True
+    return bool(db.session.scalar(coordinated_requisitions(actor).where(
+        Requisition.id == requisition.id)))
+
+
+def check_coordinates(actor: User, requisition: Requisition) -> None:
+    """Raise NotAllowed unless *actor* sees *requisition*'s candidates (`coordinates`)."""
+    if not coordinates(actor, requisition):
+        raise NotAllowed("not_your_opening")
+
+
+def can_change_coordinators(actor: User, requisition: Requisition | None) -> bool:
+    """Tell whether *actor* may choose *requisition*'s coordinators: an admin, or a coordinator
+    of it (of a new opening: any coordinator)."""
+    if requisition is None:
+        return actor.has_role(*STAFF_ROLES)
+    return actor.has_role("admin") or (actor.has_role("coordinator")
+                                        and coordinates(actor, requisition))
+
+
+def _interviews_sat_on(profile_id: int):
+    """Return a SELECT of the ids of the applications whose interviews *profile_id* sits on
+    (an active seat) or reviews."""
+    seat = sa.exists().where(InterviewerAssignment.interview_id == Interview.id,
+                             InterviewerAssignment.interviewer_id == profile_id,
+                             InterviewerAssignment.is_active.is_(True))
+    return sa.select(Interview.application_id).where(
+        sa.or_(seat, Interview.reviewer_id == profile_id))
+
+
+def visible_applications(actor: User):
+    """Return the SQL condition on Application that *actor* may see it: every one for an admin;
+    a coordinator's openings' (`coordinated_requisitions`); those an interviewer sits on or
+    reviews an interview of; none for anyone else."""
+    if not actor.is_authenticated:
+        return sa.false()
+    if actor.has_role("admin"):
+        return sa.true()
+    conditions = []
+    if actor.has_role("coordinator"):
+        conditions.append(Application.requisition_id.in_(coordinated_requisitions(actor)))
+    # Asked of interviewers only: a coordinator's list then loads no profile it does not need.
+    profile = actor.interviewer_profile if actor.has_role("interviewer") else None
+    if profile is not None:
+        conditions.append(Application.id.in_(_interviews_sat_on(profile.id)))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def can_see_application(actor: User, application: Application) -> bool:
+    """Tell whether *actor* may see *application* and its candidate (see
+    `visible_applications`)."""
+    return bool(db.session.scalar(sa.select(Application.id).where(
+        Application.id == application.id, visible_applications(actor))))
+
+
+def visible_application_ids(actor: User, application_ids) -> set[int]:
+    """Return which of *application_ids* *actor* may see, in one query."""
+    ids = set(application_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Application.id).where(
+        Application.id.in_(ids), visible_applications(actor))))
+
+
+def can_see_candidate(actor: User, candidate: Candidate) -> bool:
+    """Tell whether *actor* may see *candidate*'s details: an admin, or whoever sees one of their
+    applications."""
+    if actor.is_authenticated and actor.has_role("admin"):
+        return True
+    return bool(db.session.scalar(sa.select(Application.id).where(
+        Application.candidate_id == candidate.id, visible_applications(actor)).limit(1)))
+
+
+def can_export_all_of(actor: User, candidate: Candidate) -> bool:
+    """Tell whether *actor* may export everything held about *candidate*: a coordinator or admin
+    who sees every one of their applications (an export holds them all)."""
+    if not can_export_candidate(actor):
+        return False
+    hidden = sa.select(Application.id).where(Application.candidate_id == candidate.id,
+                                             sa.not_(visible_applications(actor)))
+    return can_see_candidate(actor, candidate) and db.session.scalar(hidden.limit(1)) is None
+
+
+def named_interviews(actor: User, interviews) -> set[int]:
+    """Return the ids of *interviews* whose candidate *actor* may be shown (by name, on the
+    board, its export and the pipeline): those of applications they see; the others are shown
+    as time taken by an interview of another opening."""
+    interviews = list(interviews)
+    visible = visible_application_ids(actor, {i.application_id for i in interviews})
+    return {interview.id for interview in interviews if interview.application_id in visible}
+
+
+def visible_messages(actor: User):
+    """Return the SQL condition on OutboxMessage that *actor* may see it on the failed-mail pages:
+    every one for an admin; for others, none about an interview of an application they do not
+    see, nor to a candidate none of whose applications they see."""
+    if actor.is_authenticated and actor.has_role("admin"):
+        return sa.true()
+    seen_interviews = sa.select(Interview.id).join(
+        Application, Application.id == Interview.application_id).where(
+        visible_applications(actor))
+    unseen_candidates = sa.select(Candidate.email).where(~sa.exists().where(
+        Application.candidate_id == Candidate.id, visible_applications(actor)))
+    return sa.and_(sa.or_(OutboxMessage.interview_id.is_(None),
+                          OutboxMessage.interview_id.in_(seen_interviews)),
+                   OutboxMessage.to_addr.not_in(unseen_candidates))

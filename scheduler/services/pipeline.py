@@ -48,7 +48,9 @@ from scheduler.models.types import UTCDateTime
 from scheduler.services.decisions import days_left_until, offer_clock
 from scheduler.services.feedback import feedback_due_at
 from scheduler.services.links import link_state
-from scheduler.services.permissions import check_can_list_applications, feedback_author_ids
+from scheduler.services.permissions import (
+    check_can_list_applications, feedback_author_ids, visible_applications,
+)
 
 STATE_KINDS = ("needs_scheduling", "link_sent", "booked", "feedback_pending",
                "decision_needed", "on_hold", "offer", "hired", "rejected", "withdrawn")
@@ -356,11 +358,12 @@ def matches_text(text: str) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
-def _filtered(criteria: ApplicationCriteria, now: datetime, kind) -> sa.Select:
-    """Return the query of the applications *criteria* select, joined to their candidate,
-    opening and current stage (for sorting and loading)."""
+def _filtered(actor: User, criteria: ApplicationCriteria, now: datetime, kind) -> sa.Select:
+    """Return the query of the applications *criteria* select among those *actor* may see
+    (least access: a coordinator's openings'), joined to their candidate, opening and current
+    stage (for sorting and loading)."""
     query = (sa.select(Application).join(Application.candidate).join(Application.requisition)
-             .outerjoin(Application.current_stage))
+             .outerjoin(Application.current_stage).where(visible_applications(actor)))
     if criteria.text.strip():
         query = query.where(matches_text(criteria.text))
     if criteria.requisition_id is not None:
@@ -413,7 +416,7 @@ def search_applications(actor: User, criteria: ApplicationCriteria, now: datetim
     applications; a page past the end is the last page."""
     check_can_list_applications(actor)
     criteria = criteria.bounded()
-    query = _filtered(criteria, now, state_kind(now))
+    query = _filtered(actor, criteria, now, state_kind(now))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         query.with_only_columns(Application.id).subquery()))
     number = min(criteria.page, max(1, -(-total // criteria.page_size)))
@@ -428,7 +431,7 @@ def all_applications(actor: User, criteria: ApplicationCriteria, now: datetime, 
     states at *now*, a chunk of applications at a time."""
     check_can_list_applications(actor)
     criteria = criteria.bounded()
-    query = _filtered(criteria, now, state_kind(now))
+    query = _filtered(actor, criteria, now, state_kind(now))
     offset = 0
     while True:
         rows = _rows(query, criteria, now, language, offset, EXPORT_CHUNK)

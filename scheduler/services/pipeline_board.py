@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from scheduler.extensions import db
 from scheduler.models import Application, Requisition, StageTemplate, User
+from scheduler.services.permissions import check_coordinates
 from scheduler.services.pipeline import ApplicationCriteria, ApplicationRow, all_applications
 
 CARDS_PER_COLUMN = 50
@@ -50,6 +51,7 @@ def pipeline_board(actor: User, requisition: Requisition, criteria: ApplicationC
                    now: datetime, *, language: str = "en") -> PipelineBoard:
     """Return *requisition*'s applications that *criteria* select (those still in the process
     when they name no status) per stage, each with its state at *now*."""
+    check_coordinates(actor, requisition)
     statuses = (criteria.status,) if criteria.status else OPEN_STATUSES
     rows: list[ApplicationRow] = []
     for status in statuses:

@@ -29,7 +29,9 @@ from scheduler.models import (
 )
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.feedback import DEFAULT_FEEDBACK_DUE_HOURS, feedback_due_at
-from scheduler.services.permissions import check_can_list_applications, feedback_author_ids
+from scheduler.services.permissions import (
+    check_can_list_applications, check_coordinates, feedback_author_ids,
+)
 
 # The longest period the overview reads at once.
 MAX_PERIOD_DAYS = 366
@@ -75,6 +77,7 @@ def build_pipeline_overview(actor: User, requisition: Requisition, *, start_at: 
     """Return *requisition*'s figures for [start_at, end_at) as of *now*; the weeks of the load
     are those of the actor's calendar."""
     check_can_list_applications(actor)
+    check_coordinates(actor, requisition)
     check_period(start_at, end_at)
     period = Period(start_at, end_at)
     stages = {stage.id: stage for stage in db.session.scalars(

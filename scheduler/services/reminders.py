@@ -88,7 +88,8 @@ def _interview_reminder(subject) -> MessageBuilder:
         return compose_and_enqueue(
             "reminder", to_addr=recipient.email, language=language, subject=text,
             context=dict(interview=interview, recipient=recipient, summary=title, when=when,
-                         location=invites.interview_location(interview, language),
+                         location=invites.interview_location(
+                             interview, language, is_candidate=recipient.is_candidate),
                          time_lines=invites.time_lines(interview, recipient)),
             stable_id=StableId(interview.calendar_uid, kind=f"reminder-{kind.name}",
                                sequence=interview.sequence),

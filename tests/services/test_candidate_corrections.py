@@ -107,7 +107,7 @@ def test_adding_a_known_candidate_to_another_requisition_and_refusing_a_second(a
     assert (event.actor_user_id, event.object_id, event.after["existing_candidate"]) == \
         (coordinator.id, application.id, True)
     db.session.commit()
-    assert {a.id for a in other_applications(application)} == \
+    assert {a.id for a in other_applications(application, coordinator)} == \
         {first.id} | {a.id for a in first.candidate.applications if a.requisition is closed_to}
 
     for requisition, code in ((other, "already_open"), (closed_to, "already_applied")):

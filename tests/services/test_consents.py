@@ -17,8 +17,12 @@ from scheduler.services.booking import book_interview
 from scheduler.services.consents import (
     ConsentError, GivenConsent, consented_countries, missing_countries,
 )
-from scheduler.services.link_booking import LinkBookingError, book_from_link
+from scheduler.services.link_booking import (
+    LinkBookingError, available_slots, book_from_link, slot_at,
+)
+from scheduler.services.links import create_link
 from scheduler.services.privacy_notices import current_version, notice_versions
+from tests import factories as f
 from tests.privacy_setup import interviewer, privacy_world, slot_a_day_away
 
 NOTICE = current_version()
@@ -168,3 +172,29 @@ def _slots(application, now):
 
     return [s for s in find_slots(application, [application.current_stage], now).slots
             if s.start_at > now + timedelta(days=1)]
+
+
+def test_a_panel_change_after_the_confirm_step_keeps_to_the_countries_agreed_to(db, now):
+    # Beijing and London can both sit; at the confirm step the fair panel is Beijing, so no
+    # consent is asked. Before the candidate presses Book, another candidate books Beijing
+    # earlier: London becomes the fair choice, yet Beijing is still free at that time.
+    (beijing, london), coordinator, _a, application, link, _token = privacy_world(("BJ", "LON"))
+    other = f.make_application(requisition=application.requisition,
+                               candidate=f.make_candidate(zone="Asia/Shanghai"))
+    other_link, _ = create_link(coordinator, other, other.requisition.stages[:1], 0,
+                                now + timedelta(days=7), now)
+    db.session.commit()
+    earlier = next(s for s in available_slots(other_link, now).slots
+                   if list(s.panels) == [[beijing.id]] and s.start_at > now + timedelta(days=1))
+    chosen = slot_a_day_away(link, after=earlier.end_at + timedelta(days=1))
+    assert list(chosen.panels) == [[beijing.id]] and chosen.alternatives >= 1
+    assert missing_countries(application, chosen.panels) == {}
+
+    book_from_link(other_link, earlier.start_at, now, notice_version=NOTICE)
+    db.session.commit()
+    assert list(slot_at(link, chosen.start_at, now).panels) == [[london.id]]  # the fair one moved
+
+    [booked] = book_from_link(link, chosen.start_at, now, notice_version=NOTICE)
+    db.session.commit()
+    assert [a.interviewer_id for a in booked.assignments] == [beijing.id]
+    assert consented_countries(application) == set()

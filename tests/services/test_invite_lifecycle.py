@@ -132,9 +132,10 @@ def expected(interview: Interview) -> dict[str, Entry]:
     panel = frozenset(a.interviewer.user.email.lower() for a in interview.active_assignments)
     entries = {candidate: Entry(ACTIVE, 0, interview.start_at, interview.end_at,
                                 frozenset({candidate}))}
+    # A panel member's copy lists the panel only: interviewers do not receive the candidate's
+    # email address (least access, DESIGN.md §7).
     for person in panel:
-        entries[person] = Entry(ACTIVE, 0, interview.start_at, interview.end_at,
-                                panel | {candidate})
+        entries[person] = Entry(ACTIVE, 0, interview.start_at, interview.end_at, panel)
     return entries
 
 
@@ -183,8 +184,8 @@ def test_book_reschedule_with_new_panel_swap_cancel_leaves_no_phantom_events(db,
     booked = _messages(db)
     assert _by_recipient(booked) == {
         candidate: ("REQUEST", "CONFIRMED", {candidate}),
-        a: ("REQUEST", "CONFIRMED", {candidate, a, b}),
-        b: ("REQUEST", "CONFIRMED", {candidate, a, b})}
+        a: ("REQUEST", "CONFIRMED", {a, b}),
+        b: ("REQUEST", "CONFIRMED", {a, b})}
     assert {(m.uid, m.sequence) for m in booked} == {(uid, 0)}
     assert_calendars_match(db, interview)
 
@@ -196,9 +197,9 @@ def test_book_reschedule_with_new_panel_swap_cancel_leaves_no_phantom_events(db,
     moved = _new(db, mark)
     assert _by_recipient(moved) == {
         candidate: ("REQUEST", "CONFIRMED", {candidate}),
-        a: ("REQUEST", "CONFIRMED", {candidate, a, c}),
+        a: ("REQUEST", "CONFIRMED", {a, c}),
         b: ("CANCEL", None, {b}),  # an uninvite: Bob only, the interview goes on
-        c: ("REQUEST", "CONFIRMED", {candidate, a, c})}
+        c: ("REQUEST", "CONFIRMED", {a, c})}
     assert {(m.uid, m.sequence) for m in moved} == {(uid, 1)}
     calendars = assert_calendars_match(db, interview)
     assert calendars[b][uid].state == CANCELLED
@@ -214,8 +215,8 @@ def test_book_reschedule_with_new_panel_swap_cancel_leaves_no_phantom_events(db,
     swapped = _by_recipient(_new(db, mark))
     assert {k: v for k, v in swapped.items() if k != candidate} == {
         a: ("CANCEL", None, {a}),
-        c: ("REQUEST", "CONFIRMED", {candidate, c, d}),
-        d: ("REQUEST", "CONFIRMED", {candidate, c, d})}
+        c: ("REQUEST", "CONFIRMED", {c, d}),
+        d: ("REQUEST", "CONFIRMED", {c, d})}
     assert_calendars_match(db, interview)
 
     # Cancelled: the current panel and the candidate each get the whole-event CANCEL, listing
@@ -226,8 +227,8 @@ def test_book_reschedule_with_new_panel_swap_cancel_leaves_no_phantom_events(db,
     cancelled = _new(db, mark)
     assert _by_recipient(cancelled) == {
         candidate: ("CANCEL", "CANCELLED", {candidate}),
-        c: ("CANCEL", "CANCELLED", {candidate, c, d}),
-        d: ("CANCEL", "CANCELLED", {candidate, c, d})}
+        c: ("CANCEL", "CANCELLED", {c, d}),
+        d: ("CANCEL", "CANCELLED", {c, d})}
     assert {(m.uid, m.sequence) for m in cancelled} == {(uid, interview.sequence)}
     calendars = assert_calendars_match(db, interview)
     assert set(calendars) == {candidate, a, b, c, d}
@@ -259,7 +260,7 @@ def test_a_candidates_move_with_a_fresh_panel_uninvites_the_old_one(db, now):
     assert _by_recipient(_new(db, mark)) == {
         candidate: ("REQUEST", "CONFIRMED", {candidate}),
         old: ("CANCEL", None, {old}),
-        new: ("REQUEST", "CONFIRMED", {candidate, new})}
+        new: ("REQUEST", "CONFIRMED", {new})}
     calendars = assert_calendars_match(db, interview)
     assert calendars[old][interview.calendar_uid].state == CANCELLED
 
@@ -278,10 +279,10 @@ def test_a_cancel_lists_the_panel_as_it_was_and_keeps_its_lines_in_the_email(db,
     db.session.commit()
     by_person = {m.to: m for m in _new(db, mark)}
     candidate = application.candidate.email
-    everyone = {candidate, alice.user.email, bob.user.email}
+    panel = {alice.user.email, bob.user.email}
     for person in (alice, bob):
         mail = by_person[person.user.email]
-        assert (mail.method, mail.status, mail.attendees) == ("CANCEL", "CANCELLED", everyone)
+        assert (mail.method, mail.status, mail.attendees) == ("CANCEL", "CANCELLED", panel)
     # The interviewer's email still says who was on the panel, as the invite did.
     text = by_person[alice.user.email].text
     assert "Alice Ng:" in text and "Bob Tan:" in text

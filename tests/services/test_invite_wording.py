@@ -110,3 +110,27 @@ def test_an_interview_booked_through_a_link_points_to_it_while_the_link_lives(db
     assert LINK_EN in booked and LINK_EN in moved
     assert LINK_EN not in moved_after_revoke
     assert "To change or cancel, reply to this message." in moved_after_revoke
+
+
+@pytest.mark.parametrize("kind, panel_reads_number", [
+    ("phone_screen", True), ("hr_final", False)], ids=["phone screen", "other call"])
+def test_the_panel_reads_the_candidates_number_only_on_a_phone_screen(
+        db, now, kind, panel_reads_number):
+    """Least access (issue 24): a call's number is in the panel's invite only on a phone screen,
+    the call they make; the candidate's copy always says which number will be called."""
+    (alice, *_), requisition, [application] = booking_world(stages=[dict(
+        kind=kind, mode="phone", duration_minutes=30, panel_size=1, min_notice_minutes=0,
+        horizon_days=14)])
+    alice.qualifications[0].stage_kind = kind   # qualified for the stage, whatever its kind
+    application.candidate.phone = "+86 139 5555 6666"
+    application.candidate.language = alice.user.language = "en"
+    db.session.commit()
+    book_interview("coordinator", application, requisition.stages[0], WORKDAY_10, [alice.id],
+                   now)
+    db.session.commit()
+    [panel] = _bodies(db, alice.user.email, "invite_request")
+    [candidate] = _bodies(db, application.candidate.email, "invite_request")
+    assert "+86 139 5555 6666" in candidate
+    assert ("+86 139 5555 6666" in panel) is panel_reads_number
+    if not panel_reads_number:
+        assert "By phone: the coordinator gives you the number to call" in panel

@@ -129,8 +129,43 @@ def test_through_smtp_alternatives_attachment_language_and_no_panel_for_candidat
         assert member.user.email not in everything
         assert member.user.name not in everything
     assert _attendees(candidate_copy) == [f"mailto:{application.candidate.email}"]
-    # The interviewer's copy names the panel and the candidate, in English.
+    # The interviewer's copy lists the panel and names the candidate (not their address), in
+    # English.
     alice_copy = received[alice.user.email]
     assert _attendees(alice_copy) == sorted(
-        f"mailto:{e}" for e in (application.candidate.email, alice.user.email, bob.user.email))
+        f"mailto:{e}" for e in (alice.user.email, bob.user.email))
     assert str(alice_copy["Subject"]).startswith("Invitation")
+
+
+def _everything(message) -> str:
+    """Return every header and every decoded part of *message*, as text."""
+    return message.as_string() + "".join(
+        part.get_payload(decode=True).decode("utf-8", "replace") for part in message.walk()
+        if not part.is_multipart())
+
+
+def test_no_interviewers_copy_carries_the_candidates_email_address(db, lifecycle):
+    """Least access (issue 24, DESIGN.md §7): every copy of every message of an interview's
+    life to its panel — invitation, update, uninvite, cancellation — names the candidate in its
+    summary and description, and holds their email address nowhere; the candidate's copies
+    still list them."""
+    interview, alice, bob, carol, candidate = lifecycle
+    rows = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.interview_id == interview.id).order_by(OutboxMessage.id)).all()
+    panel_copies = [r for r in rows if r.to_addr != candidate.email]
+    assert {r.to_addr for r in panel_copies} == {alice.user.email, bob.user.email,
+                                                  carol.user.email}
+    assert len(panel_copies) >= 7    # 3 invitations, updates, 1 uninvite, 2 cancellations
+    for row in panel_copies:
+        message = email.message_from_bytes(row.raw_message, policy=policy.default)
+        assert candidate.email.lower() not in _everything(message).lower(), row.kind
+        event = Calendar.from_ical(_calendar_part(message).get_payload(decode=True)
+                                   ).walk("VEVENT")[0]
+        assert candidate.name in str(event["SUMMARY"])
+        assert candidate.name in str(event["DESCRIPTION"])
+        assert f"mailto:{candidate.email}" not in _attendees(message)
+    candidate_copies = [r for r in rows if r.to_addr == candidate.email]
+    assert candidate_copies
+    for row in candidate_copies:
+        message = email.message_from_bytes(row.raw_message, policy=policy.default)
+        assert _attendees(message) == [f"mailto:{candidate.email}"]

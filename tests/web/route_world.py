@@ -3,9 +3,9 @@
 `build_route_world()` makes, once per module, the rows every route names (an opening with four
 stages, two candidates' applications with scheduling links, interviews past and future, feedback,
 calendars, a failed email, a workday override) and the people the matrix asks as: an interviewer
-on the subject interviews' panels, one on none, a coordinator, an admin, and a person holding all
-three roles (who sits on the panels too: the CSRF test posts as them, so a missing token is the
-only thing that could refuse). `RouteApp` runs the app on a SQLite file and puts that file back
+on the subject interviews' panels, one on none, the subject opening's coordinator, a coordinator
+of another opening only, an admin, and a person holding all three roles (who sits on the panels
+too: the CSRF test posts as them, so a missing token is the only thing that could refuse). `RouteApp` runs the app on a SQLite file and puts that file back
 after a request that may have written, so each request sees the same world whatever ran before.
 
 `url_for_rule()` fills a rule's arguments from the world: the subject objects by argument name,
@@ -40,10 +40,11 @@ LINK_A_TOKEN = "A" * 43       # the subject application's link (the URLs' <token
 LINK_B_TOKEN = "B" * 43       # the other application's link: the "candidate" role holds it
 FEED_TOKEN = "F" * 43
 EMAILS = {"on_panel": "on@example.com", "off_panel": "off@example.com",
-          "coordinator": "coord@example.com", "admin": "admin@example.com",
-          "all_roles": "all@example.com"}
+          "coordinator": "coord@example.com", "other_coordinator": "other.coord@example.com",
+          "admin": "admin@example.com", "all_roles": "all@example.com"}
 # Who the matrix asks, in its columns' order.
-ROLES = ("anonymous", "candidate", "on_panel", "off_panel", "coordinator", "admin")
+ROLES = ("anonymous", "candidate", "on_panel", "off_panel", "coordinator", "other_coordinator",
+         "admin")
 
 
 @dataclass
@@ -70,7 +71,10 @@ def build_route_world() -> RouteWorld:
 
     on = person("on_panel", ("interviewer",))
     off = person("off_panel", ("interviewer",))
-    person("coordinator", ("coordinator",), profile=False)
+    coordinator = person("coordinator", ("coordinator",), profile=False)
+    # A coordinator of another opening only (least access: the subject opening's candidates are
+    # not theirs to see).
+    other_coordinator = person("other_coordinator", ("coordinator",), profile=False)
     person("admin", ("admin",), profile=False)
     everyone = person("all_roles", ("admin", "coordinator", "interviewer"))
     spare = world.people[0]
@@ -91,6 +95,8 @@ def build_route_world() -> RouteWorld:
     other_application = f.make_application(requisition=world.requisition)
     f.make_link(other_application, token_hash=token_hash(LINK_B_TOKEN))
     other_requisition = f.make_requisition()
+    f.coordinate(coordinator, world.requisition)
+    f.coordinate(other_coordinator, other_requisition)
     off_interview = f.make_interview(other_application, panel=(off,),
                                      start_at=NOW + timedelta(days=5))
 

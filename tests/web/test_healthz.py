@@ -25,12 +25,11 @@ import redis
 from scheduler import create_app
 from scheduler.extensions import db as _db
 from scheduler.services.health import check_health
-from tests.dbutil import app_config
-from tests.smtp_server import free_port
+from tests.dbutil import REDIS_URL, app_config
+from tests.ports import reserve_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-SHARED_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def _dispose(app) -> None:
@@ -45,7 +44,7 @@ def _get(app):
 
 
 def test_everything_up_answers_200_without_login_or_cache(database_config):
-    app = create_app({**database_config, "RATELIMIT_STORAGE_URI": SHARED_REDIS_URL})
+    app = create_app({**database_config, "RATELIMIT_STORAGE_URI": REDIS_URL})
     try:
         status, body, response = _get(app)
         assert (status, body) == (200, {"status": "ok"})
@@ -93,7 +92,7 @@ class PrivatePostgres:
         self.data = root / "data"
         self.sockets = root / "sockets"
         self.log = root / "postgres.log"
-        self.port = free_port()
+        self.port = reserve_port()
 
     @property
     def url(self) -> str:
@@ -180,7 +179,7 @@ def private_redis():
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("a private Redis needs redis-server on the PATH")
-    port = free_port()
+    port = reserve_port()
     process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -222,4 +221,4 @@ def test_configured_redis_down_answers_503_naming_only_redis(sqlite_template, tm
 def test_redis_is_checked_only_when_the_limits_live_there(app):
     # memory:// (the development default) has nothing to reach; a redis:// address is checked.
     assert check_health("memory://") == {"database": True}
-    assert check_health(SHARED_REDIS_URL) == {"database": True, "redis": True}
+    assert check_health(REDIS_URL) == {"database": True, "redis": True}
