@@ -38,19 +38,24 @@ from urllib.parse import unquote, urlsplit
 
 from icalendar import Calendar, vCalAddress
 
+# Headers every message repeats with one value (its parts' types and encodings, the sender).
+_REPEATED_HEADERS = frozenset({"content-type", "content-transfer-encoding",
+                               "content-disposition", "mime-version", "auto-submitted", "from"})
 
 
 class _HeaderRegistry(headerregistry.HeaderRegistry):
-    """The standard header registry, keeping the class it makes for each header name.
+    """The standard header registry, keeping the class it makes for each header name, and the
+    parsed header of each repeated name and value.
 
-    The standard one builds a new class with ``type()`` for every header it parses: most of
-    the time spent building a message (an invite sets some forty headers, its parts included).
-    The classes are the same whichever call makes them, so one per name does.
+    The standard one builds a new class with ``type()`` for every header it parses, and parses
+    every value again (a part's ``Content-Type`` and its parameters): most of the time spent
+    building a message. A parsed header is an immutable string, so one of each serves all.
     """
 
     def __init__(self):
         super().__init__()
         self._made: dict[str, type] = {}
+        self._parsed: dict[tuple[str, str], headerregistry.BaseHeader] = {}
 
     def __getitem__(self, name: str) -> type:
         key = name.lower()
@@ -58,6 +63,16 @@ class _HeaderRegistry(headerregistry.HeaderRegistry):
         if made is None:
             made = self._made[key] = super().__getitem__(name)
         return made
+
+    def __call__(self, name: str, value):
+        if type(value) is not str or name.lower() not in _REPEATED_HEADERS or "boundary=" in value:
+            return super().__call__(name, value)
+        if len(self._parsed) >= 256:
+            self._parsed.clear()  # values never seen twice: keep the dict small
+        header = self._parsed.get((name, value))
+        if header is None:
+            header = self._parsed[(name, value)] = super().__call__(name, value)
+        return header
 
 
 # 7bit: every body part is base64 or quoted-printable, so delivery never depends on the

@@ -32,6 +32,7 @@ from typing import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from scheduler.domain.slots import SlotProblem, loop_times
 from scheduler.extensions import db
@@ -44,11 +45,10 @@ from scheduler.services.consents import GivenConsent, require_cross_border
 from scheduler.services.audit import record_event
 from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.booking_errors import BookingError, SlotTaken
+from scheduler.services.candidate_time import candidate_interviews, interviews_around
 from scheduler.services.emails import mail_domain
 from scheduler.services.permissions import can_decline
-from scheduler.services.slot_search import (
-    TIME_PROBLEMS, CandidateHours, candidate_interviews, check_booking,
-)
+from scheduler.services.slot_search import TIME_PROBLEMS, CandidateHours, check_booking
 from scheduler.services.stages import loop_run
 
 
@@ -66,15 +66,15 @@ def lock_candidate(candidate_id: int) -> None:
 
 
 def candidate_busy_refusal(application: Application, start_at: datetime, end_at: datetime, *,
-                           exclude_interview_ids=()) -> BookingError | None:
+                           exclude_interview_ids=(), candidate_own=None) -> BookingError | None:
     """Say which live interview of the candidate's (any application) overlaps
     [start_at, end_at), leaving out *exclude_interview_ids*; None when there is none.
 
     The refusal names that interview's stage and time (ids and UTC instants: the page says
-    them in its reader's language and zone).
+    them in its reader's language and zone). *candidate_own*: see `candidate_interviews`.
     """
     clash = candidate_interviews(application.candidate_id, start_at, end_at,
-                                 exclude_interview_ids=exclude_interview_ids)
+                                 exclude_interview_ids=exclude_interview_ids, among=candidate_own)
     if not clash:
         return None
     return BookingError("candidate_busy", interview_id=clash[0].id, stage_id=clash[0].stage_id,
@@ -91,6 +91,13 @@ def lock_interviewers(interviewer_ids) -> None:
         )
     # Everything read before the lock may be stale: read it again from here on.
     db.session.expire_all()
+
+
+def read_again(application_id: int) -> None:
+    """Read the application, its candidate, opening and current stage again in one statement."""
+    db.session.execute(sa.select(Application).where(Application.id == application_id).options(
+        joinedload(Application.candidate), joinedload(Application.requisition),
+        joinedload(Application.current_stage))).all()
 
 
 def loop_stage_starts(stages: Sequence[StageTemplate], start_at: datetime,
@@ -202,16 +209,23 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     *consent* is a cross-border consent given with the booking (services/consents.py).
     """
     stages = list(stages)
+    application_id = application.id  # read before the lock expires it
     lock_candidate(application.candidate_id)
     lock_interviewers(i for panel in panels for i in panel)
+    read_again(application_id)
     # Asked after the lock (which may have waited for another booking), so what committed
     # meanwhile is seen; the unique index on live interviews catches the rest.
-    refusal = booking_refusal(application, stages) or candidate_busy_refusal(
-        application, start_at, loop_stage_starts(stages, start_at, break_minutes)[-1][1])
+    refusal = booking_refusal(application, stages)
+    if refusal is not None:
+        raise refusal
+    end_at = loop_stage_starts(stages, start_at, break_minutes)[-1][1]
+    # The candidate's own interviews, read once: for the clash and the re-check's busy time.
+    own = interviews_around(application.candidate_id, stages, start_at, end_at, now)
+    refusal = candidate_busy_refusal(application, start_at, end_at, candidate_own=own)
     if refusal is not None:
         raise refusal
     problems = check_booking(application, stages, start_at, panels, now, hours=hours,
-                             break_minutes=break_minutes)
+                             break_minutes=break_minutes, candidate_own=own)
     if problems:
         raise SlotTaken.with_fresh_slots(problems, application, stages, now, hours=hours,
                                          break_minutes=break_minutes)
@@ -248,7 +262,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
     for interview in interviews:
         record_event(actor, "interview.booked", interview, now=now, after=_snapshot(interview))
         invites.interview_booked(interview, actor=actor, now=now)
-        reminders.schedule_reminders(interview, now)
+        reminders.schedule_reminders(interview, now, is_new=True)
     db.session.flush()
     return interviews
 

@@ -82,7 +82,7 @@ def recipient_offices(application: Application, panels: Sequence[Sequence[int]]
     coordinator_ids = coordinator_ids_to_tell(application.requisition_id)
     admin_ids = (sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
                  .where(UserRole.role == "admin", User.is_active.is_(True)))
-    # Everyone's office in one statement (a booking asks this twice, before and after its lock).
+    # Everyone's office in one statement.
     offices = db.session.scalars(
         sa.select(Office).join(InterviewerProfile, InterviewerProfile.office_id == Office.id)
         .where(sa.or_(InterviewerProfile.id.in_(panel_ids),
@@ -143,25 +143,26 @@ def check_email_date(received_on: date, now: datetime) -> None:
 def require_cross_border(actor: User | str, application: Application,
                          panels: Sequence[Sequence[int]], now: datetime,
                          given: GivenConsent | None = None) -> None:
-    """Record *given* for the countries the booking needs, then refuse (ConsentError) unless
-    every country outside mainland China that *panels*, the coordinators and the admins reach
-    is covered by a consent."""
+    """Refuse (ConsentError) unless every country outside mainland China that *panels*, the
+    coordinators and the admins reach is covered by a consent, recorded or *given* with the
+    booking; then record *given* for the countries the booking needs."""
     missing = missing_countries(application, panels)
     if not missing:
         return
+    covered: set[str] = set()
     if given is not None:
         if given.email_received_on is not None:
             check_email_date(given.email_received_on, now)
             covered = set(missing)
         else:
             covered = set(missing) & set(given.countries)
-        if covered:
-            record_cross_border(actor, application, covered, now, link=given.link,
-                                email_received_on=given.email_received_on)
-            missing = {c: o for c, o in missing.items() if c not in covered}
-    if missing:
+    if set(missing) - covered:
+        # Nothing is recorded, and the refusal names every country the booking needs: the
+        # candidate's link asks for them all on one page (services/link_booking.py).
         raise ConsentError("cross_border_missing", "consent_received_on",
                            countries=sorted(missing))
+    record_cross_border(actor, application, covered, now, link=given.link,
+                        email_received_on=given.email_received_on)
 
 
 def record_cross_border(actor: User | str, application: Application, countries: Collection[str],

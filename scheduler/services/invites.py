@@ -27,11 +27,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
+from sqlalchemy.orm import joinedload, lazyload
 
 from scheduler import ical
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
-from scheduler.models import Interview, InterviewerAssignment, InterviewerProfile, SchedulingLink
+from scheduler.models import (
+    Interview, InterviewerAssignment, InterviewerProfile, SchedulingLink, User,
+)
 from scheduler.services.emails import (
     CalendarPart, StableId, compose_and_enqueue, organizer_address,
 )
@@ -86,6 +89,19 @@ def panel_recipient(profile: InterviewerProfile) -> Recipient:
     """Return a panel member as a recipient, in their language and zone."""
     u = profile.user
     return Recipient(u.email, u.name, u.language, profile.effective_zone, False)
+
+
+def _read_people(*states: InterviewState) -> list[InterviewerProfile]:
+    """Read the seats' people (profile, account and office) in one statement, before each
+    recipient's mail asks for them one by one; the caller holds the list while it writes (the
+    session keeps only objects something refers to)."""
+    ids = {seat.interviewer_id for state in states for seat in state.seats}
+    if not ids:
+        return []
+    return db.session.scalars(
+        sa.select(InterviewerProfile).where(InterviewerProfile.id.in_(ids)).options(
+            joinedload(InterviewerProfile.user).options(lazyload(User.role_rows)),
+            joinedload(InterviewerProfile.office))).all()
 
 
 def everyone(interview: Interview) -> list[Recipient]:
@@ -277,6 +293,7 @@ def _send_invite(interview: Interview, recipient: Recipient, kind: str, now: dat
 def interview_booked(interview: Interview, *, actor, now: datetime) -> None:
     """Send the first invite to everyone."""
     state = state_of(interview)
+    people = _read_people(state)  # noqa: F841 (held while the mails are written)
     for recipient in everyone(interview):
         _send_invite(interview, recipient, INVITATION, now, state)
 
@@ -291,6 +308,7 @@ def interview_changed(interview: Interview, *, before: InterviewState, actor,
     changed. Rescheduling, a candidate's move through the link and a seat swap all come here.
     """
     after = state_of(interview)
+    people = _read_people(before, after)  # noqa: F841 (held while the mails are written)
     before_ids = {seat.interviewer_id for seat in before.seats}
     after_ids = {seat.interviewer_id for seat in after.seats}
     candidate = _candidate_recipient(interview)
@@ -313,6 +331,7 @@ def interview_cancelled(interview: Interview, *, before: InterviewState, actor,
                         now: datetime) -> None:
     """Send the candidate and the panel as it was (*before*, taken before its seats were
     freed) the whole event's CANCEL, each copy listing the attendees it listed."""
+    people = _read_people(before)  # noqa: F841 (held while the mails are written)
     for recipient in [_candidate_recipient(interview),
                       *(panel_recipient(seat.interviewer) for seat in before.seats)]:
         _send_invite(interview, recipient, CANCELLATION, now, before)

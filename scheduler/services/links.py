@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
+from sqlalchemy.orm import joinedload
 
 from scheduler.extensions import db
 from scheduler.formatting import format_local_datetime, localized
@@ -275,8 +276,11 @@ def open_link(token: str, now: datetime) -> SchedulingLink | None:
     """Return the live link for *token*, or None (the refusal is logged, never shown)."""
     is_well_formed = bool(_TOKEN_SHAPE.fullmatch(token or ""))
     digest = token_hash(token) if is_well_formed else ""
+    # With its application and candidate, which every link page reads: one statement.
     link = db.session.scalar(sa.select(SchedulingLink).where(
-        SchedulingLink.token_hash == digest)) if is_well_formed else None
+        SchedulingLink.token_hash == digest).options(
+        joinedload(SchedulingLink.application).joinedload(Application.candidate))
+    ) if is_well_formed else None
     reason = _refusal(link, token, now)
     if reason is not None:
         # A prefix of the hash is enough to match log lines to a link; never log the token.

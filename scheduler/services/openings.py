@@ -17,6 +17,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from babel.numbers import list_currencies
+from sqlalchemy.orm import lazyload
 
 from scheduler.extensions import db
 from scheduler.models import (
@@ -86,20 +87,20 @@ def _coordinator_ids(requisition_id: int | None = None) -> sa.Select:
     return query
 
 
-def coordinator_ids_to_tell(requisition_id: int) -> list[int]:
-    """Return the ids of whom to tell about opening *requisition_id*: its active coordinators,
-    or every active coordinator when it has none (ids only, one statement: a booking asks
-    three times)."""
+def coordinator_ids_to_tell(requisition_id: int) -> sa.Select:
+    """Select the ids of whom to tell about opening *requisition_id*: its active coordinators,
+    or every active coordinator when it has none (a subquery of the statement that needs them:
+    a booking asks twice)."""
     own = _coordinator_ids(requisition_id)
-    return list(db.session.scalars(_coordinator_ids().where(
-        sa.or_(User.id.in_(own), ~own.exists()))))
+    return _coordinator_ids().where(sa.or_(User.id.in_(own), ~own.exists()))
 
 
 def coordinators_to_tell(requisition: Requisition) -> list[User]:
     """Return whom to tell about *requisition* (`coordinator_ids_to_tell`), by name."""
+    # Their roles are not needed to write to them: loaded only if something asks.
     return list(db.session.scalars(
         sa.select(User).where(User.id.in_(coordinator_ids_to_tell(requisition.id)))
-        .order_by(User.name, User.id)))
+        .order_by(User.name, User.id).options(lazyload(User.role_rows))))
 
 
 def list_openings() -> list[Requisition]:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from scheduler.extensions import db
 from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
@@ -104,28 +104,26 @@ def enqueue_email(message: EmailMessage, *, kind: str, now: datetime,
     """Add *message* to the outbox in the caller's transaction; the job process sends it.
 
     With a *dedupe_key* (one event, one recipient) a row already holding it means the mail is
-    written already: nothing is added and None is returned. The unique constraint settles two
-    requests racing to write it (the loser's savepoint is rolled back; its transaction goes on).
+    written already: nothing is added and None is returned. The unique constraint says so, in
+    the one INSERT (``ON CONFLICT DO NOTHING``, PostgreSQL and SQLite alike): no SELECT before
+    each mail, and two requests racing to write it are settled the same way (the second waits
+    for the first's commit, then writes nothing).
     """
-    if dedupe_key is not None and db.session.scalar(sa.select(OutboxMessage.id).where(
-            OutboxMessage.dedupe_key == dedupe_key)) is not None:
-        return None
-    row = OutboxMessage(
+    values = dict(
         kind=kind, to_addr=str(message["To"]), subject=str(message["Subject"]),
         message_id=str(message["Message-ID"]), raw_message=message.as_bytes(policy=POLICY),
         interview_id=interview_id, created_at=now, next_attempt_at=now, attempts=0,
         dedupe_key=dedupe_key,
     )
     if dedupe_key is None:
+        row = OutboxMessage(**values)
         db.session.add(row)
         db.session.flush()
         return row
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
+              else sqlite.insert)(OutboxMessage)
+    return db.session.scalar(insert.values(**values).on_conflict_do_nothing(
+        index_elements=[OutboxMessage.dedupe_key]).returning(OutboxMessage))
 
 
 @dataclass(frozen=True)

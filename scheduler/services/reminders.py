@@ -145,9 +145,10 @@ def _kinds_about(subject: str) -> list[ReminderKind]:
     return [kind for kind in REMINDER_KINDS.values() if kind.subject == subject]
 
 
-def schedule_reminders(interview: Interview, now: datetime) -> None:
-    """Create or move this interview's reminders to match its time and panel."""
-    _schedule("interview", interview, now)
+def schedule_reminders(interview: Interview, now: datetime, *, is_new: bool = False) -> None:
+    """Create or move this interview's reminders to match its time and panel (*is_new*: the
+    interview was just inserted, so it has none to move yet)."""
+    _schedule("interview", interview, now, is_new=is_new)
 
 
 def schedule_application_reminders(application: Application, now: datetime) -> None:
@@ -155,9 +156,10 @@ def schedule_application_reminders(application: Application, now: datetime) -> N
     _schedule("application", application, now)
 
 
-def _schedule(subject: str, about: Interview | Application, now: datetime) -> None:
+def _schedule(subject: str, about: Interview | Application, now: datetime, *,
+              is_new: bool = False) -> None:
     column = getattr(Reminder, f"{subject}_id")
-    existing = {(r.kind, r.recipient): r for r in db.session.scalars(
+    existing = {} if is_new else {(r.kind, r.recipient): r for r in db.session.scalars(
         sa.select(Reminder).where(column == about.id))}
     wanted = set()
     for kind in _kinds_about(subject):

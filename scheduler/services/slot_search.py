@@ -33,6 +33,7 @@ from scheduler.models import (
 )
 from scheduler.models.user import QUALIFICATION_LEVELS
 from scheduler.services import availability_cache
+from scheduler.services.candidate_time import candidate_interviews, candidate_window
 from scheduler.services.workdays import workday_calendars
 
 # Caps count whole local weeks, so interviews up to a week either side of the window matter.
@@ -297,24 +298,6 @@ def load_calendars(interviewer_ids: Iterable[int], start_at: datetime, end_at: d
     return calendars
 
 
-def candidate_interviews(candidate_id: int, start_at: datetime, end_at: datetime, *,
-                         exclude_interview_ids: Iterable[int] = ()) -> list[Interview]:
-    """Return the candidate's live interviews (any application of theirs) that overlap
-    [start_at, end_at), in start order, leaving out *exclude_interview_ids* (those being moved).
-    """
-    query = (
-        sa.select(Interview)
-        .join(Application, Application.id == Interview.application_id)
-        .where(Application.candidate_id == candidate_id, Interview.status == Interview.SCHEDULED,
-               Interview.end_at > start_at, Interview.start_at < end_at)
-        .order_by(Interview.start_at, Interview.id)
-    )
-    excluded = list(exclude_interview_ids)
-    if excluded:
-        query = query.where(Interview.id.not_in(excluded))
-    return list(db.session.scalars(query))
-
-
 @dataclass(frozen=True)
 class StagePlan:
     """The engine's requests for an ordered list of stages, with the pool's calendars."""
@@ -328,19 +311,21 @@ class StagePlan:
 def plan_stages(application: Application, stages: Sequence[StageTemplate], now: datetime, *,
                 hours: CandidateHours | None = None, break_minutes: int = 0,
                 only_interviewers: Iterable[int] | None = None,
-                exclude_interview_ids: Iterable[int] = (), use_cache: bool = True) -> StagePlan:
+                exclude_interview_ids: Iterable[int] = (), use_cache: bool = True,
+                candidate_own: Sequence[Interview] | None = None) -> StagePlan:
     """Build the engine input for *stages* (one stage, or a loop) from current rows (cached
     per interviewer while their version holds, unless *use_cache* is false).
 
-    The candidate's own live interviews are their busy time, except *exclude_interview_ids*.
+    The candidate's own live interviews are their busy time, except *exclude_interview_ids*
+    (read here, or picked from *candidate_own*: see `candidate_interviews`' *among*).
     """
     if not stages:
         raise ValueError("at least one stage")
     hours = hours or candidate_hours(application, stages[0])
-    horizon = max(timedelta(days=s.horizon_days) for s in stages)
+    window_start, window_end = candidate_window(stages, now)
     busy = [(i.start_at, i.end_at) for i in candidate_interviews(
-        application.candidate_id, now, now + horizon + timedelta(days=1),
-        exclude_interview_ids=exclude_interview_ids)]
+        application.candidate_id, window_start, window_end,
+        exclude_interview_ids=exclude_interview_ids, among=candidate_own)]
     requests, everyone = [], set()
     for stage in stages:
         pool, seniors = stage_pool(stage)
@@ -348,7 +333,7 @@ def plan_stages(application: Application, stages: Sequence[StageTemplate], now: 
         everyone.update(pool)
     if only_interviewers is not None:
         everyone = set(only_interviewers)
-    calendars = load_calendars(everyone, now, now + horizon + timedelta(days=1),
+    calendars = load_calendars(everyone, now, window_end,
                                exclude_interview_ids=exclude_interview_ids, now=now,
                                use_cache=use_cache)
     return StagePlan(tuple(stages), tuple(requests), calendars,
@@ -369,16 +354,18 @@ def find_slots(application: Application, stages: Sequence[StageTemplate], now: d
 def check_booking(application: Application, stages: Sequence[StageTemplate], start_at: datetime,
                   panels: Sequence[Sequence[int]], now: datetime, *,
                   hours: CandidateHours | None = None, break_minutes: int = 0,
-                  exclude_interview_ids: Iterable[int] = (), use_cache: bool = False
-                  ) -> list[SlotProblem]:
+                  exclude_interview_ids: Iterable[int] = (), use_cache: bool = False,
+                  candidate_own: Sequence[Interview] | None = None) -> list[SlotProblem]:
     """Re-check one exact start and panels with fresh data; an empty list means bookable.
 
     The rows are read from the database, not the cache (the booking's locked re-check,
     DESIGN.md §6), unless *use_cache* says a cached answer will do (nothing is booked on it).
+    *candidate_own*: see `plan_stages`.
     """
     plan = plan_stages(application, stages, now, hours=hours, break_minutes=break_minutes,
                        only_interviewers={i for panel in panels for i in panel},
-                       exclude_interview_ids=exclude_interview_ids, use_cache=use_cache)
+                       exclude_interview_ids=exclude_interview_ids, use_cache=use_cache,
+                       candidate_own=candidate_own)
     return check_loop(plan.requests, plan.calendars, start_at, panels, now, plan.break_between)
 
 

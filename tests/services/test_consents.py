@@ -60,6 +60,23 @@ def test_the_consent_is_asked_exactly_when_someone_reached_works_outside_mainlan
     assert consented_countries(application) == set(asked)
 
 
+def test_a_consent_to_some_of_the_countries_books_nothing_records_nothing_and_names_them_all(
+        db, now):
+    # The link's confirm step asks once, after the notice: the booking checks the consent
+    # after its lock, and a partial one is refused whole, in the link's words.
+    _people, _c, _a, application, link, _token = privacy_world(("LON",), coordinator_office="HK")
+    slot = slot_a_day_away(link)
+    assert list(missing_countries(application, slot.panels)) == ["GB", "HK"]
+    with pytest.raises(LinkBookingError) as refused:
+        book_from_link(link, slot.start_at, now, notice_version=NOTICE,
+                       cross_border_countries={"GB"})
+    assert (refused.value.code, refused.value.field, refused.value.params["countries"]) == (
+        "cross_border_missing", "cross_border", ["GB", "HK"])
+    assert db.session.scalars(sa.select(Consent)).all() == []  # not even GB, before rollback
+    db.session.rollback()
+    assert _interviews() == []
+
+
 def test_a_candidate_cannot_book_before_acknowledging_the_current_notice(db, now):
     _people, _c, _a, application, link, _token = privacy_world(("BJ",))
     slot = slot_a_day_away(link)

@@ -172,6 +172,28 @@ def test_header_classes_are_made_once_per_name():
     assert type(first["Subject"]) is not type(first["To"])
 
 
+def test_repeated_part_headers_are_parsed_once_and_read_as_the_standard_registry_reads_them():
+    first, second = _message(), _message(to_addr="someone@example.org")
+    first_parts, second_parts = list(first.walk()), list(second.walk())
+    standard = email.policy.SMTP.clone(cte_type="7bit")
+    for one, other in zip(first_parts[2:], second_parts[2:]):  # the leaves: the same types
+        for name in ("Content-Type", "Content-Transfer-Encoding", "Content-Disposition"):
+            if one[name] is None:
+                continue
+            assert one[name] is other[name]  # one parse serves both messages
+            fresh = standard.header_factory(name, str(one[name]))
+            assert (str(one[name]), one[name].fold(policy=POLICY), dict(one[name].params)
+                    if hasattr(fresh, "params") else None) == (
+                str(fresh), fresh.fold(policy=POLICY),
+                dict(fresh.params) if hasattr(fresh, "params") else None)
+    # Values that differ per message are parsed each time: the boundary (set when the message
+    # is written out), the recipient.
+    first.as_bytes(policy=POLICY), second.as_bytes(policy=POLICY)
+    assert first["Content-Type"] is not second["Content-Type"]
+    assert first["Content-Type"].params["boundary"] != second["Content-Type"].params["boundary"]
+    assert str(second["To"]) == "someone@example.org"
+
+
 def test_date_must_be_aware():
     with pytest.raises(ValueError, match="timezone-aware"):
         _message(date_at=datetime(2026, 3, 20, 8, 0))
