@@ -5,7 +5,10 @@ redacted request log replaces it). The examples run what the README says."""
 from __future__ import annotations
 
 import logging
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -39,3 +42,14 @@ def test_the_examples_migrate_then_serve_with_that_config_and_run_jobs():
     assert "gunicorn --config deploy/gunicorn.conf.py wsgi:app" in web
     jobs = (DEPLOY / "systemd" / "scheduler-jobs@.service").read_text()
     assert "flask --app wsgi jobs run" in jobs
+
+
+def test_the_wsgi_entry_point_freezes_its_start_up_objects(tmp_path):
+    # In a process of its own: importing wsgi builds the production app from the environment.
+    script = "import gc, wsgi; print(gc.get_freeze_count())"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+           "INSTANCE_PATH": str(tmp_path)}
+    env.pop("FLASK_ENV", None)
+    result = subprocess.run([sys.executable, "-c", script], cwd=DEPLOY.parent, env=env,
+                            capture_output=True, text=True, check=True)
+    assert int(result.stdout.strip().splitlines()[-1]) > 10_000
