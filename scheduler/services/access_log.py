@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from scheduler.extensions import db
 from scheduler.models import AccessRecord, Application, Candidate, Interview, SchedulingLink, User
+from scheduler.services.paging import read_page
 
 PAGE_SIZE = 50
 
@@ -79,13 +80,9 @@ def access_records(wanted: AccessFilter, page: int = 1) -> AccessPage:
         query = query.where(AccessRecord.accessed_at >= wanted.start_at)
     if wanted.end_at is not None:
         query = query.where(AccessRecord.accessed_at < wanted.end_at)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    records = list(db.session.scalars(
-        query.order_by(AccessRecord.accessed_at.desc(), AccessRecord.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return AccessPage(records=records, total=total, page=page, pages=pages)
+    found = read_page(query, (AccessRecord.accessed_at.desc(), AccessRecord.id.desc()), page,
+                      PAGE_SIZE)
+    return AccessPage(records=found.rows, total=found.total, page=found.page, pages=found.pages)
 
 
 def people_who_looked() -> list[User]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, User
+from scheduler.services.paging import read_page
 from scheduler.services.permissions import check_can_see_audit_log
 
 PAGE_SIZE = 50
@@ -103,14 +104,9 @@ _NEWEST_FIRST = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 def search_audit_events(actor: User, wanted: AuditFilter, page: int = 1) -> AuditPage:
     """Return one page of the audit events *wanted* selects, newest first (admins only)."""
     check_can_see_audit_log(actor)
-    query = _query(wanted)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    events = list(db.session.scalars(
-        query.options(joinedload(AuditEvent.actor))
-        .order_by(*_NEWEST_FIRST).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return AuditPage(events=events, total=total, page=page, pages=pages)
+    found = read_page(_query(wanted).options(joinedload(AuditEvent.actor)), _NEWEST_FIRST, page,
+                      PAGE_SIZE)
+    return AuditPage(events=found.rows, total=found.total, page=found.page, pages=found.pages)
 
 
 def all_audit_events(actor: User, wanted: AuditFilter) -> Iterator[AuditEvent]:
