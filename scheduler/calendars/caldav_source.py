@@ -206,6 +206,8 @@ class _Session:
         """Run caldav calls, turning any failure into a CalendarError that names its kind only."""
         try:
             return action()
+        except MemoryError:
+            raise  # the job's memory cap, which the sandbox names; not a CalDAV failure
         except Exception as exc:  # noqa: BLE001 - caldav and the HTTP layer have many types
             error = self.http.refusal or _kind_of(exc, self.limits)
             if error is not exc:

@@ -184,6 +184,8 @@ class _Reader:
     def _parse(self, data: bytes, lines: _LineIndex) -> list[icalendar.Calendar]:
         try:
             calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        except MemoryError:
+            raise  # the machine's limit (the job's memory cap names it), not the file's fault
         except Exception as exc:  # noqa: BLE001 - any parser failure is a refusal, never a crash
             raise CalendarError("unreadable", detail=_short(exc)) from exc
         calendars = [c for c in calendars if c.name == "VCALENDAR"]
@@ -252,6 +254,8 @@ class _Reader:
         try:
             # icalendar checks here what the expander relies on (e.g. DTSTART and DTEND of one type).
             event.start, event.end
+        except MemoryError:
+            raise
         except Exception as exc:  # noqa: BLE001 - icalendar signals bad events with varied errors
             self.warn("event_unreadable", detail=_short(exc), **who)
             return False

@@ -221,6 +221,8 @@ def _moment(prop) -> datetime | None:
     """Return a DTSTART-like property (or one RDATE value) as a naive wall time, None if unusable."""
     try:
         value = prop.dt
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 - a broken property (the reader reports it) has no time
         return None
     if isinstance(value, tuple):  # a PERIOD

@@ -536,3 +536,23 @@ def test_an_event_mixing_a_date_start_with_a_time_end_is_skipped_and_named():
     assert [i.external_uid for i in result.intervals] == ["k"]
     assert codes(result) == ["event_unreadable"]
     assert result.warnings[0].params["summary"] == "mixed"
+
+
+def _out_of_memory(*args, **kwargs):
+    raise MemoryError
+
+
+@pytest.mark.parametrize("patch", [
+    # The parse of the whole file (seen in CI: the job's backstop reported "could not be read").
+    lambda monkeypatch: monkeypatch.setattr(icalendar.Calendar, "from_ical", classmethod(_out_of_memory)),
+    # Reading one event's start and end.
+    lambda monkeypatch: monkeypatch.setattr(icalendar.Event, "start", property(_out_of_memory)),
+], ids=["parsing the file", "reading an event's times"])
+def test_running_out_of_memory_is_not_reported_as_an_unreadable_file(monkeypatch, patch):
+    # Under the job's memory cap (calendars/sandbox.py) a MemoryError must reach the sandbox,
+    # which names the cap; called "unreadable", the file would be blamed for the machine.
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+                    b"DTSTART:20261201T010000Z\r\nDTEND:20261201T020000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    patch(monkeypatch)
+    with pytest.raises(MemoryError):
+        read_busy_intervals(data, default_zone="UTC", window_start_at=WIDE_START_AT, window_end_at=WIDE_END_AT)
