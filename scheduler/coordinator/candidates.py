@@ -24,7 +24,9 @@ from scheduler.services.candidates import (
     seen_applications,
     update_candidate,
 )
-from scheduler.services.erasure import ErasureRefused, live_interviews, request_erasure
+from scheduler.services.erasure import (
+    ErasureRefused, erasure_refusal, live_interviews, request_erasure,
+)
 from scheduler.services.outbox import resend_message
 from scheduler.timeutil import sorted_zone_names
 from scheduler.web import request_now, show_refusal, shows_candidate_data
@@ -115,6 +117,11 @@ def erase_candidate(application_id: int):
     """Confirm, then erase this application's candidate's data on their request."""
     application = application_or_404(application_id)
     candidate = application.candidate
+    refusal = erasure_refusal(current_user, candidate)
+    if refusal is not None and refusal.code == "not_all_yours":
+        # Said instead of the form, which would list another opening's interviews.
+        return render_template("coordinator/erase_candidate.html", application=application,
+                               candidate=candidate, refusal=refusal.message)
     form = EraseCandidateForm()
     now = request_now()
     if form.validate_on_submit():

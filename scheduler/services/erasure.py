@@ -26,7 +26,7 @@ from scheduler.services.audit import record_event
 from scheduler.services.booking import cancel_interview
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.links import revoke_link
-from scheduler.services.permissions import can_erase_candidate
+from scheduler.services.permissions import STAFF_ROLES, can_erase_candidate
 from scheduler.services.reminders import drop_application_reminders
 from scheduler.services.retention import claim_application
 
@@ -36,6 +36,9 @@ class ErasureRefused(ServiceError):
 
     messages = {
         "not_allowed": N_("Only coordinators and admins may erase a candidate's data."),
+        "not_all_yours": N_(
+            "%(name)s also applied to an opening you do not coordinate: ask an admin to erase "
+            "their data."),
         "already_requested": N_("This candidate's data is already being erased."),
     }
 
@@ -49,14 +52,24 @@ def live_interviews(candidate: Candidate, now: datetime) -> list[Interview]:
         .order_by(Interview.start_at, Interview.id)))
 
 
+def erasure_refusal(actor: User, candidate: Candidate) -> ErasureRefused | None:
+    """Return why *actor* may not ask for *candidate*'s erasure now, or None when they may."""
+    if not can_erase_candidate(actor, candidate):
+        if actor.has_role(*STAFF_ROLES):
+            return ErasureRefused("not_all_yours", name=candidate.name)
+        return ErasureRefused("not_allowed")
+    if candidate.erasure_requested_at is not None or candidate.anonymised_at is not None:
+        return ErasureRefused("already_requested")
+    return None
+
+
 def request_erasure(actor: User, candidate: Candidate, now: datetime) -> list[Interview]:
     """Cancel the candidate's live interviews (CANCELs to the panels through the outbox), revoke
     their links, withdraw their open applications and mark the erasure pending; return the
     interviews cancelled. The job erases the rest once that mail has gone."""
-    if not can_erase_candidate(actor):
-        raise ErasureRefused("not_allowed")
-    if candidate.erasure_requested_at is not None or candidate.anonymised_at is not None:
-        raise ErasureRefused("already_requested")
+    refusal = erasure_refusal(actor, candidate)
+    if refusal is not None:
+        raise refusal
     cancelled: list[Interview] = []
     for interview in live_interviews(candidate, now):
         if interview.status == Interview.SCHEDULED:  # a loop cancels its other interviews too

@@ -287,10 +287,10 @@ def can_see_feedback(actor: User, feedback: Feedback) -> bool:
 # --- Candidates' data: erasure on request (issue 25) -------------------------------------------
 
 
-def can_erase_candidate(actor: User) -> bool:
-    """Tell whether *actor* may erase a candidate's data on their request (coordinators and
-    admins)."""
-    return actor.has_role(*STAFF_ROLES)
+def can_erase_candidate(actor: User, candidate: Candidate) -> bool:
+    """Tell whether *actor* may erase *candidate*'s data on their request: a coordinator or admin
+    who sees every one of their applications (an erasure cancels and scrubs them all)."""
+    return actor.has_role(*STAFF_ROLES) and sees_every_application(actor, candidate)
 
 
 # --- Least access: whose candidates a person sees (issue 24 item 4) ---------------------------
@@ -395,14 +395,17 @@ def can_see_candidate(actor: User, candidate: Candidate) -> bool:
         Application.candidate_id == candidate.id, visible_applications(actor)).limit(1)))
 
 
-def can_export_all_of(actor: User, candidate: Candidate) -> bool:
-    """Tell whether *actor* may export everything held about *candidate*: a coordinator or admin
-    who sees every one of their applications (an export holds them all)."""
-    if not can_export_candidate(actor):
-        return False
+def sees_every_application(actor: User, candidate: Candidate) -> bool:
+    """Tell whether *actor* sees *candidate* and every one of their applications."""
     hidden = sa.select(Application.id).where(Application.candidate_id == candidate.id,
                                              sa.not_(visible_applications(actor)))
     return can_see_candidate(actor, candidate) and db.session.scalar(hidden.limit(1)) is None
+
+
+def can_export_all_of(actor: User, candidate: Candidate) -> bool:
+    """Tell whether *actor* may export everything held about *candidate*: a coordinator or admin
+    who sees every one of their applications (an export holds them all)."""
+    return can_export_candidate(actor) and sees_every_application(actor, candidate)
 
 
 def named_interviews(actor: User, interviews) -> set[int]:

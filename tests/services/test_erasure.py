@@ -153,3 +153,25 @@ def test_only_staff_may_erase_and_nothing_is_written_when_refused(app, db, now):
     assert raised.value.code == "not_allowed"
     db.session.rollback()
     assert db.session.get(Candidate, candidate.id).erasure_requested_at is None
+
+
+def test_a_coordinator_who_does_not_see_every_application_may_not_erase(app, db, now):
+    # An erasure cancels and scrubs every application: one seen through another opening is not
+    # theirs to erase (least access, issue 24 item 4); an admin may.
+    lin, max_ = (f.make_user(roles=("coordinator",)) for _ in range(2))
+    admin = f.make_user(roles=("admin",))
+    candidate = f.make_candidate(name="Bo Birch")
+    theirs, others = f.make_requisition(), f.make_requisition()
+    f.coordinate(lin, theirs)
+    f.coordinate(max_, others)
+    for requisition in (theirs, others):
+        f.make_application(candidate=candidate, requisition=requisition)
+    db.session.commit()
+    with pytest.raises(ErasureRefused) as raised:
+        request_erasure(lin, candidate, now)
+    assert raised.value.code == "not_all_yours"
+    assert "Bo Birch also applied to an opening you do not coordinate" in raised.value.message
+    db.session.rollback()
+    assert db.session.get(Candidate, candidate.id).erasure_requested_at is None
+    request_erasure(admin, candidate, now)
+    assert candidate.erasure_requested_at == now

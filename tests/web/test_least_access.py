@@ -217,3 +217,31 @@ def test_only_an_admin_or_the_openings_coordinator_changes_its_coordinators(clie
     assert post_coordinators(lin, [two["lin"].id, two["max"].id]).status_code == 302
     db.session.expire_all()
     assert {u.email for u in opening.coordinators} == {"lin@example.com", "max@example.com"}
+
+
+def test_a_coordinator_cannot_erase_a_candidate_who_also_applied_to_another_opening(
+        client, two, db):
+    # Bo Birch applies to Lin's opening too: Lin sees him through that application, but an erasure
+    # would cancel Max's interview and scrub opening B's records, which Lin may not even see.
+    also_a = f.make_application(requisition=two["a"], candidate=two["bo"].candidate)
+    db.session.commit()
+    url = f"/coordinator/applications/{also_a.id}/erase"
+    lin = _as(client, "lin@example.com")
+    page = lin.get(url, headers=EN)
+    assert page.status_code == 200
+    assert "Bo Birch also applied to an opening you do not coordinate" in page.text
+    assert "System design" not in page.text      # opening B's interview is not listed
+    assert 'name="is_requested_by_candidate"' not in page.text
+    refused = post_form(lin, url, {"is_requested_by_candidate": "y"},
+                        page_url=f"/coordinator/applications/{also_a.id}",
+                        headers=EN)
+    assert refused.status_code == 200
+    db.session.expire_all()
+    assert two["bo"].candidate.erasure_requested_at is None
+    assert two["interview_b"].status == "scheduled"
+    admin = _as(client.application.test_client(), "ada@example.com")
+    assert 'name="is_requested_by_candidate"' in admin.get(url, headers=EN).text
+    assert post_form(admin, url, {"is_requested_by_candidate": "y"}, page_url=url,
+                     headers=EN).status_code == 302
+    db.session.expire_all()
+    assert two["bo"].candidate.erasure_requested_at is not None
