@@ -12,7 +12,8 @@ it never reaches a log. The routes that take one are found in the URL map by the
 those arguments replaced; a path no rule matched (a 404 or 405) loses all that follows the fixed
 part of any token route ("/schedule/", "/feeds/", "/account/reset/"); and in the query string a
 parameter named like a token argument is redacted, and so is all of a value after such a prefix
-(?next=/schedule/…). gunicorn's own access log stays off (deploy/gunicorn.conf.py).
+(?next=/schedule/…). gunicorn's own access log stays off (deploy/gunicorn.conf.py); the
+development server's own line (`flask run`, werkzeug) is redacted the same way.
 """
 from __future__ import annotations
 
@@ -37,6 +38,29 @@ def register_request_log(app: Flask) -> None:
     app.extensions["request_log_prefixes"] = _token_prefix_pattern(app)
     request_started.connect(_start, app)
     request_finished.connect(_finish, app)
+    _DEVELOPMENT_SERVER_LINES.pattern = app.extensions["request_log_prefixes"]
+    logging.getLogger("werkzeug").addFilter(_DEVELOPMENT_SERVER_LINES)  # once: the same object
+
+
+class _DevelopmentServerLines(logging.Filter):
+    """Redact werkzeug's own line per request: `flask run` prints it with the raw path and query.
+
+    Its request line is the record's first argument ('… "%s" %s %s'); every app has the same
+    token routes, so one filter on the process-wide logger serves them all."""
+
+    pattern: re.Pattern | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 3 and \
+                str(record.msg).endswith('"%s" %s %s'):
+            line = _TOKEN_PARAMETER.sub(r"\1" + REDACTED, str(record.args[0]))
+            record.args = (_redact_paths_in(line, self.pattern), *record.args[1:])
+        return True
+
+
+_DEVELOPMENT_SERVER_LINES = _DevelopmentServerLines()
+# A token passed as a query parameter, in a raw request line.
+_TOKEN_PARAMETER = re.compile(r"([?&](?:%s)=)[^&\s\x1b]*" % "|".join(sorted(TOKEN_ARGUMENTS)))
 
 
 def _token_prefix_pattern(app: Flask) -> re.Pattern | None:

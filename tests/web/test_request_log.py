@@ -107,3 +107,39 @@ def test_a_line_names_the_signed_in_user_and_the_route_as_is(app, client, db, re
     assert LINE.match(last), last
     assert last.startswith("GET /coordinator/openings?page=2 200 ")
     assert last.endswith(f" user={user.id}")
+
+
+def test_the_development_servers_own_line_is_redacted_too(app, tokens, caplog):
+    # `flask run` (the README's run command) is werkzeug's server, which prints its own line per
+    # request with the raw path: a real one is started here and its lines read.
+    from http.client import HTTPConnection
+    from threading import Thread
+
+    from werkzeug.serving import make_server
+
+    from tests.ports import HOST, reserve_port
+
+    caplog.set_level(logging.INFO)
+    server = make_server(HOST, reserve_port(), app)
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    valid = tokens["candidate"]
+    paths = [f"/schedule/{valid}?token={valid}&next=/feeds/{tokens['feeds']}.ics",
+             f"/feeds/{tokens['feeds']}.ics", f"/account/reset/{tokens['auth']}",
+             f"/schedule/{tokens['unknown']}/no-such-page"]
+    try:
+        for path in paths:
+            connection = HTTPConnection(HOST, server.port, timeout=30)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            connection.close()
+    finally:
+        server.shutdown()
+        thread.join()
+    served = [r.getMessage() for r in caplog.records
+              if r.name == "werkzeug" and " HTTP/1.1" in r.getMessage()]
+    assert len(served) == len(paths)
+    assert all(REDACTED in line for line in served), served
+    assert '"GET /schedule/[redacted] HTTP/1.1" 200' in served[0]
+    for secret in tokens.values():
+        assert not any(secret[:16] in line for line in served), served
