@@ -83,13 +83,8 @@ def read_busy_intervals(
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
     """Read one iCalendar file into the busy intervals that overlap the window; raise CalendarError."""
-    return read_busy_intervals_from_parts(
-        [data],
-        default_zone=default_zone,
-        window_start_at=window_start_at,
-        window_end_at=window_end_at,
-        limits=limits,
-    )
+    return read_busy_intervals_from_parts([data], default_zone=default_zone, window_start_at=window_start_at,
+                                          window_end_at=window_end_at, limits=limits)
 
 
 def read_busy_intervals_from_parts(
