@@ -110,6 +110,8 @@ def test_booking_needs_both_boxes_ticked_and_stores_what_was_agreed(client, db):
     unticked = client.post(f"/schedule/{token}/book", data=fields | {"acknowledge": ""})
     assert unticked.status_code == 400
     assert "Tick the box to confirm that you have read the privacy notice" in unticked.text
+    # The error summary names the box by its label without doubling its full stop (".:").
+    assert ">I have read the privacy notice: Tick the box" in unticked.text
     no_consent = client.post(f"/schedule/{token}/book", data=fields | {"cross_border": ""})
     assert no_consent.status_code == 400
     assert ("agree separately to your information going to our staff in United Kingdom"
