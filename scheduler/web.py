@@ -10,7 +10,9 @@ CSV downloads with their formula escaping.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
@@ -23,13 +25,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import NumberRange, StopValidation
 
 from scheduler.extensions import db, login_manager
 from scheduler.services.access_log import record_access, subject_of
 from scheduler.services.errors import ServiceError
-from scheduler.timeutil import parse_instant, utc_now
+from scheduler.timeutil import parse_instant, sorted_zone_names, utc_now, zone_aliases
 
 DAY_PATTERNS = {"zh": ("M月d日 EEE", "y年M月d日"), "en": ("EEE d MMM", "d MMM y")}
 
@@ -294,10 +298,27 @@ def privacy_notice_url() -> str:
 
 
 def register_template_globals(app: Flask) -> None:
-    """Make the holiday-data banner (the coordinator pages show it) and the privacy notice's
-    address (candidate emails carry it) available to every template."""
+    """Make the holiday-data banner (the coordinator pages show it), the privacy notice's
+    address (candidate emails carry it) and the zone pick list available to every template."""
     app.add_template_global(holiday_data_warnings)
     app.add_template_global(privacy_notice_url)
+    app.add_template_global(zone_datalist)
+    app.add_template_global(zone_aliases_json)
+
+
+@functools.lru_cache(maxsize=8)
+def zone_datalist(list_id: str) -> Markup:
+    """Return a <datalist> of every current zone name for a zone field's `list=`, built once per
+    process: some six hundred options, on every link page and many coordinator pages."""
+    options = "".join(f'<option value="{escape(name)}">' for name in sorted_zone_names())
+    return Markup(f'<datalist id="{escape(list_id)}">{options}</datalist>')
+
+
+@functools.cache
+def zone_aliases_json() -> Markup:
+    """Return the zone alias table (legacy name -> current name) as JSON safe in an HTML
+    attribute, built once per process (the link page's script maps the browser's zone)."""
+    return htmlsafe_json_dumps(zone_aliases(), dumps=functools.partial(json.dumps, sort_keys=True))
 
 
 # --- CSV downloads ---------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from scheduler.services.interviewers import (
 )
 from scheduler.services.offices import list_offices
 from scheduler.services.users import future_interviews
-from scheduler.timeutil import sorted_zone_names
 from scheduler.web import request_now, show_refusal
 
 
@@ -84,7 +83,7 @@ def _render_profile(form, *, profile=None, user=None):
     upcoming = len(future_interviews(person, now)) if profile is not None else 0
     return render_template(
         "availability/profile.html", form=form, profile=profile, person=person,
-        upcoming=upcoming, zones=sorted_zone_names(),
+        upcoming=upcoming,
         zone_text=(zone_label(now, profile.effective_zone) if profile is not None else ""))
 
 

@@ -30,7 +30,6 @@ from scheduler.services import working_hours as wh
 from scheduler.services.errors import ServiceError
 from scheduler.services.feeds import issue_feed_token, revoke_feed
 from scheduler.services.week_view import week_view
-from scheduler.timeutil import sorted_zone_names
 from scheduler.web import (
     day_label, parse_day, request_now, show_refusal, shows_candidate_data, warning_text,
 )
@@ -109,7 +108,7 @@ def _render(profile: InterviewerProfile, *, submitted: str | None = None, form=N
         can_edit_profile=permissions.can_edit_interviewer_profiles(current_user),
         today=wh.local_today(profile, now), forms=_forms(profile, submitted, form),
         action=ActionForm(), overrides=wh.date_overrides(profile, now),
-        blocks=calendars.manual_blocks(profile, now), sources=sources, zones=sorted_zone_names(),
+        blocks=calendars.manual_blocks(profile, now), sources=sources,
         weekday_names=wh.WEEKDAY_NAMES, week_arg=request.args.get("week") or None,
         zone_text=zone_label(now, week.zone), day_label=day_label, warning_text=warning_text,
         shown_address=calendars.shown_address, problem_text=lambda problem: problem.message(_),

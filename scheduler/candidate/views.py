@@ -56,7 +56,6 @@ from scheduler.services.links import (
     none_of_these_work, open_link, proposal,
 )
 from scheduler.services.privacy_notices import current_version, privacy_contact
-from scheduler.timeutil import sorted_zone_names, zone_aliases
 from scheduler.web import flash_refusal, iso_utc, parse_start, request_now, safe_next, show_refusal
 
 # Per client address. Generous for reading; tight for changes, which cost a booking transaction.
@@ -179,7 +178,7 @@ def render_link_page(token: str, link: SchedulingLink, now, *, change: bool = Fa
         current_times=current_times,
         more_days=_days_shown() + DEFAULT_DAYS, taken=taken, change=bool(live), hours=hours,
         hours_form=hours_form, zone_form=ZoneForm(formdata=None, zone=context["zone"]),
-        zones=sorted_zone_names(), zone_aliases=zone_aliases(), proposal=proposal(link),
+        proposal=proposal(link),
         **context), status
 
 

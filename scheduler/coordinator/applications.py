@@ -35,7 +35,6 @@ from scheduler.services.candidates import (
     create_candidate_with_application, other_applications, requisitions_with_stages,
 )
 from scheduler.services.slot_search import find_slots
-from scheduler.timeutil import sorted_zone_names
 from scheduler.web import parse_day, request_now, show_refusal, shows_candidate_data
 
 
@@ -66,8 +65,7 @@ def new_candidate():
         else:
             flash(_("Added %(name)s.", name=application.candidate.name), "success")
             return redirect(url_for("coordinator.home"))
-    return render_template("coordinator/new_candidate.html", form=form, existing=existing,
-                           zones=sorted_zone_names())
+    return render_template("coordinator/new_candidate.html", form=form, existing=existing)
 
 
 def _application_interviews(application: Application) -> list[Interview]:
@@ -102,7 +100,7 @@ def render_application(application: Application, form: SlotViewForm, *,
         days = slot_days(search, stages, columns, parse_day(request.args.get("day")))
     return render_template(
         "coordinator/application.html", application=application, form=form, zone=zone,
-        zones=sorted_zone_names(), loop_stages=loop, stages=stages, plan=plan, brk=brk,
+        loop_stages=loop, stages=stages, plan=plan, brk=brk,
         blocker=blocker_text(refusal) if refusal is not None else "", days=days,
         taken_problems=problem_texts(taken.problems, stages) if taken is not None else [],
         is_taken=taken is not None,

@@ -34,7 +34,6 @@ from scheduler.services.board import (
 )
 from scheduler.services.candidates import requisitions_with_stages
 from scheduler.services.offices import list_offices
-from scheduler.timeutil import sorted_zone_names
 from scheduler.web import (
     day_label, parse_id, parse_ids, request_now, shows_candidate_data, warning_text,
 )
@@ -102,8 +101,7 @@ def board():
     open_id = parse_id(request.args.get("open"))
     return render_template(
         "coordinator/board.html", asked=asked, board=shown, drawing=drawing, open_id=open_id,
-        details=_details(open_id, shown, asked),
-        zones=sorted_zone_names(), day_label=day_label, warning_text=warning_text,
+        details=_details(open_id, shown, asked), day_label=day_label, warning_text=warning_text,
         kind_labels=STAGE_KIND_LABELS, kinds=INTERVIEW_KINDS,
         previous_link=asked.link(day=(asked.day - step).isoformat()),
         next_link=asked.link(day=(asked.day + step).isoformat()),

@@ -44,7 +44,6 @@ from scheduler.services.booking import (
 from scheduler.services.slot_search import (
     check_booking, find_slots, flag_hours, seat_replacements, suggest_replacements,
 )
-from scheduler.timeutil import sorted_zone_names
 from scheduler.web import (
     flash_refusal, iso_utc, parse_day, parse_id, parse_start, request_now, safe_next,
     shows_candidate_data,
@@ -210,7 +209,7 @@ def reschedule(interview_id: int):
         days = slot_days(search, stages, columns, parse_day(request.args.get("day")))
         return render_template(
             "coordinator/reschedule.html", interview=interview, group=group,
-            application=application, form=view, zone=zone, zones=sorted_zone_names(),
+            application=application, form=view, zone=zone,
             days=days, stages=stages, back=back, next_page=next_page,
             is_taken=taken is not None,
             taken_problems=problem_texts(taken.problems, stages) if taken else [],

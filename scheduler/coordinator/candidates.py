@@ -28,7 +28,6 @@ from scheduler.services.erasure import (
     ErasureRefused, erasure_refusal, live_interviews, request_erasure,
 )
 from scheduler.services.outbox import resend_message
-from scheduler.timeutil import sorted_zone_names
 from scheduler.web import request_now, show_refusal, shows_candidate_data
 
 
@@ -59,7 +58,7 @@ def edit_candidate(application_id: int):
             return redirect(url_for(".application", application_id=application.id)
                             + ("#failed-mail" if failed else ""))
     return render_template("coordinator/edit_candidate.html", form=form,
-                           application=application, zones=sorted_zone_names())
+                           application=application)
 
 
 @bp.route("/candidates/<int:candidate_id>/applications/new", methods=["GET", "POST"])
