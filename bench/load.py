@@ -187,6 +187,7 @@ class Side:
     overlaps: list = field(default_factory=list)
     missing: list = field(default_factory=list)
     out_of_candidates: bool = False
+    server_errors: str = ""      # gunicorn's log from its first traceback on, when a request erred
 
 
 class _Tokens:
@@ -394,6 +395,9 @@ def run_side(label: str, app_root: Path, options) -> Side:
             for users in options.users:
                 side.phases.append(_run_phase(server, monitor, application_name, tokens, users,
                                               options.seconds, access_log))
+            if any(phase.errors for phase in side.phases):
+                log = server.log_text()
+                side.server_errors = log[log.find("Traceback"):][:4000] if "Traceback" in log else ""
         side.out_of_candidates = tokens.is_exhausted
         with monitor.connect() as connection:
             side.scheduled = scheduled_interviews(connection)
@@ -455,6 +459,8 @@ def _print_side(side: Side) -> None:
     for phase in side.phases:
         for error in sorted(set(phase.errors))[:5]:
             print(f"  error ({phase.users} users): {error}")
+    if side.server_errors:
+        print(f"  the server's log from its first traceback:\n{side.server_errors}")
     if side.out_of_candidates:
         print("  WARNING: the candidates ran out before the phase ended (raise --candidates)")
 
