@@ -12,7 +12,10 @@ with this checkout's production settings (bench/app_server.py, deploy/gunicorn.c
 workers, 4 threads, keep-alive 30 s) and 4 workers, every setting of the app by environment, with
 the clock frozen at the engine bench's NOW.
 
-Phases of 20 and then 100 concurrent users follow a short warm-up (every worker's first pages).
+Phases of 20 and then 100 concurrent users each run on a freshly seeded schema and server, after
+a short warm-up (every worker's first pages): a phase starts from the same free times whatever
+the revision booked before, so a revision that books faster is not measured on an emptier
+calendar (where more times are "just taken" and more pages are rendered per booking).
 A user is one candidate after another, each in a fresh browser (bench/candidate_client.py):
 open the link's page, pick one of its times at random, open the confirm step, acknowledge the
 privacy notice (and agree to the cross-border transfer when the page asks), book, and land on the
@@ -366,8 +369,16 @@ def _environment(database_url: str, folder: Path) -> dict:
 
 
 def run_side(label: str, app_root: Path, options) -> Side:
-    """Seed a private schema for the revision at *app_root*, serve it, run the phases, check."""
+    """Run each phase of the revision at *app_root* on a freshly seeded schema of its own, so
+    every phase starts from the same free times whatever the revision booked before; check."""
     side = Side(label)
+    for users in options.users:
+        _run_on_fresh_schema(side, app_root, options, users)
+    return side
+
+
+def _run_on_fresh_schema(side: Side, app_root: Path, options, users: int) -> None:
+    """Seed a private schema, serve it, run one phase of *users* into *side*, check, drop it."""
     suffix = uuid.uuid4().hex[:8]
     schema, application_name = f"bench_load_{os.getpid()}_{suffix}", f"bench-load-{suffix}"
     admin = sa.create_engine(options.database_url, isolation_level="AUTOCOMMIT")
@@ -384,7 +395,8 @@ def run_side(label: str, app_root: Path, options) -> Side:
             [sys.executable, "-c", _BOOT, str(ROOT), str(app_root), str(options.candidates)],
             cwd=app_root, env=environment, capture_output=True, text=True)
         if seeded.returncode:
-            raise RuntimeError(f"seeding {label} failed:\n{seeded.stderr[:1500]}\n…\n{seeded.stderr[-1500:]}")
+            raise RuntimeError(f"seeding {side.label} failed:\n{seeded.stderr[:1500]}\n…\n"
+                               f"{seeded.stderr[-1500:]}")
         tokens = json.loads(seeded.stdout.strip().splitlines()[-1])["tokens"]
         warm, tokens = tokens[:WARM_UP_CANDIDATES], _Tokens(tokens[WARM_UP_CANDIDATES:])
         access_log = folder / "access.log"
@@ -392,24 +404,23 @@ def run_side(label: str, app_root: Path, options) -> Side:
         with AppServer(app_root, environment, workers=options.workers,
                        access_log=access_log) as server:
             _warm_up(server, warm)
-            for users in options.users:
-                side.phases.append(_run_phase(server, monitor, application_name, tokens, users,
-                                              options.seconds, access_log))
-            if any(phase.errors for phase in side.phases):
+            phase = _run_phase(server, monitor, application_name, tokens, users,
+                               options.seconds, access_log)
+            side.phases.append(phase)
+            if phase.errors and "Traceback" in server.log_text():
                 log = server.log_text()
-                side.server_errors = log[log.find("Traceback"):][:4000] if "Traceback" in log else ""
-        side.out_of_candidates = tokens.is_exhausted
+                side.server_errors += log[log.find("Traceback"):][:4000]
+        side.out_of_candidates |= tokens.is_exhausted
         with monitor.connect() as connection:
-            side.scheduled = scheduled_interviews(connection)
-            side.overlaps = overlapping_seats(connection)
-            side.missing = missing_invites(connection)
+            side.scheduled += scheduled_interviews(connection)
+            side.overlaps += overlapping_seats(connection)
+            side.missing += missing_invites(connection)
     finally:
         monitor.dispose()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
         shutil.rmtree(folder, ignore_errors=True)
-    return side
 
 
 def _ms(seconds: float) -> str:
