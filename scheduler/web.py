@@ -4,8 +4,8 @@ The request's one `now`; the request's one transaction edge (commit on success, 
 refusal) and the one way a view shows a service's refusal; the role gate each blueprint installs
 once; safe redirect targets; instants, days and numbers as links and forms carry them, within
 the bounds the database and date arithmetic can hold (ids in URLs, ?open=, ?week=, form dates);
-day labels in the viewer's language; the holiday-data banner's text (a template global); and
-CSV downloads with their formula escaping.
+day labels in the viewer's language; the holiday-data banner's text and the zone pick list
+(template globals); and CSV downloads with their formula escaping.
 """
 from __future__ import annotations
 
