@@ -11,18 +11,15 @@ Every change follows DESIGN.md §6:
 3. write the interview(s) and one assignment row per panel member, kept in step, and bump the
    availability version of everyone whose seats changed (services/availability_cache.py).
 On PostgreSQL an exclusion constraint on active assignments is the safety net under the lock.
-A loser of a race gets `SlotTaken` carrying fresh slots; every other refusal is a `BookingError`
-(a ServiceError, its messages beside it). A booking, move or swap whose people reach a country
-outside mainland China the candidate has not consented to is refused with a `ConsentError`
-unless the consent comes with it (services/consents.py). Each change then sends its invites
-(services/invites.py) and sets its reminders (services/reminders.py). Services flush; the
-request's or job's edge commits.
+A race's loser gets `SlotTaken` with fresh slots; other refusals are `BookingError`s, a missing
+cross-border consent a `ConsentError` (services/consents.py), a person who may not see the
+application `NotAllowed` (permissions.check_sees_application). Each change sends its invites and
+sets its reminders; services flush, the request's or job's edge commits.
 
 `booking_refusal` is the one rule for "can these stages be booked for this application now"
-(open application, stages of its requisition that are interviews, none booked already): the
-coordinator's page, scheduling links and every booking here ask it. `loop_stages` says which
-stages may be booked back to back as a loop from the application's current stage: the opening's
-loops are data (services/stages.py), read by the coordinator's booking and the links alike.
+(open application, stages of its requisition that are interviews, none booked already), asked
+by the coordinator's page, scheduling links and every booking here. `loop_stages` says which
+stages may be booked back to back from the current one (loops are data: services/stages.py).
 """
 from __future__ import annotations
 
@@ -47,17 +44,17 @@ from scheduler.services.availability_cache import bump_availability_version
 from scheduler.services.booking_errors import BookingError, SlotTaken
 from scheduler.services.candidate_time import candidate_interviews, interviews_around
 from scheduler.services.emails import mail_domain
-from scheduler.services.permissions import can_decline
+from scheduler.services.permissions import can_decline, check_sees_application
 from scheduler.services.slot_search import TIME_PROBLEMS, CandidateHours, check_booking
 from scheduler.services.stages import loop_run
 
 
 Actor = User | str
 
+
 def lock_candidate(candidate_id: int) -> None:
-    """Take the booking lock on the candidate's row; before any interviewer's (one order for
-    everyone, so two bookings never wait for each other in a circle). On SQLite this must be
-    the transaction's first write."""
+    """Take the booking lock on the candidate's row, before any interviewer's (one order for all:
+    no two bookings wait for each other in a circle); on SQLite, the transaction's first write."""
     db.session.execute(
         sa.update(Candidate).where(Candidate.id == candidate_id)
         .values(lock_version=Candidate.lock_version + 1)
@@ -208,6 +205,7 @@ def book_loop(actor: Actor, application: Application, stages: Sequence[StageTemp
 
     *consent* is a cross-border consent given with the booking (services/consents.py).
     """
+    check_sees_application(actor, application)
     stages = list(stages)
     application_id = application.id  # read before the lock expires it
     lock_candidate(application.candidate_id)
@@ -280,6 +278,7 @@ def reschedule_interview(actor: Actor, interview: Interview, start_at: datetime,
 
     A new panel that reaches a country the candidate has not consented to needs *consent*.
     """
+    check_sees_application(actor, interview.application)
     interviews = interview.live_group
     old_panels = [[a.interviewer_id for a in i.active_assignments] for i in interviews]
     panels = [list(p) for p in (panels or old_panels)]
@@ -347,6 +346,7 @@ def _set_panel(interview: Interview, panel: Sequence[int]) -> None:
 def cancel_interview(actor: Actor, interview: Interview, now: datetime, *,
                      reason: str = "") -> list[Interview]:
     """Cancel an interview (its whole loop, if any); time is freed, sequences rise."""
+    check_sees_application(actor, interview.application)
     interviews = interview.live_group
     panel_ids = {a.interviewer_id for i in interviews for a in i.active_assignments}
     lock_interviewers(panel_ids)
@@ -385,6 +385,7 @@ def swap_interviewer(actor: Actor, interview: Interview, old_interviewer_id: int
 
     A newcomer from a country the candidate has not consented to needs *consent*.
     """
+    check_sees_application(actor, interview.application)
     lock_interviewers([old_interviewer_id, new_interviewer_id])
     db.session.refresh(interview)
     _require_live(interview)

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, Candidate, InterviewerProfile, User
 from scheduler.services.audit import record_event
+from scheduler.services.permissions import NotAllowed, can_export_all_of
 
 # Reachable tables left out on purpose, and why (none today: every reachable table is exported).
 EXEMPT_TABLES: dict[str, str] = {}
@@ -209,8 +210,10 @@ def build_export(candidate: Candidate) -> dict:
 def export_candidate(actor: User, candidate: Candidate, *, now: datetime,
                      output: str) -> dict:
     """Export everything held about *candidate* for *actor* as *output* ("json" or "html"):
-    the request and its completion are audited (without the exported values). The caller has
-    checked `permissions.can_export_candidate`."""
+    the request and its completion are audited (without the exported values); refused unless
+    *actor* may export all of it (`permissions.can_export_all_of`)."""
+    if not can_export_all_of(actor, candidate):
+        raise NotAllowed("not_your_opening")
     record_event(actor, "export_requested", candidate, now=now, after={"format": output})
     data = build_export(candidate)
     counts = {name: len(rows) for name, rows in data["tables"].items() if rows}

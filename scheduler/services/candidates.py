@@ -20,7 +20,7 @@ from scheduler.models import (
 from scheduler.models.user import LANGUAGES
 from scheduler.services.audit import history_of, record_event
 from scheduler.services.errors import N_, ServiceError
-from scheduler.services.permissions import visible_applications
+from scheduler.services.permissions import check_sees_candidate, visible_applications
 from scheduler.timeutil import canonical_zone, is_valid_zone
 
 NAME_MAX = 100
@@ -79,6 +79,7 @@ def update_candidate(
     sends nothing by itself: the candidate's reminders not yet sent follow it, and failed mail
     waits for "send again" (`candidate_failed_mail`, services/outbox.py resend_message).
     """
+    check_sees_candidate(actor, candidate)
     details, refusals = _checked_details(name, email, phone, zone, language, candidate=candidate)
     if refusals:
         raise CandidateInputError.together(refusals)
@@ -104,6 +105,7 @@ def add_application(actor: User, candidate: Candidate, *, requisition_id: int | 
     One application per candidate and opening: a second one is refused, saying whether the
     first is still open.
     """
+    check_sees_candidate(actor, candidate)
     refusals: list[CandidateInputError] = []
     requisition = _checked_opening(requisition_id, level, refusals)
     if requisition is not None:

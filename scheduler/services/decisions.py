@@ -34,7 +34,7 @@ from scheduler.models.decision import DECISION_OUTCOMES, REJECT_REASONS
 from scheduler.services.audit import record_event
 from scheduler.services.emails import StableId, company_name, compose_and_enqueue
 from scheduler.services.errors import N_, ServiceError
-from scheduler.services.permissions import can_decide, feedback_author_ids
+from scheduler.services.permissions import can_decide, check_sees_application, feedback_author_ids
 from scheduler.services.reminders import (
     drop_application_reminders, schedule_application_reminders,
 )
@@ -203,6 +203,7 @@ def record_decision(actor: User, application: Application, stage: StageTemplate,
     is missing, or feedback is still to come and the decision does not override it."""
     if not can_decide(actor):
         raise DecisionRefused("not_allowed")
+    check_sees_application(actor, application)
     if not application.is_open_for_booking:
         raise DecisionRefused("closed")
     if application.current_stage_id != stage.id:

@@ -39,6 +39,7 @@ from scheduler.services.emails import (
 )
 from scheduler.services.errors import N_, ServiceError
 from scheduler.services.feeds import token_hash
+from scheduler.services.permissions import check_sees_application
 
 log = logging.getLogger("scheduler.links")
 
@@ -91,6 +92,7 @@ def create_link(actor: User, application: Application, stages: list[StageTemplat
                 break_minutes: int, expires_at: datetime, now: datetime
                 ) -> tuple[SchedulingLink, str]:
     """Make a link for *stages* of *application*, email it, and return (link, token)."""
+    check_sees_application(actor, application)
     stages = list(stages)
     _check_scope(application, stages, break_minutes, expires_at, now)
     token = secrets.token_urlsafe(32)
@@ -180,6 +182,7 @@ def resend_link(actor: User, link: SchedulingLink, now: datetime) -> str:
     An unbooked link whose picking window has passed gets a new one as long as its first
     (at least a day).
     """
+    check_sees_application(actor, link.application)
     if link.revoked_at is not None:
         raise LinkError("revoked")
     before = {"expires_at": link.expires_at.isoformat()}
@@ -198,6 +201,7 @@ def resend_link(actor: User, link: SchedulingLink, now: datetime) -> str:
 
 def revoke_link(actor: User, link: SchedulingLink, now: datetime) -> None:
     """Turn the link off; a booked interview stays booked."""
+    check_sees_application(actor, link.application)
     if link.revoked_at is not None:
         return
     link.revoked_at = now

@@ -137,8 +137,10 @@ def can_decline(actor: User, interview: Interview) -> bool:
 
 
 def can_mark_no_show(actor: User, interview: Interview) -> bool:
-    """Tell whether *actor* may mark *interview* a no-show: its panel, or a coordinator."""
-    return actor.has_role(*STAFF_ROLES) or can_decline(actor, interview)
+    """Tell whether *actor* may mark *interview* a no-show: its panel, or a coordinator who sees
+    its application."""
+    return can_decline(actor, interview) or (actor.has_role(*STAFF_ROLES)
+                                              and can_see_application(actor, interview.application))
 
 
 def can_assign_reviewer(actor: User) -> bool:
@@ -181,8 +183,7 @@ def check_can_see_audit_log(actor: User) -> None:
 
 
 def can_decide(actor: User) -> bool:
-    """Tell whether *actor* may read an application's scorecard and decide on it (coordinators
-    and admins)."""
+    """Tell whether *actor* may read scorecards and decide (coordinators and admins)."""
     return actor.has_role(*STAFF_ROLES)
 
 
@@ -210,9 +211,8 @@ def can_see_all_feedback(actor: User) -> bool:
 
 
 def authored_interviews(profile_id: int):
-    """Return a SELECT of the ids of the interviews *profile_id* writes feedback on (see
-    `feedback_author_ids`), not cancelled or marked a no-show; future ones included, their
-    feedback still to come."""
+    """Return a SELECT of the ids of the interviews *profile_id* writes feedback on
+    (`feedback_author_ids`), not cancelled or a no-show; future ones too, their feedback to come."""
     on_panel = sa.exists().where(InterviewerAssignment.interview_id == Interview.id,
                                  InterviewerAssignment.interviewer_id == profile_id,
                                  InterviewerAssignment.is_active.is_(True))
@@ -282,15 +282,6 @@ def visible_feedback(actor: User, feedbacks) -> list[Feedback]:
 def can_see_feedback(actor: User, feedback: Feedback) -> bool:
     """Tell whether *actor* may read *feedback* (see `visible_feedback`)."""
     return bool(visible_feedback(actor, [feedback]))
-
-
-# --- Candidates' data: erasure on request (issue 25) -------------------------------------------
-
-
-def can_erase_candidate(actor: User, candidate: Candidate) -> bool:
-    """Tell whether *actor* may erase *candidate*'s data on their request: a coordinator or admin
-    who sees every one of their applications (an erasure cancels and scrubs them all)."""
-    return actor.has_role(*STAFF_ROLES) and sees_every_application(actor, candidate)
 
 
 # --- Least access: whose candidates a person sees (issue 24 item 4) ---------------------------
@@ -377,6 +368,19 @@ def can_see_application(actor: User, application: Application) -> bool:
         Application.id == application.id, visible_applications(actor))))
 
 
+def check_sees_application(actor: User | str, application: Application) -> None:
+    """Raise NotAllowed unless *actor* may see *application*: services ask it behind the pages'
+    404s; a candidate acting through their link (a text actor) passes, the link being theirs."""
+    if isinstance(actor, User) and not can_see_application(actor, application):
+        raise NotAllowed("not_your_opening")
+
+
+def check_sees_candidate(actor: User, candidate: Candidate) -> None:
+    """Raise NotAllowed unless *actor* may see *candidate* (`can_see_candidate`)."""
+    if not can_see_candidate(actor, candidate):
+        raise NotAllowed("not_your_opening")
+
+
 def visible_application_ids(actor: User, application_ids) -> set[int]:
     """Return which of *application_ids* *actor* may see, in one query."""
     ids = set(application_ids)
@@ -402,6 +406,12 @@ def sees_every_application(actor: User, candidate: Candidate) -> bool:
     return can_see_candidate(actor, candidate) and db.session.scalar(hidden.limit(1)) is None
 
 
+def can_erase_candidate(actor: User, candidate: Candidate) -> bool:
+    """Tell whether *actor* may erase *candidate*'s data on their request: a coordinator or admin
+    who sees every one of their applications (an erasure cancels and scrubs them all)."""
+    return actor.has_role(*STAFF_ROLES) and sees_every_application(actor, candidate)
+
+
 def can_export_all_of(actor: User, candidate: Candidate) -> bool:
     """Tell whether *actor* may export everything held about *candidate*: a coordinator or admin
     who sees every one of their applications (an export holds them all)."""
@@ -415,6 +425,13 @@ def named_interviews(actor: User, interviews) -> set[int]:
     interviews = list(interviews)
     visible = visible_application_ids(actor, {i.application_id for i in interviews})
     return {interview.id for interview in interviews if interview.application_id in visible}
+
+
+def check_sees_message(actor: User, message: OutboxMessage) -> None:
+    """Raise NotAllowed unless *actor* may see *message* on the failed-mail pages."""
+    mine = sa.select(OutboxMessage.id).where(OutboxMessage.id == message.id, visible_messages(actor))
+    if db.session.scalar(mine) is None:
+        raise NotAllowed("not_your_opening")
 
 
 def visible_messages(actor: User):

@@ -14,7 +14,7 @@ from scheduler.models import Feedback, Interview, InterviewerProfile, StageTempl
 from scheduler.services import reminders
 from scheduler.services.audit import record_event
 from scheduler.services.errors import N_, ServiceError
-from scheduler.services.permissions import can_assign_reviewer
+from scheduler.services.permissions import can_assign_reviewer, check_sees_application
 from scheduler.services.slot_search import stage_pool
 
 # The stage kinds whose feedback a reviewer writes.
@@ -59,6 +59,7 @@ def assign_reviewer(actor: User, interview: Interview, reviewer_id: int | None,
     """Make *reviewer_id* (None: nobody yet) the reviewer of a coding test."""
     if not can_assign_reviewer(actor):
         raise ReviewerRefused("not_allowed")
+    check_sees_application(actor, interview.application)
     if not has_reviewer(interview.stage):
         raise ReviewerRefused("not_reviewed")
     if interview.status not in Interview.TAKING_PLACE:

@@ -37,6 +37,7 @@ def _events(db, action):
 
 def test_an_update_writes_the_changed_fields_and_an_audit_row(app, db, now):
     candidate = f.make_candidate(email="old@example.org", zone="Asia/Shanghai", language="zh")
+    f.make_application(candidate=candidate)  # a candidate is seen through an application
     coordinator = f.make_user(roles=("coordinator",))
     db.session.commit()
     changes = update_candidate(coordinator, candidate, now=now,
@@ -69,6 +70,7 @@ def test_an_update_writes_the_changed_fields_and_an_audit_row(app, db, now):
 def test_bad_values_are_refused_per_field_and_nothing_is_written(app, db, now, overrides,
                                                                   fields):
     candidate = f.make_candidate(**GOOD)
+    f.make_application(candidate=candidate)  # a candidate is seen through an application
     coordinator = f.make_user(roles=("coordinator",))
     db.session.commit()
     with pytest.raises(CandidateInputError) as raised:
@@ -83,6 +85,7 @@ def test_bad_values_are_refused_per_field_and_nothing_is_written(app, db, now, o
 def test_an_email_another_candidate_has_is_refused_but_ones_own_is_not(app, db, now):
     f.make_candidate(email="taken@example.org")
     candidate = f.make_candidate(**GOOD)
+    f.make_application(candidate=candidate)  # a candidate is seen through an application
     coordinator = f.make_user(roles=("coordinator",))
     db.session.commit()
     with pytest.raises(CandidateInputError) as raised:

@@ -18,6 +18,7 @@ from scheduler.request_log import REDACTED, TOKEN_ARGUMENTS
 from scheduler.services.feeds import issue_feed_token
 from scheduler.services.links import create_link
 from scheduler.services.password_reset import make_reset_token
+from tests import factories as f
 from tests.services.booking_setup import booking_world
 from tests.web.helpers import sign_in
 
@@ -40,7 +41,8 @@ def request_lines(caplog):
 def tokens(db, now):
     """A valid token for each kind of token route, by blueprint, and one that is valid nowhere."""
     people, requisition, [application] = booking_world()
-    _link, link_token = create_link(people[0].user, application, requisition.stages[:1], 0,
+    coordinator = f.make_user(roles=("coordinator",))
+    _link, link_token = create_link(coordinator, application, requisition.stages[:1], 0,
                                     now + timedelta(days=7), now)
     feed_token = issue_feed_token(people[0].user, people[0], now)
     reset_token = make_reset_token(people[0].user, now)
@@ -95,8 +97,6 @@ def test_token_routes_log_one_line_each_with_every_token_redacted(app, client, t
 
 
 def test_a_line_names_the_signed_in_user_and_the_route_as_is(app, client, db, request_lines):
-    from tests import factories as f
-
     user = f.make_user(email="coordinator@example.com", roles=("coordinator",),
                        password=PASSWORD, language="en")
     db.session.commit()
