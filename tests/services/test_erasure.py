@@ -136,7 +136,8 @@ def test_erasure_cancels_first_then_leaves_no_trace_anywhere(app, db, now, smtp)
         Application.candidate_id == candidate.id))} == {"withdrawn", "rejected"}
     events = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.object_type == "candidate", AuditEvent.object_id == candidate.id,
-        AuditEvent.action.in_(("candidate.erasure_requested", "candidate.erased")))).all()
+        AuditEvent.action.in_(("candidate.erasure_requested", "candidate.erased")))
+        .order_by(AuditEvent.id)).all()  # PostgreSQL returns rows in no set order otherwise
     assert [(e.action, e.before, e.after, e.actor_user_id) for e in events] == [
         ("candidate.erasure_requested", None, None, coordinator.id),
         ("candidate.erased", None, None, None)]
