@@ -11,24 +11,27 @@ from scheduler.coordinator import bp
 from scheduler.coordinator.access import candidate_or_404
 from scheduler.i18n import EXPORT_SECTION_LABELS
 from scheduler.models import Candidate
-from scheduler.services import permissions
 from scheduler.services.candidate_exports import export_candidate
+from scheduler.services.permissions import NotAllowed
 from scheduler.web import request_now, shows_candidate_data
 
 
-def _candidate(candidate_id: int) -> Candidate:
+def _export(candidate_id: int, output: str) -> tuple[Candidate, dict]:
+    """Return the candidate and their export; 403 when the service refuses (they applied to an
+    opening the signed-in coordinator does not see: `permissions.can_export_all_of`)."""
     candidate = candidate_or_404(candidate_id)
-    if not permissions.can_export_all_of(current_user, candidate):
+    try:
+        return candidate, export_candidate(current_user, candidate, now=request_now(),
+                                           output=output)
+    except NotAllowed:
         abort(403)
-    return candidate
 
 
 @bp.get("/candidates/<int:candidate_id>/export.json")
 @shows_candidate_data("export")
 def export_candidate_json(candidate_id: int):
     """Download everything held about a candidate as a JSON file."""
-    candidate = _candidate(candidate_id)
-    data = export_candidate(current_user, candidate, now=request_now(), output="json")
+    candidate, data = _export(candidate_id, "json")
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="candidate-{candidate.id}.json"'})
@@ -38,7 +41,6 @@ def export_candidate_json(candidate_id: int):
 @shows_candidate_data("export")
 def export_candidate_page(candidate_id: int):
     """Show everything held about a candidate as a readable page."""
-    candidate = _candidate(candidate_id)
-    data = export_candidate(current_user, candidate, now=request_now(), output="html")
+    candidate, data = _export(candidate_id, "html")
     return render_template("coordinator/candidate_export.html", candidate=candidate, data=data,
                            export_labels=EXPORT_SECTION_LABELS)
