@@ -245,3 +245,15 @@ def test_a_coordinator_cannot_erase_a_candidate_who_also_applied_to_another_open
                      headers=EN).status_code == 302
     db.session.expire_all()
     assert two["bo"].candidate.erasure_requested_at is not None
+
+
+def test_a_coordinator_cannot_export_a_candidate_who_also_applied_to_another_opening(
+        client, two, db):
+    f.make_application(requisition=two["a"], candidate=two["bo"].candidate)
+    db.session.commit()
+    urls = [f"/coordinator/candidates/{two['bo'].candidate_id}/export{suffix}"
+            for suffix in ("", ".json")]
+    lin = _as(client, "lin@example.com")
+    assert [lin.get(url, headers=EN).status_code for url in urls] == [403, 403]
+    admin = _as(client.application.test_client(), "ada@example.com")
+    assert [admin.get(url, headers=EN).status_code for url in urls] == [200, 200]
