@@ -52,8 +52,7 @@ def candidate_or_404(candidate_id: int) -> Candidate:
 def message_or_404(message_id: int) -> OutboxMessage:
     """Return the outbox message, or answer 404 unless the signed-in user may see it on the
     failed-mail pages (`permissions.visible_messages`)."""
-    message = db.session.scalar(db.select(OutboxMessage).where(
-        OutboxMessage.id == message_id, permissions.visible_messages(current_user)))
-    if message is None:
+    message = db.get_or_404(OutboxMessage, message_id)
+    if not permissions.can_see_message(current_user, message):
         abort(404)
     return message

@@ -25,7 +25,7 @@ from scheduler.extensions import db
 from scheduler.mail import POLICY, MailDeliveryError, MailTransport, readdress
 from scheduler.models import OutboxMessage, User
 from scheduler.services.errors import N_, ServiceError
-from scheduler.services.permissions import check_sees_message, visible_messages
+from scheduler.services.permissions import NotAllowed, can_see_message, visible_messages
 
 # Delay before attempt n+1 after n failed attempts; the last entry repeats.
 RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
@@ -317,7 +317,8 @@ def resend_message(actor: User, message: OutboxMessage, now: datetime, *,
     candidate's corrected address): the stored MIME is readdressed, not rebuilt."""
     from scheduler.services.audit import record_event
 
-    check_sees_message(actor, message)
+    if not can_see_message(actor, message):
+        raise NotAllowed("not_your_opening")
     if message.sent_at is not None:
         raise OutboxError("already_sent")
     before = message.to_addr
